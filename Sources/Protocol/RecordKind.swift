@@ -1,0 +1,63 @@
+internal import Foundation
+public import SwiftProtobuf
+
+/// A kind of record that the sync engine carries, with the protobuf message of its payload.
+///
+/// Kinds are registered in ``RecordKind/all``; the server adds a validator for each, clients use
+/// the message type to encode and decode payloads (in JSON for the CLI).
+public struct RecordKind: Sendable, Hashable, CustomStringConvertible {
+  /// The kind's name on the wire, e.g. `park`.
+  public let name: String
+  /// The payload's message type.
+  public let messageType: any (SwiftProtobuf.Message & Sendable).Type
+
+  /// Creates a kind.
+  ///
+  /// - Parameters:
+  ///   - name: The kind's wire name.
+  ///   - messageType: The payload's protobuf message type.
+  public init(name: String, messageType: any (SwiftProtobuf.Message & Sendable).Type) {
+    self.name = name
+    self.messageType = messageType
+  }
+
+  /// The `google.protobuf.Any` type URL of this kind's payloads.
+  public var typeURL: String {
+    "type.googleapis.com/" + self.messageType.protoMessageName
+  }
+
+  public var description: String { self.name }
+
+  public static func == (lhs: RecordKind, rhs: RecordKind) -> Bool {
+    lhs.name == rhs.name
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(self.name)
+  }
+}
+
+extension RecordKind {
+  /// A park's profile (`Gongjian_V1_Park`).
+  public static let park = RecordKind(name: "park", messageType: Gongjian_V1_Park.self)
+
+  /// Every registered kind.
+  public static let all: [RecordKind] = [.park]
+
+  /// The registered kind with this name, if any.
+  ///
+  /// - Parameter name: A kind's wire name.
+  public static func named(_ name: String) -> RecordKind? {
+    Self.all.first { $0.name == name }
+  }
+
+  /// Packs a payload of this kind into a `google.protobuf.Any`.
+  ///
+  /// - Parameter payload: The serialized payload message.
+  public func pack(serialized payload: [UInt8]) -> Google_Protobuf_Any {
+    var any = Google_Protobuf_Any()
+    any.typeURL = self.typeURL
+    any.value = Data(payload)
+    return any
+  }
+}

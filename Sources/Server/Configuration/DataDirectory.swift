@@ -1,0 +1,127 @@
+public import Foundation
+internal import GongjianProtocol
+public import Logging
+
+/// A server's data directory: the database and the deployment's PKI.
+///
+/// ```
+/// D/gongjian.sqlite
+/// D/pki/ca.pem  D/pki/ca-key.pem  D/pki/server.pem  D/pki/server-key.pem
+/// D/pki/offices/<office-id>/{ca.pem, cert.pem, key.pem}
+/// ```
+public struct DataDirectory: Sendable {
+  /// The directory.
+  public let url: URL
+
+  /// Creates a handle; nothing is read or written.
+  ///
+  /// - Parameter path: The directory's path.
+  public init(path: String) {
+    self.url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+  }
+
+  public var databasePath: String { self.url.appendingPathComponent("gongjian.sqlite").path }
+  public var pkiURL: URL { self.url.appendingPathComponent("pki", isDirectory: true) }
+  public var caCertificatePath: String { self.pkiURL.appendingPathComponent("ca.pem").path }
+  public var caKeyPath: String { self.pkiURL.appendingPathComponent("ca-key.pem").path }
+  public var serverCertificatePath: String { self.pkiURL.appendingPathComponent("server.pem").path }
+  public var serverKeyPath: String { self.pkiURL.appendingPathComponent("server-key.pem").path }
+
+  /// The credential folder of an office.
+  public func officeCredentialsURL(_ officeID: String) -> URL {
+    self.pkiURL.appendingPathComponent("offices", isDirectory: true).appendingPathComponent(officeID, isDirectory: true)
+  }
+
+  /// Whether `init` has run here.
+  public var isInitialised: Bool {
+    FileManager.default.fileExists(atPath: self.caCertificatePath)
+      && FileManager.default.fileExists(atPath: self.databasePath)
+  }
+
+  /// Opens the store.
+  public func openStore(logger: Logger) throws -> SQLiteStore {
+    try SQLiteStore(path: self.databasePath, logger: logger)
+  }
+
+  /// Loads the CA (needs the private key: only for issuing).
+  public func loadAuthority() throws -> CertificateAuthority {
+    try CertificateAuthority(
+      certificatePEM: try String(contentsOfFile: self.caCertificatePath, encoding: .utf8),
+      privateKeyPEM: try String(contentsOfFile: self.caKeyPath, encoding: .utf8)
+    )
+  }
+
+  /// Creates the CA, the server certificate and the database; with `dev`, also the sample
+  /// tenants, offices and memberships of DOMAIN.md, each office with its credential folder.
+  ///
+  /// - Parameters:
+  ///   - hosts: Names and addresses in the server certificate.
+  ///   - dev: Whether to add the sample partnership.
+  ///   - logger: Where progress is logged.
+  /// - Throws: `failedPrecondition` when the directory is initialised already.
+  public func initialise(hosts: [String], dev: Bool, logger: Logger) async throws {
+    guard !FileManager.default.fileExists(atPath: self.caCertificatePath) else {
+      throw GongjianError(.failedPrecondition, "\(self.url.path) is initialised already (found \(self.caCertificatePath))")
+    }
+    try FileManager.default.createDirectory(at: self.pkiURL, withIntermediateDirectories: true)
+    let authority = try CertificateAuthority.create()
+    try Self.write(try authority.certificatePEM, to: self.caCertificatePath)
+    try Self.write(authority.privateKeyPEM, to: self.caKeyPath, secret: true)
+    let server = try authority.issueServerCertificate(hosts: hosts)
+    try Self.write(server.certificatePEM, to: self.serverCertificatePath)
+    try Self.write(server.privateKeyPEM, to: self.serverKeyPath, secret: true)
+    let store = try self.openStore(logger: logger)
+    logger.info("created CA and server certificate", metadata: ["pki": "\(self.pkiURL.path)", "hosts": "\(hosts)"])
+    guard dev else { return }
+    for tenant in DevDirectory.tenants { try await store.createTenant(tenant) }
+    for office in DevDirectory.offices {
+      try await store.putOffice(office)
+      _ = try await self.issueCredentials(officeID: office.id, authority: authority, store: store)
+    }
+    for entry in DevDirectory.memberships {
+      _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role)
+    }
+    logger.info("created sample partnership", metadata: [
+      "tenants": "\(DevDirectory.tenants.count)", "offices": "\(DevDirectory.offices.count)",
+      "credentials": "\(self.pkiURL.appendingPathComponent("offices").path)",
+    ])
+  }
+
+  /// Issues a certificate for a registered office and writes its credential folder
+  /// (`ca.pem`, `cert.pem`, `key.pem`).
+  ///
+  /// - Parameters:
+  ///   - officeID: The office.
+  ///   - authority: The CA.
+  ///   - store: Where the certificate is recorded.
+  ///   - folder: Where to write; defaults to `pki/offices/<office-id>`.
+  /// - Returns: The folder and the certificate's serial.
+  public func issueCredentials(
+    officeID: String, authority: CertificateAuthority, store: any GongjianStore, folder: URL? = nil
+  ) async throws -> (folder: URL, serial: String) {
+    guard try await store.office(id: officeID) != nil else {
+      throw GongjianError(.notFound, "office \(officeID) is not registered")
+    }
+    let issued = try authority.issueOfficeCertificate(officeID: officeID)
+    let folder = folder ?? self.officeCredentialsURL(officeID)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try Self.write(try authority.certificatePEM, to: folder.appendingPathComponent("ca.pem").path)
+    try Self.write(issued.certificatePEM, to: folder.appendingPathComponent("cert.pem").path)
+    try Self.write(issued.privateKeyPEM, to: folder.appendingPathComponent("key.pem").path, secret: true)
+    try await store.recordCertificate(
+      CertificateRecord(
+        serial: issued.serial, officeID: officeID,
+        notBefore: issued.certificate.notValidBefore, notAfter: issued.certificate.notValidAfter
+      )
+    )
+    return (folder, issued.serial)
+  }
+
+  static func write(_ text: String, to path: String, secret: Bool = false) throws {
+    guard FileManager.default.createFile(
+      atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: secret ? 0o600 : 0o644]
+    ) else {
+      throw GongjianError(.internalError, "cannot write \(path)")
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/// Everything the server can be configured with, with documented defaults.
+///
+/// Executables map flags and files onto it; the library never reads the environment.
+public struct ServerConfiguration: Sendable {
+  /// Where the server listens.
+  public struct Listen: Sendable {
+    /// Host or IP address. Default `127.0.0.1`.
+    public var host: String
+    /// TCP port; 0 picks a free one. Default 7443.
+    public var port: Int
+
+    /// Loopback on port 7443.
+    public static var defaults: Self { Self(host: "127.0.0.1", port: 7443) }
+  }
+
+  /// Limits that protect the server; exceeding one answers `RESOURCE_EXHAUSTED` or `INVALID_ARGUMENT`.
+  public struct Limits: Sendable {
+    /// Largest request message in bytes. Default 4 MiB.
+    public var maxRequestBytes: Int
+    /// Most mutations in one push. Default 500.
+    public var maxMutationsPerPush: Int
+    /// Largest payload of one mutation in bytes. Default 256 KiB.
+    public var maxPayloadBytes: Int
+    /// Most concurrent HTTP/2 streams per connection. Default 256.
+    public var maxConcurrentStreams: Int
+    /// Default records per pull page. Default 500.
+    public var defaultPageSize: Int
+    /// Most records per pull page. Default 5000.
+    public var maxPageSize: Int
+    /// A connection with no open streams for this long is closed. Default 15 minutes.
+    public var maxConnectionIdle: Duration
+    /// Live subscriptions per tenant. Default 10,000.
+    public var maxSubscriptionsPerTenant: Int
+
+    /// The defaults listed on each property.
+    public static var defaults: Self {
+      Self(
+        maxRequestBytes: 4 * 1024 * 1024,
+        maxMutationsPerPush: 500,
+        maxPayloadBytes: 256 * 1024,
+        maxConcurrentStreams: 256,
+        defaultPageSize: 500,
+        maxPageSize: 5000,
+        maxConnectionIdle: .seconds(15 * 60),
+        maxSubscriptionsPerTenant: 10_000
+      )
+    }
+  }
+
+  /// The change feed.
+  public struct Sync: Sendable {
+    /// A subscriber with nothing to receive gets a heartbeat this often. Default 10 s.
+    public var heartbeatInterval: Duration
+    /// Recent changes kept in memory per tenant for live subscribers. Default 4096.
+    public var recentChangesPerTenant: Int
+    /// Most pushes committed in one transaction (group commit). Default 64.
+    public var maxPushesPerCommit: Int
+    /// Tombstones and superseded versions are kept at least this long. Default 30 days.
+    public var retention: Duration
+    /// How often compaction runs. Default 1 hour.
+    public var compactionInterval: Duration
+
+    /// The defaults listed on each property.
+    public static var defaults: Self {
+      Self(
+        heartbeatInterval: .seconds(10),
+        recentChangesPerTenant: 4096,
+        maxPushesPerCommit: 64,
+        retention: .seconds(30 * 24 * 3600),
+        compactionInterval: .seconds(3600)
+      )
+    }
+  }
+
+  /// Who may do what beyond tenant membership.
+  public struct Authorization: Sendable {
+    /// Admins of this tenant manage tenants, offices and certificates. Default `city`.
+    public var operatorTenant: String
+    /// How often the revocation list is re-read from the database (revocations made by the
+    /// offline CLI). Revocations through the Admin service apply at once. Default 5 s.
+    public var revocationRefreshInterval: Duration
+
+    /// The defaults listed on each property.
+    public static var defaults: Self {
+      Self(operatorTenant: "city", revocationRefreshInterval: .seconds(5))
+    }
+  }
+
+  /// Where to listen.
+  public var listen: Listen
+  /// Protective limits.
+  public var limits: Limits
+  /// Change-feed behaviour.
+  public var sync: Sync
+  /// Authorization beyond memberships.
+  public var authorization: Authorization
+
+  /// Creates a configuration.
+  public init(listen: Listen, limits: Limits, sync: Sync, authorization: Authorization) {
+    self.listen = listen
+    self.limits = limits
+    self.sync = sync
+    self.authorization = authorization
+  }
+
+  /// The documented defaults.
+  public static var defaults: Self {
+    Self(listen: .defaults, limits: .defaults, sync: .defaults, authorization: .defaults)
+  }
+
+  /// The defaults, changed by `configure`.
+  ///
+  /// - Parameter configure: Changes to the defaults.
+  public static func defaults(configure: (inout Self) -> Void) -> Self {
+    var config = Self.defaults
+    configure(&config)
+    return config
+  }
+}

@@ -1,0 +1,123 @@
+internal import Foundation
+internal import GongjianProtocol
+internal import GRPCCore
+internal import GRPCNIOTransportHTTP2
+public import Logging
+public import ServiceLifecycle
+
+/// The Gongjian server as a `Service`: gRPC over mutual TLS on the data directory's store, with
+/// its maintenance (revocation refresh, compaction) alongside. Shuts down gracefully: stops
+/// accepting, lets running calls finish.
+public struct GongjianServer: Service {
+  /// Called once the server listens, with the bound host and port.
+  public typealias OnListening = @Sendable (_ host: String, _ port: Int) -> Void
+
+  private let configuration: ServerConfiguration
+  private let dataDirectory: DataDirectory
+  private let logger: Logger
+  private let onListening: OnListening?
+
+  /// Creates the server.
+  ///
+  /// - Parameters:
+  ///   - configuration: Listening address, limits, feed and authorization settings.
+  ///   - dataDirectory: An initialised data directory.
+  ///   - logger: The root logger.
+  ///   - onListening: Told the bound address (port 0 picks one).
+  public init(
+    configuration: ServerConfiguration, dataDirectory: DataDirectory, logger: Logger,
+    onListening: OnListening? = nil
+  ) {
+    self.configuration = configuration
+    self.dataDirectory = dataDirectory
+    self.logger = logger
+    self.onListening = onListening
+  }
+
+  public func run() async throws {
+    guard self.dataDirectory.isInitialised else {
+      throw GongjianError(
+        .failedPrecondition, "\(self.dataDirectory.url.path) is not initialised: run `gongjian-server init`"
+      )
+    }
+    let store = try self.dataDirectory.openStore(logger: self.logger)
+    let revocations = RevocationList(try await store.revokedSerials())
+    let caPEM = try String(contentsOfFile: self.dataDirectory.caCertificatePath, encoding: .utf8)
+    let verifier = ClientCertificateVerifier(authority: try .init(pemEncoded: caPEM), revocations: revocations)
+    let tls = try MutualTLS(
+      certificateChainPEM: try String(contentsOfFile: self.dataDirectory.serverCertificatePath, encoding: .utf8),
+      privateKeyPEM: try String(contentsOfFile: self.dataDirectory.serverKeyPath, encoding: .utf8),
+      trustedCAPEM: caPEM,
+      verifier: verifier,
+      logger: self.logger
+    )
+    let services = GongjianServices(store: store, revocations: revocations, configuration: self.configuration, logger: self.logger)
+    let limits = self.configuration.limits
+    let listen = self.configuration.listen
+    let address: GRPCNIOTransportCore.SocketAddress =
+      listen.host.contains(":") ? .ipv6(host: listen.host, port: listen.port) : .ipv4(host: listen.host, port: listen.port)
+    let transport = HTTP2ServerTransport.Posix(
+      address: address,
+      // TLS is installed per connection by `MutualTLS` (see there for why).
+      transportSecurity: .plaintext,
+      config: .defaults { config in
+        config.rpc.maxRequestPayloadSize = limits.maxRequestBytes
+        config.http2.maxConcurrentStreams = limits.maxConcurrentStreams
+        config.connection.maxIdleTime = limits.maxConnectionIdle
+        config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in tls.install(on: channel) }
+      }
+    )
+    let server = GRPCServer(
+      transport: transport,
+      services: services.rpcServices,
+      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(store: store, revocations: revocations), logger: self.logger)]
+    )
+
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask {
+        try await withGracefulShutdownHandler {
+          try await server.serve()
+        } onGracefulShutdown: {
+          self.logger.info("shutting down: no new calls, running calls finish")
+          server.beginGracefulShutdown()
+        }
+      }
+      group.addTask {
+        let bound = try await transport.listeningAddress
+        let (host, port) = bound.ipv4.map { ($0.host, $0.port) } ?? bound.ipv6.map { ($0.host, $0.port) } ?? (listen.host, listen.port)
+        self.logger.info("listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)"])
+        self.onListening?(host, port)
+      }
+      group.addTask {
+        try await Self.every(self.configuration.authorization.revocationRefreshInterval) {
+          revocations.replace(with: try await store.revokedSerials())
+        }
+      }
+      group.addTask {
+        try await Self.every(self.configuration.sync.compactionInterval) {
+          let report = try await services.engine.compact()
+          self.logger.info("compacted change feed", metadata: [
+            "superseded": "\(report.supersededRemoved)", "tombstones": "\(report.tombstonesPurged)",
+            "mutations": "\(report.mutationsForgotten)",
+          ])
+        }
+      }
+      do {
+        // The first task to finish is serve() (or a bind error from it): stop the rest.
+        try await group.next()
+        group.cancelAll()
+      } catch {
+        group.cancelAll()
+        throw error
+      }
+    }
+  }
+
+  /// Runs `work` every `interval` until cancelled; a failing round is logged, not fatal.
+  private static func every(_ interval: Duration, _ work: @Sendable () async throws -> Void) async throws {
+    while true {
+      try await Task.sleep(for: interval)
+      do { try await work() } catch is CancellationError { return } catch {}
+    }
+  }
+}

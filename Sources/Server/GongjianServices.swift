@@ -1,0 +1,32 @@
+public import GRPCCore
+public import Logging
+
+/// The RPC services of a server over one store, for any transport (TLS in production, the
+/// in-process transport in tests).
+public struct GongjianServices: Sendable {
+  /// The write path and change feed.
+  public let engine: SyncEngine
+  /// Membership checks.
+  public let authorizer: Authorizer
+  /// The services to register.
+  public let rpcServices: [any RegistrableRPCService]
+
+  /// Creates the services.
+  ///
+  /// - Parameters:
+  ///   - store: The store.
+  ///   - revocations: Revoked certificate serials.
+  ///   - configuration: Server configuration.
+  ///   - logger: The root logger.
+  public init(store: any GongjianStore, revocations: RevocationList, configuration: ServerConfiguration, logger: Logger) {
+    let authorizer = Authorizer(store: store, operatorTenant: configuration.authorization.operatorTenant)
+    let engine = SyncEngine(store: store, authorizer: authorizer, configuration: configuration, logger: logger)
+    self.engine = engine
+    self.authorizer = authorizer
+    self.rpcServices = [
+      IdentityService(store: store),
+      SyncService(engine: engine),
+      AdminService(store: store, authorizer: authorizer, revocations: revocations),
+    ]
+  }
+}

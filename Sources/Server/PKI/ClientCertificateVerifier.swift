@@ -1,0 +1,83 @@
+public import Foundation
+internal import NIOSSL
+public import X509
+
+/// Decides whether a client certificate may open a connection: issued by this deployment's CA,
+/// within its validity, meant for client authentication, naming an office, and not revoked.
+///
+/// Runs during the TLS handshake (in place of BoringSSL's verification, so that every refusal
+/// has a precise reason to log) and is pure: it never touches the database.
+public struct ClientCertificateVerifier: Sendable {
+  /// Why a certificate was refused.
+  public struct Refusal: Error, Sendable, CustomStringConvertible {
+    public var description: String
+  }
+
+  private let authority: Certificate
+  private let authorityForTLS: NIOSSLCertificate?
+  private let revocations: RevocationList
+
+  /// Creates a verifier.
+  ///
+  /// - Parameters:
+  ///   - authority: The CA certificate that issues client certificates.
+  ///   - revocations: Revoked serials.
+  public init(authority: Certificate, revocations: RevocationList) {
+    self.authority = authority
+    self.authorityForTLS = try? NIOSSLCertificate(
+      bytes: authority.serializeAsPEM().derBytes, format: .der
+    )
+    self.revocations = revocations
+  }
+
+  /// Verifies a leaf certificate.
+  ///
+  /// - Parameters:
+  ///   - leaf: The certificate the client presented.
+  ///   - now: The time to check validity at.
+  /// - Returns: The office id the certificate names.
+  /// - Throws: ``Refusal`` with the reason.
+  public func verify(_ leaf: Certificate, now: Date = Date()) throws(Refusal) -> String {
+    let serial = leaf.serialNumber.hexString
+    guard leaf.issuer == self.authority.subject,
+      self.authority.publicKey.isValidSignature(leaf.signature, for: leaf)
+    else {
+      throw Refusal(description: "certificate \(serial) (issuer \(leaf.issuer)) is not signed by this deployment's CA")
+    }
+    guard now >= leaf.notValidBefore else {
+      throw Refusal(description: "certificate \(serial) is not valid before \(leaf.notValidBefore)")
+    }
+    guard now <= leaf.notValidAfter else {
+      throw Refusal(description: "certificate \(serial) expired at \(leaf.notValidAfter)")
+    }
+    if let usage = try? leaf.extensions.extendedKeyUsage, !usage.contains(.clientAuth) {
+      throw Refusal(description: "certificate \(serial) is not for client authentication")
+    }
+    guard let officeID = leaf.officeID else {
+      throw Refusal(description: "certificate \(serial) names no office (SAN URI gongjian://office/<id>)")
+    }
+    guard !self.revocations.contains(serial) else {
+      throw Refusal(description: "certificate \(serial) of office \(officeID) is revoked")
+    }
+    return officeID
+  }
+
+  /// Verifies the chain a TLS peer presented (leaf first).
+  func verify(chain: [NIOSSLCertificate]) -> Result<(office: String, chain: [NIOSSLCertificate]), Refusal> {
+    guard let first = chain.first else {
+      return .failure(Refusal(description: "no client certificate"))
+    }
+    let leaf: Certificate
+    do {
+      leaf = try Certificate(derEncoded: try first.toDERBytes())
+    } catch {
+      return .failure(Refusal(description: "unreadable client certificate: \(error)"))
+    }
+    do {
+      let office = try self.verify(leaf)
+      return .success((office, [first] + (self.authorityForTLS.map { [$0] } ?? [])))
+    } catch {
+      return .failure(error)
+    }
+  }
+}

@@ -1,0 +1,111 @@
+public import GongjianProtocol
+public import GRPCCore
+internal import Foundation
+internal import SwiftProtobuf
+
+/// `gongjian.v1.Admin`: tenants, offices, memberships and certificates.
+public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
+  private let store: any GongjianStore
+  private let authorizer: Authorizer
+  private let revocations: RevocationList
+
+  /// Creates the service.
+  ///
+  /// - Parameters:
+  ///   - store: The store.
+  ///   - authorizer: Membership checks.
+  ///   - revocations: Updated at once when a certificate is revoked.
+  public init(store: any GongjianStore, authorizer: Authorizer, revocations: RevocationList) {
+    self.store = store
+    self.authorizer = authorizer
+    self.revocations = revocations
+  }
+
+  public func createTenant(request: Gongjian_V1_CreateTenantRequest, context: ServerContext) async throws -> Gongjian_V1_Tenant {
+    try await self.authorizer.requireOperator(try context.caller, action: "create tenant")
+    try Directory.validate(tenant: request.id, name: request.name)
+    let tenant = Gongjian_V1_Tenant.with {
+      $0.id = request.id
+      $0.name = request.name
+    }
+    try await self.store.createTenant(tenant)
+    return tenant
+  }
+
+  public func listTenants(request: Gongjian_V1_ListTenantsRequest, context: ServerContext) async throws -> Gongjian_V1_ListTenantsResponse {
+    let caller = try context.caller
+    let all = try await self.store.tenants()
+    if caller.office.overseer {
+      return .with { $0.tenants = all }
+    }
+    let mine = Set(try await self.store.memberships(officeID: caller.office.id).map(\.tenantID))
+    return .with { $0.tenants = all.filter { mine.contains($0.id) } }
+  }
+
+  public func putOffice(request: Gongjian_V1_PutOfficeRequest, context: ServerContext) async throws -> Gongjian_V1_Office {
+    try await self.authorizer.requireOperator(try context.caller, action: "register office")
+    try Directory.validate(office: request.office, field: "office")
+    try await self.store.putOffice(request.office)
+    return request.office
+  }
+
+  public func listOffices(request: Gongjian_V1_ListOfficesRequest, context: ServerContext) async throws -> Gongjian_V1_ListOfficesResponse {
+    try await self.authorizer.requireOperator(try context.caller, action: "list offices")
+    let offices = try await self.store.offices()
+    return .with { $0.offices = offices }
+  }
+
+  public func setMembership(request: Gongjian_V1_SetMembershipRequest, context: ServerContext) async throws -> Gongjian_V1_Membership {
+    try await self.authorizer.require(.role(.admin), tenant: request.tenantID, caller: try context.caller, action: "set membership")
+    guard [.viewer, .contributor, .secretariat, .admin].contains(request.role) else {
+      throw GongjianError.invalidField("role", "one of viewer, contributor, secretariat, admin")
+    }
+    guard OfficeIdentity.isValidIdentifier(request.officeID) else {
+      throw GongjianError.invalidField("office_id", "not a valid office id")
+    }
+    return try await self.store.setMembership(tenantID: request.tenantID, officeID: request.officeID, role: request.role)
+  }
+
+  public func removeMembership(request: Gongjian_V1_RemoveMembershipRequest, context: ServerContext) async throws -> Gongjian_V1_RemoveMembershipResponse {
+    try await self.authorizer.require(.role(.admin), tenant: request.tenantID, caller: try context.caller, action: "remove membership")
+    guard try await self.store.removeMembership(tenantID: request.tenantID, officeID: request.officeID) else {
+      throw GongjianError(.notFound, "office \(request.officeID) is not a member of tenant \(request.tenantID)")
+    }
+    return .init()
+  }
+
+  public func listMemberships(request: Gongjian_V1_ListMembershipsRequest, context: ServerContext) async throws -> Gongjian_V1_ListMembershipsResponse {
+    try await self.authorizer.require(.read, tenant: request.tenantID, caller: try context.caller, action: "list memberships")
+    let memberships = try await self.store.memberships(tenantID: request.tenantID)
+    return .with { $0.memberships = memberships }
+  }
+
+  public func listCertificates(request: Gongjian_V1_ListCertificatesRequest, context: ServerContext) async throws -> Gongjian_V1_ListCertificatesResponse {
+    try await self.authorizer.requireOperator(try context.caller, action: "list certificates")
+    let certificates = try await self.store.certificates(officeID: request.officeID.isEmpty ? nil : request.officeID)
+    return .with { $0.certificates = certificates.map(\.proto) }
+  }
+
+  public func revokeCertificate(request: Gongjian_V1_RevokeCertificateRequest, context: ServerContext) async throws -> Gongjian_V1_CertificateInfo {
+    try await self.authorizer.requireOperator(try context.caller, action: "revoke certificate")
+    let serial = request.serial.lowercased().replacingOccurrences(of: ":", with: "")
+    guard !serial.isEmpty else { throw GongjianError.invalidField("serial", "required") }
+    guard let certificate = try await self.store.revokeCertificate(serial: serial, at: Date()) else {
+      throw GongjianError(.notFound, "no certificate with serial \(serial)")
+    }
+    self.revocations.insert(serial)
+    return certificate.proto
+  }
+}
+
+extension CertificateRecord {
+  var proto: Gongjian_V1_CertificateInfo {
+    .with {
+      $0.serial = self.serial
+      $0.officeID = self.officeID
+      $0.notBefore = Google_Protobuf_Timestamp(date: self.notBefore)
+      $0.notAfter = Google_Protobuf_Timestamp(date: self.notAfter)
+      if let revokedAt = self.revokedAt { $0.revokedAt = Google_Protobuf_Timestamp(date: revokedAt) }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+public import Foundation
+public import GongjianProtocol
+
+/// The storage protocol: one implementation per database (SQLite embedded, PostgreSQL to scale
+/// out), each passing the same conformance tests.
+///
+/// Every sync query carries its tenant. Callers authorise before calling.
+public protocol GongjianStore: Sendable {
+  // MARK: Directory
+
+  /// Creates a tenant. - Throws: `alreadyExists` when the id is taken.
+  func createTenant(_ tenant: Gongjian_V1_Tenant) async throws
+  /// All tenants, by id.
+  func tenants() async throws -> [Gongjian_V1_Tenant]
+  /// Creates or updates an office.
+  func putOffice(_ office: Gongjian_V1_Office) async throws
+  /// All offices, by id.
+  func offices() async throws -> [Gongjian_V1_Office]
+  /// One office.
+  func office(id: String) async throws -> Gongjian_V1_Office?
+  /// Creates or changes a membership. - Throws: `notFound` when tenant or office is unknown.
+  func setMembership(tenantID: String, officeID: String, role: Gongjian_V1_Role) async throws -> Gongjian_V1_Membership
+  /// Removes a membership; returns whether there was one.
+  func removeMembership(tenantID: String, officeID: String) async throws -> Bool
+  /// The memberships of a tenant.
+  func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership]
+  /// The memberships of an office.
+  func memberships(officeID: String) async throws -> [Gongjian_V1_Membership]
+
+  // MARK: Certificates
+
+  /// Records an issued certificate.
+  func recordCertificate(_ certificate: CertificateRecord) async throws
+  /// Issued certificates, optionally of one office.
+  func certificates(officeID: String?) async throws -> [CertificateRecord]
+  /// Marks a certificate revoked (idempotent); `nil` when the serial is unknown.
+  func revokeCertificate(serial: String, at date: Date) async throws -> CertificateRecord?
+  /// Serials of all revoked certificates.
+  func revokedSerials() async throws -> Set<String>
+
+  // MARK: Sync
+
+  /// Commits pushes in one durable transaction; one result per push, in order.
+  func commit(_ batches: [PushBatch]) async throws -> [Result<PushOutcome, GongjianError>]
+  /// Changes of a tenant after a cursor, at most `limit`, with the snapshot's checkpoint.
+  func changes(tenantID: String, after cursor: UInt64, limit: Int) async throws -> ChangePage
+  /// A record's current version (tombstones included).
+  func record(tenantID: String, kind: String, id: String) async throws -> StoredRecord?
+  /// A tenant's current checkpoint.
+  func checkpoint(tenantID: String) async throws -> TenantCheckpoint
+  /// Removes superseded versions, tombstones and idempotency entries older than `cutoff`.
+  func compact(before cutoff: Date) async throws -> CompactionReport
+  /// Verifies a tenant's audit chain; returns the number of entries checked.
+  /// - Throws: `internalError` naming the first entry whose hash does not match.
+  func verifyAuditChain(tenantID: String) async throws -> Int
+}

@@ -1,0 +1,625 @@
+internal import Crypto
+public import Foundation
+public import GongjianProtocol
+internal import GRDB
+public import Logging
+
+/// The embedded store: SQLite in WAL mode with `synchronous=FULL`, through GRDB.
+///
+/// One writer (GRDB serialises writes; ``SyncEngine`` groups concurrent pushes into one
+/// transaction) and a pool of readers that see committed snapshots.
+public final class SQLiteStore: GongjianStore {
+  private let pool: DatabasePool
+
+  /// The database file.
+  public let path: String
+
+  /// Opens (creating if needed) and migrates the database, and checks durability settings.
+  ///
+  /// - Parameters:
+  ///   - path: The SQLite file.
+  ///   - logger: Where start-up facts are logged.
+  /// - Throws: When the file cannot be opened, migrated, or `synchronous=FULL` cannot be set.
+  public init(path: String, logger: Logger) throws {
+    var configuration = Configuration()
+    // Another process (the offline CLI) may hold the write lock for a moment.
+    configuration.busyMode = .timeout(10)
+    configuration.prepareDatabase { db in
+      // GRDB's WAL set-up uses NORMAL, which can lose acknowledged commits on power failure.
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+      try db.execute(sql: "PRAGMA foreign_keys = ON")
+    }
+    self.pool = try DatabasePool(path: path, configuration: configuration)
+    self.path = path
+    try Self.migrator.migrate(self.pool)
+    let (journal, synchronous) = try self.pool.write { db in
+      (
+        try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
+        try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+      )
+    }
+    guard journal.lowercased() == "wal", synchronous == 2 else {
+      throw GongjianError(
+        .internalError,
+        "SQLite at \(path) runs journal_mode=\(journal) synchronous=\(synchronous); need wal and FULL (2)"
+      )
+    }
+    logger.info(
+      "opened SQLite store",
+      metadata: ["path": "\(path)", "journal_mode": "\(journal)", "synchronous": "FULL"]
+    )
+  }
+
+  // MARK: Schema
+
+  private static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE tenant (
+            id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, created_at REAL NOT NULL);
+          CREATE TABLE tenant_state (
+            tenant_id TEXT PRIMARY KEY NOT NULL REFERENCES tenant(id),
+            head INTEGER NOT NULL DEFAULT 0, checksum INTEGER NOT NULL DEFAULT 0,
+            live INTEGER NOT NULL DEFAULT 0, horizon INTEGER NOT NULL DEFAULT 0,
+            audit_count INTEGER NOT NULL DEFAULT 0, audit_head BLOB NOT NULL DEFAULT x'');
+          CREATE TABLE office (
+            id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, side INTEGER NOT NULL,
+            overseer INTEGER NOT NULL DEFAULT 0);
+          CREATE TABLE membership (
+            tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            office_id TEXT NOT NULL REFERENCES office(id),
+            role INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, office_id)) WITHOUT ROWID;
+          CREATE INDEX membership_by_office ON membership(office_id);
+          CREATE TABLE certificate (
+            serial TEXT PRIMARY KEY NOT NULL, office_id TEXT NOT NULL,
+            not_before REAL NOT NULL, not_after REAL NOT NULL, revoked_at REAL);
+          CREATE TABLE change (
+            tenant_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+            record_id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
+            payload BLOB NOT NULL, office_id TEXT NOT NULL, at REAL NOT NULL,
+            PRIMARY KEY (tenant_id, seq)) WITHOUT ROWID;
+          CREATE TABLE record (
+            tenant_id TEXT NOT NULL, kind TEXT NOT NULL, record_id TEXT NOT NULL,
+            version INTEGER NOT NULL, seq INTEGER NOT NULL, deleted INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, kind, record_id)) WITHOUT ROWID;
+          CREATE INDEX record_tombstones ON record(tenant_id, seq) WHERE deleted = 1;
+          CREATE TABLE client (
+            client_id TEXT PRIMARY KEY NOT NULL, office_id TEXT NOT NULL, first_seen REAL NOT NULL);
+          CREATE TABLE mutation (
+            client_id TEXT NOT NULL, mutation_id TEXT NOT NULL, tenant_id TEXT NOT NULL,
+            result BLOB NOT NULL, at REAL NOT NULL,
+            PRIMARY KEY (client_id, mutation_id)) WITHOUT ROWID;
+          CREATE TABLE audit (
+            tenant_id TEXT NOT NULL, n INTEGER NOT NULL, at REAL NOT NULL,
+            office_id TEXT NOT NULL, action TEXT NOT NULL, kind TEXT NOT NULL,
+            record_id TEXT NOT NULL, version INTEGER NOT NULL, seq INTEGER NOT NULL,
+            payload_sha256 BLOB NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL,
+            PRIMARY KEY (tenant_id, n)) WITHOUT ROWID;
+          """
+      )
+    }
+    return migrator
+  }
+
+  // MARK: Directory
+
+  public func createTenant(_ tenant: Gongjian_V1_Tenant) async throws {
+    try await self.pool.write { db in
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE id = ?", arguments: [tenant.id]) != nil {
+        throw GongjianError(.alreadyExists, "tenant \(tenant.id) exists already")
+      }
+      try db.execute(
+        sql: "INSERT INTO tenant (id, name, created_at) VALUES (?, ?, ?)",
+        arguments: [tenant.id, tenant.name, Date().timeIntervalSince1970]
+      )
+      try db.execute(sql: "INSERT INTO tenant_state (tenant_id) VALUES (?)", arguments: [tenant.id])
+    }
+  }
+
+  public func tenants() async throws -> [Gongjian_V1_Tenant] {
+    try await self.pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT id, name FROM tenant ORDER BY id").map { row in
+        Gongjian_V1_Tenant.with {
+          $0.id = row["id"]
+          $0.name = row["name"]
+        }
+      }
+    }
+  }
+
+  public func putOffice(_ office: Gongjian_V1_Office) async throws {
+    try await self.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO office (id, name, side, overseer) VALUES (?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET name = excluded.name, side = excluded.side,
+            overseer = excluded.overseer
+          """,
+        arguments: [office.id, office.name, office.side.rawValue, office.overseer]
+      )
+    }
+  }
+
+  public func offices() async throws -> [Gongjian_V1_Office] {
+    try await self.pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM office ORDER BY id").map(Self.office(from:))
+    }
+  }
+
+  public func office(id: String) async throws -> Gongjian_V1_Office? {
+    try await self.pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM office WHERE id = ?", arguments: [id]).map(Self.office(from:))
+    }
+  }
+
+  private static func office(from row: Row) -> Gongjian_V1_Office {
+    Gongjian_V1_Office.with {
+      $0.id = row["id"]
+      $0.name = row["name"]
+      $0.side = Gongjian_V1_Side(rawValue: row["side"]) ?? .unspecified
+      $0.overseer = row["overseer"]
+    }
+  }
+
+  public func setMembership(
+    tenantID: String, officeID: String, role: Gongjian_V1_Role
+  ) async throws -> Gongjian_V1_Membership {
+    try await self.pool.write { db in
+      guard try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE id = ?", arguments: [tenantID]) != nil else {
+        throw GongjianError(.notFound, "tenant \(tenantID) does not exist")
+      }
+      guard let office = try Row.fetchOne(db, sql: "SELECT * FROM office WHERE id = ?", arguments: [officeID]) else {
+        throw GongjianError(.notFound, "office \(officeID) does not exist")
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO membership (tenant_id, office_id, role) VALUES (?, ?, ?)
+          ON CONFLICT (tenant_id, office_id) DO UPDATE SET role = excluded.role
+          """,
+        arguments: [tenantID, officeID, role.rawValue]
+      )
+      return Gongjian_V1_Membership.with {
+        $0.tenantID = tenantID
+        $0.officeID = officeID
+        $0.role = role
+        $0.side = Gongjian_V1_Side(rawValue: office["side"]) ?? .unspecified
+      }
+    }
+  }
+
+  public func removeMembership(tenantID: String, officeID: String) async throws -> Bool {
+    try await self.pool.write { db in
+      try db.execute(
+        sql: "DELETE FROM membership WHERE tenant_id = ? AND office_id = ?",
+        arguments: [tenantID, officeID]
+      )
+      return db.changesCount > 0
+    }
+  }
+
+  private static let membershipSelect = """
+    SELECT m.tenant_id, m.office_id, m.role, o.side FROM membership m
+    JOIN office o ON o.id = m.office_id
+    """
+
+  public func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db, sql: Self.membershipSelect + " WHERE m.tenant_id = ? ORDER BY m.office_id", arguments: [tenantID]
+      ).map(Self.membership(from:))
+    }
+  }
+
+  public func memberships(officeID: String) async throws -> [Gongjian_V1_Membership] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db, sql: Self.membershipSelect + " WHERE m.office_id = ? ORDER BY m.tenant_id", arguments: [officeID]
+      ).map(Self.membership(from:))
+    }
+  }
+
+  private static func membership(from row: Row) -> Gongjian_V1_Membership {
+    Gongjian_V1_Membership.with {
+      $0.tenantID = row["tenant_id"]
+      $0.officeID = row["office_id"]
+      $0.role = Gongjian_V1_Role(rawValue: row["role"]) ?? .unspecified
+      $0.side = Gongjian_V1_Side(rawValue: row["side"]) ?? .unspecified
+    }
+  }
+
+  // MARK: Certificates
+
+  public func recordCertificate(_ certificate: CertificateRecord) async throws {
+    try await self.pool.write { db in
+      try db.execute(
+        sql: "INSERT INTO certificate (serial, office_id, not_before, not_after, revoked_at) VALUES (?, ?, ?, ?, ?)",
+        arguments: [
+          certificate.serial, certificate.officeID, certificate.notBefore.timeIntervalSince1970,
+          certificate.notAfter.timeIntervalSince1970, certificate.revokedAt?.timeIntervalSince1970,
+        ]
+      )
+    }
+  }
+
+  public func certificates(officeID: String?) async throws -> [CertificateRecord] {
+    try await self.pool.read { db in
+      let rows: [Row]
+      if let officeID {
+        rows = try Row.fetchAll(
+          db, sql: "SELECT * FROM certificate WHERE office_id = ? ORDER BY not_before, serial", arguments: [officeID]
+        )
+      } else {
+        rows = try Row.fetchAll(db, sql: "SELECT * FROM certificate ORDER BY office_id, not_before, serial")
+      }
+      return rows.map(Self.certificate(from:))
+    }
+  }
+
+  public func revokeCertificate(serial: String, at date: Date) async throws -> CertificateRecord? {
+    try await self.pool.write { db in
+      try db.execute(
+        sql: "UPDATE certificate SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL",
+        arguments: [date.timeIntervalSince1970, serial]
+      )
+      return try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE serial = ?", arguments: [serial])
+        .map(Self.certificate(from:))
+    }
+  }
+
+  public func revokedSerials() async throws -> Set<String> {
+    try await self.pool.read { db in
+      Set(try String.fetchAll(db, sql: "SELECT serial FROM certificate WHERE revoked_at IS NOT NULL"))
+    }
+  }
+
+  private static func certificate(from row: Row) -> CertificateRecord {
+    CertificateRecord(
+      serial: row["serial"],
+      officeID: row["office_id"],
+      notBefore: Date(timeIntervalSince1970: row["not_before"]),
+      notAfter: Date(timeIntervalSince1970: row["not_after"]),
+      revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+    )
+  }
+
+  // MARK: Sync reads
+
+  public func changes(tenantID: String, after cursor: UInt64, limit: Int) async throws -> ChangePage {
+    try await self.pool.read { db in
+      let checkpoint = try Self.checkpoint(db, tenantID: tenantID)
+      let rows = try Row.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT * FROM change WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+        ),
+        arguments: [tenantID, Int64(clamping: cursor), limit + 1]
+      )
+      let records = rows.prefix(limit).map { Self.storedRecord(from: $0) }
+      return ChangePage(records: Array(records), hasMore: rows.count > limit, checkpoint: checkpoint)
+    }
+  }
+
+  public func record(tenantID: String, kind: String, id: String) async throws -> StoredRecord? {
+    try await self.pool.read { db in
+      try Self.currentRecord(db, tenantID: tenantID, kind: kind, id: id)
+    }
+  }
+
+  public func checkpoint(tenantID: String) async throws -> TenantCheckpoint {
+    try await self.pool.read { db in try Self.checkpoint(db, tenantID: tenantID) }
+  }
+
+  private static func checkpoint(_ db: Database, tenantID: String) throws -> TenantCheckpoint {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT head, checksum, live, horizon FROM tenant_state WHERE tenant_id = ?"),
+        arguments: [tenantID]
+      )
+    else {
+      throw GongjianError(.notFound, "tenant \(tenantID) does not exist")
+    }
+    return TenantCheckpoint(
+      headSequence: UInt64(row["head"] as Int64),
+      checksum: UInt64(bitPattern: row["checksum"]),
+      liveRecords: UInt64(row["live"] as Int64),
+      compactionHorizon: UInt64(row["horizon"] as Int64)
+    )
+  }
+
+  private static func currentRecord(_ db: Database, tenantID: String, kind: String, id: String) throws -> StoredRecord? {
+    try Row.fetchOne(
+      db.cachedStatement(
+        sql: """
+          SELECT c.* FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+          WHERE r.tenant_id = ? AND r.kind = ? AND r.record_id = ?
+          """
+      ),
+      arguments: [tenantID, kind, id]
+    ).map { Self.storedRecord(from: $0) }
+  }
+
+  private static func storedRecord(from row: Row) -> StoredRecord {
+    StoredRecord(
+      tenantID: row["tenant_id"],
+      kind: row["kind"],
+      id: row["record_id"],
+      version: UInt64(row["version"] as Int64),
+      sequence: UInt64(row["seq"] as Int64),
+      deleted: row["deleted"],
+      payload: row["payload"],
+      officeID: row["office_id"],
+      updatedAt: Date(timeIntervalSince1970: row["at"])
+    )
+  }
+
+  // MARK: Sync writes
+
+  /// A tenant's counters while a transaction writes to it.
+  private struct TenantState {
+    var head: UInt64
+    var checksum: UInt64
+    var live: Int64
+    var auditCount: Int64
+    var auditHead: Data
+  }
+
+  public func commit(_ batches: [PushBatch]) async throws -> [Result<PushOutcome, GongjianError>] {
+    try await self.pool.write { db in
+      var states: [String: TenantState] = [:]
+      var results: [Result<PushOutcome, GongjianError>] = []
+      results.reserveCapacity(batches.count)
+      for batch in batches {
+        results.append(try Self.apply(batch, db: db, states: &states))
+      }
+      for (tenantID, state) in states {
+        try db.cachedStatement(
+          sql: """
+            UPDATE tenant_state SET head = ?, checksum = ?, live = ?, audit_count = ?, audit_head = ?
+            WHERE tenant_id = ?
+            """
+        ).execute(arguments: [
+          Int64(state.head), Int64(bitPattern: state.checksum), state.live, state.auditCount,
+          state.auditHead, tenantID,
+        ])
+      }
+      return results
+    }
+  }
+
+  private static func apply(
+    _ batch: PushBatch, db: Database, states: inout [String: TenantState]
+  ) throws -> Result<PushOutcome, GongjianError> {
+    let at = batch.receivedAt.timeIntervalSince1970
+    if let owner = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT office_id FROM client WHERE client_id = ?"), arguments: [batch.clientID]
+    ) {
+      guard owner == batch.officeID else {
+        return .failure(
+          GongjianError(
+            .permissionDenied,
+            "client_id \(batch.clientID) is bound to another office; each installation needs its own client_id"
+          )
+        )
+      }
+    } else {
+      try db.cachedStatement(sql: "INSERT INTO client (client_id, office_id, first_seen) VALUES (?, ?, ?)")
+        .execute(arguments: [batch.clientID, batch.officeID, at])
+    }
+
+    var state: TenantState
+    if let known = states[batch.tenantID] {
+      state = known
+    } else {
+      guard
+        let row = try Row.fetchOne(
+          db.cachedStatement(sql: "SELECT * FROM tenant_state WHERE tenant_id = ?"), arguments: [batch.tenantID]
+        )
+      else {
+        return .failure(GongjianError(.notFound, "tenant \(batch.tenantID) does not exist"))
+      }
+      state = TenantState(
+        head: UInt64(row["head"] as Int64), checksum: UInt64(bitPattern: row["checksum"]),
+        live: row["live"], auditCount: row["audit_count"], auditHead: row["audit_head"]
+      )
+    }
+
+    var results: [Gongjian_V1_MutationResult] = []
+    var committed: [StoredRecord] = []
+    results.reserveCapacity(batch.mutations.count)
+    for mutation in batch.mutations {
+      if let stored = try Data.fetchOne(
+        db.cachedStatement(sql: "SELECT result FROM mutation WHERE client_id = ? AND mutation_id = ?"),
+        arguments: [batch.clientID, mutation.mutationID]
+      ) {
+        var replay = try Gongjian_V1_MutationResult(serializedBytes: stored)
+        replay.replayed = true
+        results.append(replay)
+        continue
+      }
+
+      var result = Gongjian_V1_MutationResult()
+      result.mutationID = mutation.mutationID
+      switch mutation.change {
+      case .rejected(let rejected):
+        result.rejected = rejected
+      case .put, .delete:
+        let current = try Self.currentRecord(db, tenantID: batch.tenantID, kind: mutation.kind, id: mutation.recordID)
+        if let conflict = Self.conflict(of: mutation, with: current) {
+          var answer = Gongjian_V1_MutationResult.Conflict()
+          answer.message = conflict
+          if let current { answer.current = current.proto }
+          result.conflict = answer
+        } else {
+          let record = try Self.write(mutation, over: current, batch: batch, state: &state, db: db)
+          committed.append(record)
+          result.applied = .with {
+            $0.version = record.version
+            $0.sequence = record.sequence
+          }
+        }
+      }
+      try db.cachedStatement(
+        sql: "INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at) VALUES (?, ?, ?, ?, ?)"
+      ).execute(arguments: [batch.clientID, mutation.mutationID, batch.tenantID, try result.serializedBytes() as Data, at])
+      results.append(result)
+    }
+    states[batch.tenantID] = state
+    return .success(PushOutcome(results: results, writeCheckpoint: state.head, committed: committed))
+  }
+
+  /// Why the mutation's base version does not fit the current record, or `nil` if it does.
+  private static func conflict(of mutation: PushBatch.Mutation, with current: StoredRecord?) -> String? {
+    let isDelete: Bool
+    if case .delete = mutation.change { isDelete = true } else { isDelete = false }
+    guard let current else {
+      if mutation.baseVersion != 0 {
+        return "record \(mutation.kind)/\(mutation.recordID) does not exist; base_version must be 0 to create it"
+      }
+      return isDelete ? "record \(mutation.kind)/\(mutation.recordID) does not exist; nothing to delete" : nil
+    }
+    if mutation.baseVersion != current.version {
+      return "base_version \(mutation.baseVersion) is stale: record \(mutation.kind)/\(mutation.recordID) is at version \(current.version)"
+    }
+    if isDelete && current.deleted {
+      return "record \(mutation.kind)/\(mutation.recordID) is already deleted at version \(current.version)"
+    }
+    return nil
+  }
+
+  private static func write(
+    _ mutation: PushBatch.Mutation, over current: StoredRecord?, batch: PushBatch,
+    state: inout TenantState, db: Database
+  ) throws -> StoredRecord {
+    let payload: Data
+    let deleted: Bool
+    switch mutation.change {
+    case .put(let data): (payload, deleted) = (data, false)
+    case .delete: (payload, deleted) = (Data(), true)
+    case .rejected: preconditionFailure("rejected mutations are never written")
+    }
+    state.head += 1
+    let record = StoredRecord(
+      tenantID: batch.tenantID, kind: mutation.kind, id: mutation.recordID,
+      version: (current?.version ?? 0) + 1, sequence: state.head, deleted: deleted,
+      payload: payload, officeID: batch.officeID, updatedAt: batch.receivedAt
+    )
+    if let current, !current.deleted {
+      state.checksum &-= RecordChecksum.hash(kind: current.kind, id: current.id, version: current.version)
+      state.live -= 1
+    }
+    if !deleted {
+      state.checksum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
+      state.live += 1
+    }
+    let seq = Int64(record.sequence)
+    let version = Int64(record.version)
+    let at = record.updatedAt.timeIntervalSince1970
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO change (tenant_id, seq, kind, record_id, version, deleted, payload, office_id, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      record.tenantID, seq, record.kind, record.id, version, deleted, payload, record.officeID, at,
+    ])
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted
+        """
+    ).execute(arguments: [record.tenantID, record.kind, record.id, version, seq, deleted])
+
+    let entry = AuditEntry(
+      tenantID: record.tenantID, number: state.auditCount + 1, at: at, officeID: record.officeID,
+      action: deleted ? "delete" : (current == nil || current!.deleted ? "create" : "update"),
+      kind: record.kind, recordID: record.id, version: version, sequence: seq,
+      payloadSHA256: Data(SHA256.hash(data: payload)), previousHash: state.auditHead
+    )
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO audit (tenant_id, n, at, office_id, action, kind, record_id, version, seq,
+          payload_sha256, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      entry.tenantID, entry.number, entry.at, entry.officeID, entry.action, entry.kind, entry.recordID,
+      entry.version, entry.sequence, entry.payloadSHA256, entry.previousHash, entry.hash,
+    ])
+    state.auditCount = entry.number
+    state.auditHead = entry.hash
+    return record
+  }
+
+  public func verifyAuditChain(tenantID: String) async throws -> Int {
+    try await self.pool.read { db in
+      var previous = Data()
+      var count = 0
+      let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit WHERE tenant_id = ? ORDER BY n", arguments: [tenantID])
+      while let row = try cursor.next() {
+        let entry = AuditEntry(
+          tenantID: row["tenant_id"], number: row["n"], at: row["at"], officeID: row["office_id"],
+          action: row["action"], kind: row["kind"], recordID: row["record_id"], version: row["version"],
+          sequence: row["seq"], payloadSHA256: row["payload_sha256"], previousHash: row["prev_hash"]
+        )
+        guard entry.previousHash == previous, entry.hash == row["hash"] as Data else {
+          throw GongjianError(.internalError, "audit chain of tenant \(tenantID) breaks at entry \(entry.number)")
+        }
+        previous = entry.hash
+        count += 1
+      }
+      return count
+    }
+  }
+
+  // MARK: Compaction
+
+  public func compact(before cutoff: Date) async throws -> CompactionReport {
+    try await self.pool.write { db in
+      let limit = cutoff.timeIntervalSince1970
+      // A superseded version is never needed: a reader behind it gets the newer version later.
+      try db.execute(
+        sql: """
+          DELETE FROM change WHERE at < ? AND EXISTS (
+            SELECT 1 FROM record r WHERE r.tenant_id = change.tenant_id AND r.kind = change.kind
+              AND r.record_id = change.record_id AND r.seq > change.seq)
+          """,
+        arguments: [limit]
+      )
+      let superseded = db.changesCount
+      // Purging a tombstone forgets the record; readers behind it must start again (horizon).
+      let tombstones = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT r.tenant_id, r.kind, r.record_id, r.seq FROM record r
+          JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+          WHERE r.deleted = 1 AND c.at < ?
+          """,
+        arguments: [limit]
+      )
+      var horizons: [String: Int64] = [:]
+      for row in tombstones {
+        let tenantID: String = row["tenant_id"]
+        let seq: Int64 = row["seq"]
+        try db.execute(
+          sql: "DELETE FROM record WHERE tenant_id = ? AND kind = ? AND record_id = ?",
+          arguments: [tenantID, row["kind"] as String, row["record_id"] as String]
+        )
+        try db.execute(sql: "DELETE FROM change WHERE tenant_id = ? AND seq = ?", arguments: [tenantID, seq])
+        horizons[tenantID] = max(horizons[tenantID] ?? 0, seq)
+      }
+      for (tenantID, horizon) in horizons {
+        try db.execute(
+          sql: "UPDATE tenant_state SET horizon = max(horizon, ?) WHERE tenant_id = ?",
+          arguments: [horizon, tenantID]
+        )
+      }
+      try db.execute(sql: "DELETE FROM mutation WHERE at < ?", arguments: [limit])
+      let forgotten = db.changesCount
+      return CompactionReport(
+        supersededRemoved: superseded, tombstonesPurged: tombstones.count, mutationsForgotten: forgotten
+      )
+    }
+  }
+}

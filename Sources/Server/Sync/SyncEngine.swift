@@ -1,0 +1,320 @@
+public import Foundation
+public import GongjianProtocol
+public import Logging
+internal import SwiftProtobuf
+
+/// The one write path and the change feed.
+///
+/// Every change, whether a raw sync push or a typed domain call, goes through ``push(_:caller:)``:
+/// authorise → validate each typed payload → (in the store's transaction) check the base
+/// version and write record, change, audit and idempotency entries → publish to subscribers
+/// after commit.
+public final class SyncEngine: Sendable {
+  private let store: any GongjianStore
+  private let authorizer: Authorizer
+  private let kinds: KindRegistry
+  private let limits: ServerConfiguration.Limits
+  private let syncConfiguration: ServerConfiguration.Sync
+  private let hub: ChangeHub
+  private let committer: GroupCommitter<PushBatch, PushOutcome>
+  private let logger: Logger
+
+  /// Creates the engine.
+  ///
+  /// - Parameters:
+  ///   - store: Where records live.
+  ///   - authorizer: Membership checks.
+  ///   - kinds: Registered kinds and validators.
+  ///   - configuration: Limits and feed settings.
+  ///   - logger: Where the engine logs.
+  public init(
+    store: any GongjianStore, authorizer: Authorizer, kinds: KindRegistry = .standard,
+    configuration: ServerConfiguration, logger: Logger
+  ) {
+    self.store = store
+    self.authorizer = authorizer
+    self.kinds = kinds
+    self.limits = configuration.limits
+    self.syncConfiguration = configuration.sync
+    let hub = ChangeHub(
+      recentLimit: configuration.sync.recentChangesPerTenant,
+      maxSubscribersPerTenant: configuration.limits.maxSubscriptionsPerTenant
+    )
+    self.hub = hub
+    self.logger = logger
+    self.committer = GroupCommitter(maxBatch: configuration.sync.maxPushesPerCommit) { batches in
+      do {
+        let results = try await store.commit(batches)
+        for (batch, result) in zip(batches, results) {
+          if case .success(let outcome) = result {
+            hub.publish(tenantID: batch.tenantID, records: outcome.committed, head: outcome.writeCheckpoint)
+          }
+        }
+        return results.map { $0.mapError { $0 as any Error } }
+      } catch {
+        logger.error("commit failed", metadata: ["error": "\(error)", "pushes": "\(batches.count)"])
+        let failure = GongjianError(.unavailable, "the store could not commit: \(error)")
+        return batches.map { _ in .failure(failure) }
+      }
+    }
+  }
+
+  // MARK: Push
+
+  /// Applies a push: one answer per mutation.
+  ///
+  /// - Parameters:
+  ///   - request: The push.
+  ///   - caller: The authenticated caller.
+  /// - Throws: `invalidArgument` / `resourceExhausted` for a malformed push as a whole,
+  ///   `permissionDenied` without the contributor role.
+  public func push(_ request: Gongjian_V1_PushRequest, caller: Caller) async throws -> Gongjian_V1_PushResponse {
+    try await self.authorizer.require(.role(.contributor), tenant: request.tenantID, caller: caller, action: "push")
+    if request.clientID.isEmpty || request.clientID.count > 128 {
+      throw GongjianError.invalidField("client_id", "required, at most 128 characters")
+    }
+    if request.mutations.isEmpty {
+      throw GongjianError.invalidField("mutations", "at least one mutation is required")
+    }
+    if request.mutations.count > self.limits.maxMutationsPerPush {
+      throw GongjianError(
+        .resourceExhausted,
+        "mutations: \(request.mutations.count) mutations in one push; the limit is \(self.limits.maxMutationsPerPush)",
+        violations: [.init(field: "mutations", description: "at most \(self.limits.maxMutationsPerPush) per push")]
+      )
+    }
+    let batch = PushBatch(
+      tenantID: request.tenantID,
+      officeID: caller.office.id,
+      clientID: request.clientID,
+      mutations: request.mutations.enumerated().map { self.prepare($1, at: "mutations[\($0)]") },
+      receivedAt: Date()
+    )
+    let outcome = try await self.committer.submit(batch)
+    return Gongjian_V1_PushResponse.with {
+      $0.results = outcome.results
+      $0.writeCheckpoint = outcome.writeCheckpoint
+    }
+  }
+
+  /// Validates one mutation; a bad one becomes a rejection that is still recorded for replays.
+  private func prepare(_ mutation: Gongjian_V1_Mutation, at path: String) -> PushBatch.Mutation {
+    var violations: [GongjianError.FieldViolation] = []
+    func fail(_ field: String, _ description: String) {
+      violations.append(.init(field: "\(path).\(field)", description: description))
+    }
+    let recordID = mutation.recordID.lowercased()
+    if mutation.mutationID.isEmpty || mutation.mutationID.count > 128 {
+      fail("mutation_id", "required, at most 128 characters")
+    }
+    if UUID(uuidString: mutation.recordID) == nil {
+      fail("record_id", "must be a UUID (got '\(mutation.recordID)')")
+    }
+    var change = PushBatch.Mutation.Change.delete
+    if let rule = self.kinds[mutation.kind] {
+      switch mutation.change {
+      case .payload(let any):
+        if any.typeURL != rule.kind.typeURL {
+          fail("payload", "kind \(mutation.kind) takes \(rule.kind.typeURL), got '\(any.typeURL)'")
+        } else if any.value.count > self.limits.maxPayloadBytes {
+          fail("payload", "\(any.value.count) bytes; the limit is \(self.limits.maxPayloadBytes)")
+        } else {
+          violations += rule.violations(of: any.value, at: "\(path).payload")
+          change = .put(any.value)
+        }
+      case .delete(true):
+        change = .delete
+      case .delete(false), nil:
+        fail("change", "set payload, or delete: true")
+      }
+    } else {
+      fail("kind", "unknown kind '\(mutation.kind)'; known: \(self.kinds.kindNames.joined(separator: ", "))")
+    }
+    if !violations.isEmpty {
+      let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+      change = .rejected(
+        .with {
+          $0.code = Int32(3)  // INVALID_ARGUMENT
+          $0.message = "invalid mutation: \(list)"
+          $0.violations = violations.map { v in .with { $0.field = v.field; $0.description_p = v.description } }
+        }
+      )
+    }
+    return PushBatch.Mutation(
+      mutationID: mutation.mutationID, kind: mutation.kind, recordID: recordID,
+      baseVersion: mutation.baseVersion, change: change
+    )
+  }
+
+  // MARK: Reads
+
+  /// One page of a tenant's change feed.
+  ///
+  /// - Parameters:
+  ///   - request: Tenant, cursor and page size.
+  ///   - caller: The authenticated caller.
+  /// - Throws: `permissionDenied` without read access; `invalidArgument` for a bad page size.
+  public func pull(_ request: Gongjian_V1_PullRequest, caller: Caller) async throws -> Gongjian_V1_PullResponse {
+    try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: "pull")
+    let size = try self.pageSize(request.pageSize)
+    let page = try await self.store.changes(tenantID: request.tenantID, after: request.cursor, limit: size)
+    var response = Gongjian_V1_PullResponse()
+    response.checkpoint = page.checkpoint.proto
+    if let reset = Self.reset(cursor: request.cursor, checkpoint: page.checkpoint) {
+      response.reset = reset
+      response.nextCursor = 0
+      response.more = true
+      return response
+    }
+    response.records = page.records.map(\.proto)
+    response.nextCursor = page.records.last?.sequence ?? request.cursor
+    response.more = page.hasMore
+    return response
+  }
+
+  /// One record's current version.
+  ///
+  /// - Throws: `notFound` (only to readers of the tenant), `permissionDenied`.
+  public func record(_ request: Gongjian_V1_GetRecordRequest, caller: Caller) async throws -> Gongjian_V1_Record {
+    try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: "get")
+    guard let record = try await self.store.record(
+      tenantID: request.tenantID, kind: request.kind, id: request.id.lowercased()
+    ) else {
+      throw GongjianError(.notFound, "no \(request.kind) record \(request.id) in tenant \(request.tenantID)")
+    }
+    return record.proto
+  }
+
+  private func pageSize(_ requested: UInt32) throws -> Int {
+    if requested == 0 { return self.limits.defaultPageSize }
+    guard Int(requested) <= self.limits.maxPageSize else {
+      throw GongjianError.invalidField("page_size", "at most \(self.limits.maxPageSize) (got \(requested))")
+    }
+    return Int(requested)
+  }
+
+  private static func reset(cursor: UInt64, checkpoint: TenantCheckpoint) -> Gongjian_V1_Reset? {
+    if cursor > checkpoint.headSequence {
+      return .with {
+        $0.compactionHorizon = checkpoint.compactionHorizon
+        $0.reason = "cursor \(cursor) is ahead of the tenant's head \(checkpoint.headSequence); pull again from 0"
+      }
+    }
+    if cursor > 0, cursor < checkpoint.compactionHorizon {
+      return .with {
+        $0.compactionHorizon = checkpoint.compactionHorizon
+        $0.reason = "cursor \(cursor) is older than the compaction horizon \(checkpoint.compactionHorizon); pull again from 0"
+      }
+    }
+    return nil
+  }
+
+  // MARK: Subscribe
+
+  /// Streams a tenant's changes from a cursor, then live, with heartbeats, until cancelled.
+  ///
+  /// - Parameters:
+  ///   - request: Tenant and cursor.
+  ///   - caller: The authenticated caller.
+  ///   - send: Writes one event to the subscriber (suspends while the subscriber is slow).
+  /// - Throws: `permissionDenied`, `resourceExhausted` at the subscriber limit.
+  public func subscribe(
+    _ request: Gongjian_V1_SubscribeRequest, caller: Caller,
+    send: @escaping @Sendable (Gongjian_V1_SubscribeResponse) async throws -> Void
+  ) async throws {
+    let tenantID = request.tenantID
+    try await self.authorizer.require(.read, tenant: tenantID, caller: caller, action: "subscribe")
+    // Register before the first read, so that no commit falls between catch-up and live.
+    guard let (id, signal) = self.hub.subscribe(tenantID: tenantID) else {
+      throw GongjianError(
+        .resourceExhausted,
+        "tenant \(tenantID) has \(self.limits.maxSubscriptionsPerTenant) live subscriptions, the limit"
+      )
+    }
+    defer { self.hub.unsubscribe(tenantID: tenantID, id: id) }
+
+    var cursor = request.cursor
+    let first = try await self.store.checkpoint(tenantID: tenantID)
+    if let reset = Self.reset(cursor: cursor, checkpoint: first) {
+      try await send(.with { $0.reset = reset })
+      return
+    }
+    let heartbeat = self.syncConfiguration.heartbeatInterval
+    let pageSize = self.limits.defaultPageSize
+
+    // Sends everything after `cursor`; returns the head it knows of.
+    func catchUp() async throws -> UInt64 {
+      while true {
+        if let recent = self.hub.recent(tenantID: tenantID, after: cursor, limit: pageSize) {
+          if recent.isEmpty { return cursor }
+          try await send(.with { $0.changes = .with { $0.records = recent.map(\.proto); $0.cursor = recent.last!.sequence } })
+          cursor = recent.last!.sequence
+          continue
+        }
+        let page = try await self.store.changes(tenantID: tenantID, after: cursor, limit: pageSize)
+        if let reset = Self.reset(cursor: cursor, checkpoint: page.checkpoint) {
+          try await send(.with { $0.reset = reset })
+          throw CancellationError()
+        }
+        if let last = page.records.last {
+          try await send(.with { $0.changes = .with { $0.records = page.records.map(\.proto); $0.cursor = last.sequence } })
+          cursor = last.sequence
+        }
+        if !page.hasMore { return page.checkpoint.headSequence }
+      }
+    }
+
+    func sendHeartbeat(head: UInt64, caughtUp: Bool) async throws {
+      try await send(
+        .with {
+          $0.heartbeat = .with {
+            $0.headSequence = max(head, cursor)
+            $0.serverTime = .init(date: Date())
+            $0.caughtUp = caughtUp
+          }
+        }
+      )
+    }
+
+    do {
+      let head = try await catchUp()
+      try await sendHeartbeat(head: head, caughtUp: true)
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        let (ticks, tick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        group.addTask {
+          while !Task.isCancelled {
+            try await Task.sleep(for: heartbeat)
+            tick.yield()
+          }
+        }
+        // Either a commit or a heartbeat tick wakes the loop; each wake catches up first.
+        let (wakes, wake) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(2))
+        group.addTask {
+          for await _ in signal { wake.yield(false) }
+          wake.finish()
+        }
+        group.addTask {
+          for await _ in ticks { wake.yield(true) }
+        }
+        for await isTick in wakes {
+          let head = try await catchUp()
+          if isTick { try await sendHeartbeat(head: head, caughtUp: true) }
+        }
+        group.cancelAll()
+      }
+    } catch is CancellationError {
+      return
+    }
+  }
+
+  // MARK: Maintenance
+
+  /// Compacts the feed: removes superseded versions, tombstones and idempotency entries older
+  /// than the retention.
+  ///
+  /// - Parameter now: The current time.
+  public func compact(now: Date = Date()) async throws -> CompactionReport {
+    let seconds = Double(self.syncConfiguration.retention.components.seconds)
+    return try await self.store.compact(before: now.addingTimeInterval(-seconds))
+  }
+}
