@@ -73,7 +73,7 @@ public struct GongjianServer: Service {
       interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(store: store, revocations: revocations), logger: self.logger)]
     )
 
-    try await withThrowingTaskGroup(of: Void.self) { group in
+    try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask {
         try await withGracefulShutdownHandler {
           try await server.serve()
@@ -81,17 +81,20 @@ public struct GongjianServer: Service {
           self.logger.info("shutting down: no new calls, running calls finish")
           server.beginGracefulShutdown()
         }
+        return true
       }
       group.addTask {
         let bound = try await transport.listeningAddress
         let (host, port) = bound.ipv4.map { ($0.host, $0.port) } ?? bound.ipv6.map { ($0.host, $0.port) } ?? (listen.host, listen.port)
         self.logger.info("listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)"])
         self.onListening?(host, port)
+        return false
       }
       group.addTask {
         try await Self.every(self.configuration.authorization.revocationRefreshInterval) {
           revocations.replace(with: try await store.revokedSerials())
         }
+        return false
       }
       group.addTask {
         try await Self.every(self.configuration.sync.compactionInterval) {
@@ -101,10 +104,13 @@ public struct GongjianServer: Service {
             "mutations": "\(report.mutationsForgotten)",
           ])
         }
+        return false
       }
       do {
-        // The first task to finish is serve() (or a bind error from it): stop the rest.
-        try await group.next()
+        // When serve() returns (or a bind error ends it), stop the maintenance tasks.
+        while let finished = try await group.next() {
+          if finished { break }
+        }
         group.cancelAll()
       } catch {
         group.cancelAll()

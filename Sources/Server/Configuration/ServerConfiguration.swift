@@ -9,6 +9,12 @@ public struct ServerConfiguration: Sendable {
     /// TCP port; 0 picks a free one. Default 7443.
     public var port: Int
 
+    /// Creates a listening address.
+    public init(host: String, port: Int) {
+      self.host = host
+      self.port = port
+    }
+
     /// Loopback on port 7443.
     public static var defaults: Self { Self(host: "127.0.0.1", port: 7443) }
   }

@@ -25,15 +25,16 @@ public final class SQLiteStore: GongjianStore {
     // Another process (the offline CLI) may hold the write lock for a moment.
     configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
-      // GRDB's WAL set-up uses NORMAL, which can lose acknowledged commits on power failure.
-      try db.execute(sql: "PRAGMA synchronous = FULL")
       try db.execute(sql: "PRAGMA foreign_keys = ON")
     }
     self.pool = try DatabasePool(path: path, configuration: configuration)
     self.path = path
     try Self.migrator.migrate(self.pool)
-    let (journal, synchronous) = try self.pool.write { db in
-      (
+    // GRDB's WAL set-up leaves the writer at NORMAL, which can lose acknowledged commits on
+    // power failure; the writer is one connection, so setting it once holds.
+    let (journal, synchronous) = try self.pool.writeWithoutTransaction { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+      return (
         try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
         try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
       )

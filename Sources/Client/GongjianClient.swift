@@ -1,0 +1,151 @@
+public import GongjianProtocol
+internal import GRPCCore
+internal import GRPCNIOTransportHTTP2
+internal import GRPCProtobuf
+internal import SwiftProtobuf
+
+/// A connection to a Gongjian server over mutual TLS, with typed calls.
+///
+/// Use ``withClient(server:credentials:_:)``; the connection closes when the body returns.
+public struct GongjianClient: Sendable {
+  private let client: GRPCClient<HTTP2ClientTransport.Posix>
+
+  /// Connects, runs `body`, and closes the connection.
+  ///
+  /// - Parameters:
+  ///   - server: `HOST:PORT`.
+  ///   - credentials: The office's credential folder.
+  ///   - body: Uses the client.
+  /// - Throws: ``GongjianClientError`` for a malformed address or unreadable credentials;
+  ///   whatever `body` throws.
+  public static func withClient<Result: Sendable>(
+    server: String, credentials: ClientCredentials,
+    _ body: (GongjianClient) async throws -> Result
+  ) async throws -> Result {
+    let (host, port) = try Self.parse(server: server)
+    let target: any ResolvableTarget =
+      host.contains(":") ? .ipv6(address: host, port: port) : (Self.isIPv4(host) ? .ipv4(address: host, port: port) : .dns(host: host, port: port))
+    let transport = try HTTP2ClientTransport.Posix(
+      target: target,
+      transportSecurity: .mTLS(
+        certificateChain: [.file(path: credentials.certificatePath, format: .pem)],
+        privateKey: .file(path: credentials.privateKeyPath, format: .pem)
+      ) { tls in
+        tls.trustRoots = .certificates([.file(path: credentials.caPath, format: .pem)])
+        tls.serverCertificateVerification = .fullVerification
+      },
+      config: .defaults { $0.connection.maxIdleTime = nil }
+    )
+    return try await withGRPCClient(transport: transport) { grpc in
+      try await body(GongjianClient(client: grpc))
+    }
+  }
+
+  private static func isIPv4(_ host: String) -> Bool {
+    let parts = host.split(separator: ".")
+    return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+  }
+
+  static func parse(server: String) throws -> (String, Int) {
+    guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]),
+      (1...65535).contains(port)
+    else {
+      throw GongjianClientError(.usage, "server: expected HOST:PORT, e.g. 127.0.0.1:7443 (got '\(server)')")
+    }
+    let host = String(server[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    return (host, port)
+  }
+
+  /// Runs a call, turning RPC errors into ``GongjianClientError``.
+  private func call<R>(_ body: () async throws -> R) async throws -> R {
+    do {
+      return try await body()
+    } catch let error as RPCError {
+      throw GongjianClientError(error)
+    }
+  }
+
+  /// The calling office and its memberships.
+  public func whoAmI() async throws -> Gongjian_V1_WhoAmIResponse {
+    try await self.call { try await Gongjian_V1_Identity.Client(wrapping: self.client).whoAmI(.init()) }
+  }
+
+  /// Pushes mutations.
+  ///
+  /// - Parameters:
+  ///   - tenantID: The tenant.
+  ///   - clientID: This installation's client id.
+  ///   - mutations: The mutations.
+  public func push(tenantID: String, clientID: String, mutations: [Gongjian_V1_Mutation]) async throws -> Gongjian_V1_PushResponse {
+    let request = Gongjian_V1_PushRequest.with {
+      $0.tenantID = tenantID
+      $0.clientID = clientID
+      $0.mutations = mutations
+    }
+    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).push(request) }
+  }
+
+  /// One page of the change feed.
+  ///
+  /// - Parameters:
+  ///   - tenantID: The tenant.
+  ///   - cursor: The last sequence the caller has.
+  ///   - pageSize: Records per page; 0 for the server's default.
+  public func pull(tenantID: String, cursor: UInt64, pageSize: UInt32 = 0) async throws -> Gongjian_V1_PullResponse {
+    let request = Gongjian_V1_PullRequest.with {
+      $0.tenantID = tenantID
+      $0.cursor = cursor
+      $0.pageSize = pageSize
+    }
+    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).pull(request) }
+  }
+
+  /// One record's current version.
+  public func record(tenantID: String, kind: String, id: String) async throws -> Gongjian_V1_Record {
+    let request = Gongjian_V1_GetRecordRequest.with {
+      $0.tenantID = tenantID
+      $0.kind = kind
+      $0.id = id
+    }
+    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).getRecord(request) }
+  }
+
+  /// Follows the change feed from a cursor; `onEvent` returns false to stop.
+  ///
+  /// - Parameters:
+  ///   - tenantID: The tenant.
+  ///   - cursor: The last sequence the caller has.
+  ///   - onEvent: Called with each event.
+  public func subscribe(
+    tenantID: String, cursor: UInt64,
+    onEvent: @escaping @Sendable (Gongjian_V1_SubscribeResponse) async throws -> Bool
+  ) async throws {
+    let request = Gongjian_V1_SubscribeRequest.with {
+      $0.tenantID = tenantID
+      $0.cursor = cursor
+    }
+    try await self.call {
+      try await Gongjian_V1_Sync.Client(wrapping: self.client).subscribe(request) { response in
+        for try await event in response.messages {
+          if try await !onEvent(event) { return }
+        }
+      }
+    }
+  }
+
+  /// Revokes a certificate (operator admins only).
+  public func revokeCertificate(serial: String) async throws -> Gongjian_V1_CertificateInfo {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).revokeCertificate(.with { $0.serial = serial })
+    }
+  }
+
+  /// The memberships of a tenant.
+  public func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership] {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).listMemberships(.with { $0.tenantID = tenantID }).memberships
+    }
+  }
+}
+
+internal import Foundation

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import GongjianServer
+
+/// `gongjian-server certs`: the deployment's office certificates, offline.
+struct Certs: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Issue, revoke and list office certificates.",
+    subcommands: [Issue.self, Revoke.self, List.self]
+  )
+
+  struct Issue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Issue a client certificate for a registered office.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The office id (as registered).")
+    var office: String
+
+    @Option(help: "Where to write ca.pem, cert.pem and key.pem (default: <data-dir>/pki/offices/<office>).")
+    var out: String?
+
+    func run() async throws {
+      let logger = self.common.makeLogger()
+      let directory = DataDirectory(path: self.common.dataDir)
+      let store = try directory.openStore(logger: logger)
+      let issued = try await directory.issueCredentials(
+        officeID: self.office, authority: try directory.loadAuthority(), store: store,
+        folder: self.out.map { URL(fileURLWithPath: $0, isDirectory: true) }
+      )
+      print("issued certificate \(issued.serial) for \(self.office) in \(issued.folder.path)")
+    }
+  }
+
+  struct Revoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Revoke a certificate; a running server refuses it within seconds, without a restart."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "The certificate's hex serial (as `certs list` shows it).")
+    var serial: String
+
+    func run() async throws {
+      let logger = self.common.makeLogger()
+      let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
+      let serial = self.serial.lowercased().replacingOccurrences(of: ":", with: "")
+      guard let certificate = try await store.revokeCertificate(serial: serial, at: Date()) else {
+        throw ValidationError("no certificate with serial \(serial)")
+      }
+      print("revoked \(certificate.serial) of \(certificate.officeID)")
+    }
+  }
+
+  struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List issued certificates.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Only this office's certificates.")
+    var office: String?
+
+    func run() async throws {
+      let logger = self.common.makeLogger()
+      let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
+      let formatter = ISO8601DateFormatter()
+      for certificate in try await store.certificates(officeID: self.office) {
+        let state = certificate.revokedAt.map { "revoked \(formatter.string(from: $0))" } ?? "valid"
+        print("\(certificate.serial)  \(certificate.officeID)  until \(formatter.string(from: certificate.notAfter))  \(state)")
+      }
+    }
+  }
+}

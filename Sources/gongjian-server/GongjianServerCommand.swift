@@ -1,0 +1,55 @@
+import ArgumentParser
+import GongjianServer
+import Logging
+
+/// `gongjian-server`: runs and administers a Gongjian server.
+@main
+struct GongjianServerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gongjian-server",
+    abstract: "The Gongjian co-construction sync server (gRPC over mutual TLS).",
+    discussion: """
+      With no subcommand: serves on 127.0.0.1:7443 from ./gongjian-data, creating a development
+      data directory there (CA, server certificate, sample offices) on first start.
+      """,
+    subcommands: [Quickstart.self, Serve.self, Init.self, Certs.self, Compact.self],
+    defaultSubcommand: Quickstart.self
+  )
+}
+
+/// Options shared by every subcommand.
+struct CommonOptions: ParsableArguments {
+  @Option(name: .long, help: "The data directory (database and PKI).")
+  var dataDir: String = "./gongjian-data"
+
+  @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+  var logLevel: String = "info"
+
+  func makeLogger() -> Logger {
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = .trace
+      return handler
+    }
+    var logger = Logger(label: "gongjian")
+    logger.logLevel = Logger.Level(rawValue: self.logLevel) ?? .info
+    return logger
+  }
+}
+
+/// Parses `HOST:PORT` (`[::1]:7443` for IPv6).
+func parseListen(_ text: String) throws -> ServerConfiguration.Listen {
+  var host = text
+  var portText = ""
+  if let colon = text.lastIndex(of: ":") {
+    host = String(text[..<colon])
+    portText = String(text[text.index(after: colon)...])
+  }
+  host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+  guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
+    throw ValidationError("--listen: expected HOST:PORT, e.g. 127.0.0.1:7443 (got '\(text)')")
+  }
+  return ServerConfiguration.Listen(host: host, port: port)
+}
+
+import Foundation

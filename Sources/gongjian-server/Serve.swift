@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import GongjianServer
+import Logging
+import ServiceLifecycle
+
+/// `gongjian-server serve`.
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Serve an initialised data directory.")
+
+  @OptionGroup var common: CommonOptions
+
+  @Option(help: "Where to listen, HOST:PORT; port 0 picks a free port and prints it.")
+  var listen: String = "127.0.0.1:7443"
+
+  @Option(help: "Most mutations in one push.")
+  var maxMutationsPerPush: Int = ServerConfiguration.Limits.defaults.maxMutationsPerPush
+
+  @Option(help: "Largest request message, in bytes.")
+  var maxRequestBytes: Int = ServerConfiguration.Limits.defaults.maxRequestBytes
+
+  @Option(help: "Most concurrent streams per connection.")
+  var maxConcurrentStreams: Int = ServerConfiguration.Limits.defaults.maxConcurrentStreams
+
+  @Option(help: "Seconds between heartbeats on idle subscriptions.")
+  var heartbeatSeconds: Int = 10
+
+  @Option(help: "Days that tombstones and superseded versions are kept.")
+  var retentionDays: Int = 30
+
+  func run() async throws {
+    let logger = self.common.makeLogger()
+    let configuration = try self.serverConfiguration()
+    try await serve(dataDirectory: DataDirectory(path: self.common.dataDir), configuration: configuration, logger: logger)
+  }
+
+  func serverConfiguration() throws -> ServerConfiguration {
+    let listen = try parseListen(self.listen)
+    return .defaults { config in
+      config.listen = listen
+      config.limits.maxMutationsPerPush = self.maxMutationsPerPush
+      config.limits.maxRequestBytes = self.maxRequestBytes
+      config.limits.maxConcurrentStreams = self.maxConcurrentStreams
+      config.sync.heartbeatInterval = .seconds(self.heartbeatSeconds)
+      config.sync.retention = .seconds(self.retentionDays * 86400)
+    }
+  }
+}
+
+/// Runs the server in a service group that shuts down gracefully on SIGTERM and SIGINT.
+func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, logger: Logger) async throws {
+  let server = GongjianServer(configuration: configuration, dataDirectory: dataDirectory, logger: logger) { host, port in
+    // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
+    say("gongjian-server listening on \(host):\(port)")
+  }
+  let group = ServiceGroup(
+    configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+  )
+  try await group.run()
+}
+
+/// The default command: a development server in ./gongjian-data.
+struct Quickstart: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "quickstart",
+    abstract: "Serve ./gongjian-data on 127.0.0.1:7443, initialising it for development on first start."
+  )
+
+  @OptionGroup var common: CommonOptions
+
+  @Option(help: "Where to listen, HOST:PORT.")
+  var listen: String = "127.0.0.1:7443"
+
+  func run() async throws {
+    let logger = self.common.makeLogger()
+    let directory = DataDirectory(path: self.common.dataDir)
+    if !directory.isInitialised {
+      try await directory.initialise(hosts: ["localhost", "127.0.0.1", "::1"], dev: true, logger: logger)
+      say("initialised a development data directory at \(directory.url.path)")
+      say("office credentials: \(directory.pkiURL.appendingPathComponent("offices").path)/<office-id>/")
+      say("try: swift run gongjian --server 127.0.0.1:7443 --credentials \(directory.officeCredentialsURL("suqian.drc").path) whoami")
+    }
+    let configuration = ServerConfiguration.defaults { $0.listen = (try? parseListen(self.listen)) ?? .defaults }
+    try await serve(dataDirectory: directory, configuration: configuration, logger: logger)
+  }
+}
+
+/// Writes a line to stdout at once (stdout is block-buffered when it is a pipe).
+func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import SwiftProtobuf
+import Yams
+
+/// `gongjian push`.
+struct Push: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Push mutations from a JSON or YAML file.",
+    discussion: """
+      The file holds one mutation or a list. Each: kind, id (a UUID; generated and printed when
+      absent), base_version (0 to create), and payload (the kind's fields) or delete: true.
+      mutation_id is optional: by default it is derived from the mutation's content, so pushing
+      the same file twice changes nothing the second time.
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: "The tenant (partnership).")
+  var tenant: String
+
+  @Option(help: "The JSON or YAML file.")
+  var file: String
+
+  @Option(help: "This installation's client id (default: kept in the credential folder's client-id file).")
+  var clientID: String?
+
+  func run() async throws {
+    let mutations: [Gongjian_V1_Mutation]
+    do {
+      mutations = try MutationFile.load(path: self.file)
+    } catch let error as GongjianClientError {
+      printError("gongjian: \(error.message)")
+      throw ExitCode(error.kind.exitCode)
+    }
+    let clientID = try self.clientID ?? ClientIdentity.load(folder: try self.connection.credentialFolder())
+    var exit: Int32 = 0
+    try await self.connection.withClient { client in
+      let response = try await client.push(tenantID: self.tenant, clientID: clientID, mutations: mutations)
+      var rows: [[String]] = []
+      for (mutation, result) in zip(mutations, response.results) {
+        var outcome: String
+        switch result.outcome {
+        case .applied(let applied):
+          outcome = "applied v\(applied.version) @\(applied.sequence)"
+        case .conflict(let conflict):
+          outcome = "conflict: \(conflict.message)"
+          exit = max(exit, 67)
+        case .rejected(let rejected):
+          outcome = "rejected: \(rejected.message)"
+          exit = max(exit, 65)
+        case nil:
+          outcome = "no answer"
+        }
+        if result.replayed { outcome += " (replayed)" }
+        if self.connection.json {
+          var options = JSONEncodingOptions()
+          options.preserveProtoFieldNames = true
+          printLine(try result.jsonString(options: options))
+        } else {
+          rows.append([mutation.kind, mutation.recordID, mutation.mutationID.prefix(12) + "…", outcome])
+        }
+      }
+      if !self.connection.json {
+        printTable(["KIND", "ID", "MUTATION", "RESULT"], rows)
+        printLine("")
+        printLine("visible at sequence \(response.writeCheckpoint)")
+      }
+    }
+    if exit != 0 { throw ExitCode(exit) }
+  }
+}
+
+/// A client id per credential folder, created on first use.
+enum ClientIdentity {
+  static func load(folder: String) throws -> String {
+    let path = URL(fileURLWithPath: folder).appendingPathComponent("client-id").path
+    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+      let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      if !id.isEmpty { return id }
+    }
+    let id = UUID().uuidString.lowercased()
+    try Data((id + "\n").utf8).write(to: URL(fileURLWithPath: path))
+    return id
+  }
+}
+
+/// Reads mutations from JSON or YAML.
+enum MutationFile {
+  static func load(path: String) throws -> [Gongjian_V1_Mutation] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw GongjianClientError(.usage, "\(path): cannot read the file")
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    let document: Any?
+    do {
+      if path.hasSuffix(".json") {
+        document = try JSONSerialization.jsonObject(with: data)
+      } else {
+        document = try Yams.load(yaml: text)
+      }
+    } catch {
+      throw GongjianClientError(.usage, "\(path): not valid \(path.hasSuffix(".json") ? "JSON" : "YAML"): \(error)")
+    }
+    let items: [Any]
+    if let list = document as? [Any] { items = list } else if let one = document { items = [one] } else { items = [] }
+    guard !items.isEmpty else { throw GongjianClientError(.usage, "\(path): no mutations in the file") }
+    return try items.enumerated().map { index, item in
+      try Self.mutation(item, at: "\(path): mutation \(index + 1)")
+    }
+  }
+
+  static func mutation(_ item: Any, at place: String) throws -> Gongjian_V1_Mutation {
+    guard let object = item as? [String: Any] else {
+      throw GongjianClientError(.usage, "\(place): expected an object with kind, id, base_version, payload")
+    }
+    guard let kindName = object["kind"] as? String, let kind = RecordKind.named(kindName) else {
+      let known = RecordKind.all.map(\.name).joined(separator: ", ")
+      throw GongjianClientError(.usage, "\(place): field kind: expected one of \(known) (got \(object["kind"].map { "\($0)" } ?? "nothing"))")
+    }
+    var mutation = Gongjian_V1_Mutation()
+    mutation.kind = kind.name
+    if let id = object["id"] {
+      guard let id = id as? String, UUID(uuidString: id) != nil else {
+        throw GongjianClientError(.usage, "\(place): field id: expected a UUID (got \(id))")
+      }
+      mutation.recordID = id.lowercased()
+    } else {
+      mutation.recordID = UUID().uuidString.lowercased()
+    }
+    let base = object["base_version"] ?? 0
+    guard let baseVersion = (base as? Int).flatMap({ $0 >= 0 ? UInt64($0) : nil }) ?? (base as? NSNumber).map({ $0.uint64Value }) else {
+      throw GongjianClientError(.usage, "\(place): field base_version: expected a non-negative integer (got \(base))")
+    }
+    mutation.baseVersion = baseVersion
+    if (object["delete"] as? Bool) == true {
+      mutation.delete = true
+    } else if let payload = object["payload"] {
+      do {
+        let json = try JSONSerialization.data(withJSONObject: payload)
+        let message = try kind.messageType.init(jsonUTF8Data: json)
+        mutation.payload = kind.pack(serialized: try message.serializedBytes())
+      } catch {
+        throw GongjianClientError(.usage, "\(place): field payload: not a valid \(kind.name): \(error)")
+      }
+    } else {
+      throw GongjianClientError(.usage, "\(place): needs payload, or delete: true")
+    }
+    if let id = object["mutation_id"] as? String, !id.isEmpty {
+      mutation.mutationID = id
+    } else {
+      // Content-derived, so re-pushing the same file is a replay, not a second change.
+      let digest = SHA256.hash(data: try mutation.serializedBytes() as Data)
+      mutation.mutationID = digest.map { String(format: "%02x", $0) }.joined()
+    }
+    return mutation
+  }
+}
