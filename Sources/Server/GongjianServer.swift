@@ -79,6 +79,7 @@ public struct GongjianServer: Service {
           try await server.serve()
         } onGracefulShutdown: {
           self.logger.info("shutting down: no new calls, running calls finish")
+          services.engine.beginShutdown()
           server.beginGracefulShutdown()
         }
         return true

@@ -20,6 +20,7 @@ final class ChangeHub: Sendable {
   private struct State {
     var feeds: [String: Feed] = [:]
     var nextID = 0
+    var closed = false
   }
 
   private let state = Mutex(State())
@@ -31,20 +32,35 @@ final class ChangeHub: Sendable {
     self.maxSubscribers = maxSubscribersPerTenant
   }
 
-  /// Registers a subscriber; nil when the tenant is at its limit.
-  func subscribe(tenantID: String) -> (id: Int, signal: Signal)? {
+  /// Why a subscription was not registered.
+  enum Refusal: Error {
+    case tenantAtLimit
+    case closed
+  }
+
+  /// Registers a subscriber. Its signal finishes when the hub closes.
+  func subscribe(tenantID: String) -> Result<(id: Int, signal: Signal), Refusal> {
     let (signal, continuation) = Signal.makeStream(bufferingPolicy: .bufferingNewest(1))
-    let id: Int? = self.state.withLock { state in
+    let id: Result<Int, Refusal> = self.state.withLock { state in
+      if state.closed { return .failure(.closed) }
       var feed = state.feeds[tenantID] ?? Feed()
-      guard feed.subscribers.count < self.maxSubscribers else { return nil }
+      guard feed.subscribers.count < self.maxSubscribers else { return .failure(.tenantAtLimit) }
       let id = state.nextID
       state.nextID += 1
       feed.subscribers[id] = continuation
       state.feeds[tenantID] = feed
-      return id
+      return .success(id)
     }
-    guard let id else { return nil }
-    return (id, signal)
+    return id.map { ($0, signal) }
+  }
+
+  /// Ends every subscription (graceful shutdown) and refuses new ones.
+  func close() {
+    let continuations = self.state.withLock { state in
+      state.closed = true
+      return state.feeds.values.flatMap { $0.subscribers.values }
+    }
+    for continuation in continuations { continuation.finish() }
   }
 
   func unsubscribe(tenantID: String, id: Int) {

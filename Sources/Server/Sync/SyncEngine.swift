@@ -225,11 +225,18 @@ public final class SyncEngine: Sendable {
     let tenantID = request.tenantID
     try await self.authorizer.require(.read, tenant: tenantID, caller: caller, action: "subscribe")
     // Register before the first read, so that no commit falls between catch-up and live.
-    guard let (id, signal) = self.hub.subscribe(tenantID: tenantID) else {
+    let id: Int
+    let signal: ChangeHub.Signal
+    switch self.hub.subscribe(tenantID: tenantID) {
+    case .success(let subscription):
+      (id, signal) = subscription
+    case .failure(.tenantAtLimit):
       throw GongjianError(
         .resourceExhausted,
         "tenant \(tenantID) has \(self.limits.maxSubscriptionsPerTenant) live subscriptions, the limit"
       )
+    case .failure(.closed):
+      throw GongjianError(.unavailable, "the server is shutting down; subscribe again later")
     }
     defer { self.hub.unsubscribe(tenantID: tenantID, id: id) }
 
@@ -296,6 +303,7 @@ public final class SyncEngine: Sendable {
         group.addTask {
           for await _ in ticks { wake.yield(true) }
         }
+        // Ends when the hub closes (shutdown) or the call is cancelled.
         for await isTick in wakes {
           let head = try await catchUp()
           if isTick { try await sendHeartbeat(head: head, caughtUp: true) }
@@ -308,6 +316,12 @@ public final class SyncEngine: Sendable {
   }
 
   // MARK: Maintenance
+
+  /// Ends live subscriptions so that a graceful shutdown can complete; pushes, pulls and
+  /// subscriptions already past catch-up finish normally.
+  public func beginShutdown() {
+    self.hub.close()
+  }
 
   /// Compacts the feed: removes superseded versions, tombstones and idempotency entries older
   /// than the retention.

@@ -68,9 +68,15 @@ struct Harness: Sendable {
         services: services.rpcServices,
         interceptors: [AuthenticationInterceptor(resolver: MetadataCallerResolver(store: store), logger: logger)]
       ) { _ in
-        try await withGRPCClient(transport: transport.client) { client in
-          try await body(Harness(client: client, store: store, services: services))
+        // The in-process transport does not cancel server streams when a client stops reading:
+        // end them so that the server can shut down, whether the body passed or threw.
+        let result = await Result {
+          try await withGRPCClient(transport: transport.client) { client in
+            try await body(Harness(client: client, store: store, services: services))
+          }
         }
+        services.engine.beginShutdown()
+        return try result.get()
       }
     }
   }
