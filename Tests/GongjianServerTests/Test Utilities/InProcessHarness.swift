@@ -70,13 +70,16 @@ struct Harness: Sendable {
       ) { _ in
         // The in-process transport does not cancel server streams when a client stops reading:
         // end them so that the server can shut down, whether the body passed or threw.
-        let result = await Result {
-          try await withGRPCClient(transport: transport.client) { client in
+        do {
+          let result = try await withGRPCClient(transport: transport.client) { client in
             try await body(Harness(client: client, store: store, services: services))
           }
+          services.engine.beginShutdown()
+          return result
+        } catch {
+          services.engine.beginShutdown()
+          throw error
         }
-        services.engine.beginShutdown()
-        return try result.get()
       }
     }
   }
