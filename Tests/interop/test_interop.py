@@ -1,0 +1,114 @@
+"""A stock Python grpcio client against the real server binary over mutual TLS."""
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import grpc
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "generated"))
+
+from gongjian.v1 import identity_pb2, identity_pb2_grpc, park_pb2, sync_pb2, sync_pb2_grpc  # noqa: E402
+from google.protobuf import any_pb2  # noqa: E402
+
+BIN = pathlib.Path(os.environ.get("GONGJIAN_BIN_DIR", HERE.parent.parent / ".build" / "debug"))
+
+
+@pytest.fixture(scope="module")
+def server():
+    data = tempfile.mkdtemp(prefix="gongjian-interop-")
+    proc = subprocess.Popen(
+        [str(BIN / "gongjian-server"), "--data-dir", data, "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    address = None
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if "listening on" in line:
+            address = line.strip().rsplit(" ", 1)[-1]
+            break
+        if proc.poll() is not None:
+            break
+    assert address, "server did not start: " + proc.stderr.read()
+    yield address, pathlib.Path(data)
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def channel(address, data, office):
+    folder = data / "pki" / "offices" / office
+    creds = grpc.ssl_channel_credentials(
+        root_certificates=(folder / "ca.pem").read_bytes(),
+        private_key=(folder / "key.pem").read_bytes(),
+        certificate_chain=(folder / "cert.pem").read_bytes(),
+    )
+    return grpc.secure_channel(address, creds)
+
+
+def park(name):
+    payload = any_pb2.Any()
+    payload.Pack(park_pb2.Park(name=name, host_county="泗洪县", suzhou_partner="常熟市",
+                               planned_area_centimu=500000, built_area_centimu=120000))
+    return payload
+
+
+def test_whoami(server):
+    address, data = server
+    with channel(address, data, "changshu.commerce") as ch:
+        me = identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10)
+        assert me.office.id == "changshu.commerce"
+        assert me.office.side == identity_pb2.SIDE_SUZHOU
+        assert [m.tenant_id for m in me.memberships] == ["changshu-sihong"]
+
+
+def test_push_pull_subscribe(server):
+    address, data = server
+    with channel(address, data, "sihong.gov") as ch:
+        sync = sync_pb2_grpc.SyncStub(ch)
+        record_id = str(uuid.uuid4())
+        request = sync_pb2.PushRequest(tenant_id="changshu-sihong", client_id="python-interop", mutations=[
+            sync_pb2.Mutation(mutation_id="py-1", kind="park", record_id=record_id, base_version=0,
+                              payload=park("常熟（泗洪）共建园区")),
+        ])
+        first = sync.Push(request, timeout=10)
+        assert first.results[0].WhichOneof("outcome") == "applied"
+        replay = sync.Push(request, timeout=10)
+        assert replay.results[0].replayed
+        assert replay.results[0].applied.sequence == first.results[0].applied.sequence
+
+        page = sync.Pull(sync_pb2.PullRequest(tenant_id="changshu-sihong", cursor=0), timeout=10)
+        assert [r.id for r in page.records] == [record_id]
+        decoded = park_pb2.Park()
+        assert page.records[0].payload.Unpack(decoded)
+        assert decoded.name == "常熟（泗洪）共建园区"
+
+        stream = sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong", cursor=0), timeout=20)
+        seen = []
+        for event in stream:
+            kind = event.WhichOneof("event")
+            if kind == "changes":
+                seen += [r.sequence for r in event.changes.records]
+            if kind == "heartbeat" and event.heartbeat.caught_up:
+                break
+        stream.cancel()
+        assert seen == [first.results[0].applied.sequence]
+
+        with pytest.raises(grpc.RpcError) as denied:
+            sync.Pull(sync_pb2.PullRequest(tenant_id="sip-suqian"), timeout=10)
+        assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "not a member of tenant sip-suqian" in denied.value.details()
+
+
+def test_refused_without_certificate(server):
+    address, data = server
+    creds = grpc.ssl_channel_credentials(root_certificates=(data / "pki" / "ca.pem").read_bytes())
+    with grpc.secure_channel(address, creds) as ch:
+        with pytest.raises(grpc.RpcError) as refused:
+            identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10)
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need (system packages, Python tools), builds, runs the
+# Swift suites (in-process, end-to-end over mutual TLS, crash) and the Python grpcio interop suite.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+need=()
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+python3 -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest protobuf
+
+swift build --build-tests
+export GONGJIAN_BIN_DIR="$(swift build --show-bin-path)"
+swift test
+
+gen="$root/Tests/interop/generated"
+rm -rf "$gen" && mkdir -p "$gen"
+python3 -m grpc_tools.protoc -I proto --python_out="$gen" --grpc_python_out="$gen" proto/gongjian/v1/*.proto
+touch "$gen/gongjian/__init__.py" "$gen/gongjian/v1/__init__.py"
+python3 -m pytest -q Tests/interop
