@@ -9,6 +9,16 @@ internal import SwiftProtobuf
 /// Use ``withClient(server:credentials:_:)``; the connection closes when the body returns.
 public struct GongjianClient: Sendable {
   private let client: GRPCClient<HTTP2ClientTransport.Posix>
+  private var options: CallOptions = .defaults
+
+  /// A copy whose calls fail with `DEADLINE_EXCEEDED` (connection exit code) after `timeout`.
+  ///
+  /// - Parameter timeout: The deadline of each call, from its start.
+  public func withTimeout(_ timeout: Duration) -> GongjianClient {
+    var copy = self
+    copy.options.timeout = timeout
+    return copy
+  }
 
   /// Connects, runs `body`, and closes the connection.
   ///
@@ -37,7 +47,7 @@ public struct GongjianClient: Sendable {
       config: .defaults { $0.connection.maxIdleTime = nil }
     )
     return try await withGRPCClient(transport: transport) { grpc in
-      try await body(GongjianClient(client: grpc))
+      try await body(GongjianClient(client: grpc, options: .defaults))
     }
   }
 
@@ -67,7 +77,7 @@ public struct GongjianClient: Sendable {
 
   /// The calling office and its memberships.
   public func whoAmI() async throws -> Gongjian_V1_WhoAmIResponse {
-    try await self.call { try await Gongjian_V1_Identity.Client(wrapping: self.client).whoAmI(.init()) }
+    try await self.call { try await Gongjian_V1_Identity.Client(wrapping: self.client).whoAmI(.init(), options: self.options) }
   }
 
   /// Pushes mutations.
@@ -82,7 +92,7 @@ public struct GongjianClient: Sendable {
       $0.clientID = clientID
       $0.mutations = mutations
     }
-    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).push(request) }
+    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).push(request, options: self.options) }
   }
 
   /// One page of the change feed.
@@ -97,7 +107,7 @@ public struct GongjianClient: Sendable {
       $0.cursor = cursor
       $0.pageSize = pageSize
     }
-    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).pull(request) }
+    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).pull(request, options: self.options) }
   }
 
   /// One record's current version.
@@ -107,7 +117,7 @@ public struct GongjianClient: Sendable {
       $0.kind = kind
       $0.id = id
     }
-    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).getRecord(request) }
+    return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).getRecord(request, options: self.options) }
   }
 
   /// Follows the change feed from a cursor; `onEvent` returns false to stop.
@@ -125,7 +135,7 @@ public struct GongjianClient: Sendable {
       $0.cursor = cursor
     }
     try await self.call {
-      try await Gongjian_V1_Sync.Client(wrapping: self.client).subscribe(request) { response in
+      try await Gongjian_V1_Sync.Client(wrapping: self.client).subscribe(request, options: self.options) { response in
         for try await event in response.messages {
           if try await !onEvent(event) { return }
         }
@@ -136,14 +146,14 @@ public struct GongjianClient: Sendable {
   /// Revokes a certificate (operator admins only).
   public func revokeCertificate(serial: String) async throws -> Gongjian_V1_CertificateInfo {
     try await self.call {
-      try await Gongjian_V1_Admin.Client(wrapping: self.client).revokeCertificate(.with { $0.serial = serial })
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).revokeCertificate(.with { $0.serial = serial }, options: self.options)
     }
   }
 
   /// The memberships of a tenant.
   public func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership] {
     try await self.call {
-      try await Gongjian_V1_Admin.Client(wrapping: self.client).listMemberships(.with { $0.tenantID = tenantID }).memberships
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).listMemberships(.with { $0.tenantID = tenantID }, options: self.options).memberships
     }
   }
 }

@@ -61,7 +61,7 @@ public struct GongjianServer: Service {
       // TLS is installed per connection by `MutualTLS` (see there for why).
       transportSecurity: .plaintext,
       config: .defaults { config in
-        config.rpc.maxRequestPayloadSize = limits.maxRequestBytes
+        config.rpc.maxRequestPayloadSize = 2 * limits.maxRequestBytes
         config.http2.maxConcurrentStreams = limits.maxConcurrentStreams
         config.connection.maxIdleTime = limits.maxConnectionIdle
         config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in tls.install(on: channel) }

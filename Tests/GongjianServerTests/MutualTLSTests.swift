@@ -39,7 +39,10 @@ final class LogCapture: Sendable {
 @Suite("End to end over mutual TLS on port 0")
 struct MutualTLSTests {
   /// Starts a server on a fresh dev data directory; runs `body` with its address.
-  static func withServer(_ body: @Sendable (String, DataDirectory, LogCapture) async throws -> Void) async throws {
+  static func withServer(
+    configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+    _ body: @Sendable (String, DataDirectory, LogCapture) async throws -> Void
+  ) async throws {
     try await withTemporaryDirectory { url in
       let capture = LogCapture()
       let logger = Logger(label: "e2e", factory: capture.handler)
@@ -49,6 +52,7 @@ struct MutualTLSTests {
       let configuration = ServerConfiguration.defaults {
         $0.listen = .init(host: "127.0.0.1", port: 0)
         $0.authorization.revocationRefreshInterval = .milliseconds(200)
+        configure(&$0)
       }
       let server = GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger) { host, port in
         continuation.yield("\(host):\(port)")

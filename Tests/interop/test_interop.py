@@ -112,3 +112,33 @@ def test_refused_without_certificate(server):
         with pytest.raises(grpc.RpcError) as refused:
             identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10)
         assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_concurrent_stream_limit_per_connection():
+    """With --max-concurrent-streams 2, a third stream on the connection waits; a deadline ends it."""
+    data = tempfile.mkdtemp(prefix="gongjian-streams-")
+    subprocess.run([str(BIN / "gongjian-server"), "init", "--dev", "--data-dir", data],
+                   check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [str(BIN / "gongjian-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0",
+         "--max-concurrent-streams", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        address = line.strip().rsplit(" ", 1)[-1]
+        with channel(address, pathlib.Path(data), "suqian.finance") as ch:
+            sync = sync_pb2_grpc.SyncStub(ch)
+            streams = [sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="sip-suqian"), timeout=30) for _ in range(2)]
+            for stream in streams:
+                next(stream)  # the catch-up heartbeat: both streams are open
+            who = identity_pb2_grpc.IdentityStub(ch)
+            with pytest.raises(grpc.RpcError) as waited:
+                who.WhoAmI(identity_pb2.WhoAmIRequest(), timeout=1)
+            assert waited.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            streams[0].cancel()
+            assert who.WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10).office.id == "suqian.finance"
+            streams[1].cancel()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

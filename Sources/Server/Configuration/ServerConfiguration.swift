@@ -21,7 +21,9 @@ public struct ServerConfiguration: Sendable {
 
   /// Limits that protect the server; exceeding one answers `RESOURCE_EXHAUSTED` or `INVALID_ARGUMENT`.
   public struct Limits: Sendable {
-    /// Largest request message in bytes. Default 4 MiB.
+    /// Largest request in bytes: a push whose payloads add up to more is refused with
+    /// `RESOURCE_EXHAUSTED`. The transport resets streams whose messages exceed twice this
+    /// (it cannot answer with a status), so clients see a clear status below that. Default 4 MiB.
     public var maxRequestBytes: Int
     /// Most mutations in one push. Default 500.
     public var maxMutationsPerPush: Int

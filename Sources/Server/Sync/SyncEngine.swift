@@ -83,6 +83,17 @@ public final class SyncEngine: Sendable {
         violations: [.init(field: "mutations", description: "at most \(self.limits.maxMutationsPerPush) per push")]
       )
     }
+    let payloadBytes = request.mutations.reduce(0) { total, mutation in
+      if case .payload(let any) = mutation.change { return total + any.value.count }
+      return total
+    }
+    if payloadBytes > self.limits.maxRequestBytes {
+      throw GongjianError(
+        .resourceExhausted,
+        "mutations: payloads total \(payloadBytes) bytes; the limit per push is \(self.limits.maxRequestBytes)",
+        violations: [.init(field: "mutations", description: "at most \(self.limits.maxRequestBytes) payload bytes per push")]
+      )
+    }
     let batch = PushBatch(
       tenantID: request.tenantID,
       officeID: caller.office.id,
