@@ -40,9 +40,25 @@ public struct RecordKind: Sendable, Hashable, CustomStringConvertible {
 extension RecordKind {
   /// A park's profile (`Gongjian_V1_Park`).
   public static let park = RecordKind(name: "park", messageType: Gongjian_V1_Park.self)
+  /// A park's indicator figures for a period (`Gongjian_V1_IndicatorReport`).
+  public static let indicatorReport = RecordKind(name: "indicator_report", messageType: Gongjian_V1_IndicatorReport.self)
+  /// A project transferred from Suzhou (`Gongjian_V1_TransferredProject`).
+  public static let transferredProject = RecordKind(name: "transferred_project", messageType: Gongjian_V1_TransferredProject.self)
+  /// An exchange activity (`Gongjian_V1_ExchangeActivity`).
+  public static let exchangeActivity = RecordKind(name: "exchange_activity", messageType: Gongjian_V1_ExchangeActivity.self)
+  /// An assistance plan for a weak village (`Gongjian_V1_AssistancePlan`).
+  public static let assistancePlan = RecordKind(name: "assistance_plan", messageType: Gongjian_V1_AssistancePlan.self)
+  /// A revenue-sharing agreement (`Gongjian_V1_RevenueSharingAgreement`).
+  public static let revenueSharingAgreement = RecordKind(
+    name: "revenue_sharing_agreement", messageType: Gongjian_V1_RevenueSharingAgreement.self
+  )
+  /// A yearly target (`Gongjian_V1_Target`).
+  public static let target = RecordKind(name: "target", messageType: Gongjian_V1_Target.self)
 
   /// Every registered kind.
-  public static let all: [RecordKind] = [.park]
+  public static let all: [RecordKind] = [
+    .park, .indicatorReport, .transferredProject, .exchangeActivity, .assistancePlan, .revenueSharingAgreement, .target,
+  ]
 
   /// The registered kind with this name, if any.
   ///

@@ -20,14 +20,41 @@ public struct PushBatch: Sendable {
     public var recordID: String
     public var baseVersion: UInt64
     public var change: Change
+    /// At most one live record of the kind per tenant has this key.
+    public var uniqueKey: String?
+    /// Records that must exist, live, in the tenant.
+    public var references: [Reference]
+    /// Checks the change from the current payload (state machines).
+    public var transition: (@Sendable (_ current: Data) -> [GongjianError.FieldViolation])?
 
     /// Creates a validated mutation.
-    public init(mutationID: String, kind: String, recordID: String, baseVersion: UInt64, change: Change) {
+    public init(
+      mutationID: String, kind: String, recordID: String, baseVersion: UInt64, change: Change,
+      uniqueKey: String? = nil, references: [Reference] = [],
+      transition: (@Sendable (_ current: Data) -> [GongjianError.FieldViolation])? = nil
+    ) {
       self.mutationID = mutationID
       self.kind = kind
       self.recordID = recordID
       self.baseVersion = baseVersion
       self.change = change
+      self.uniqueKey = uniqueKey
+      self.references = references
+      self.transition = transition
+    }
+  }
+
+  /// A payload field that names another record.
+  public struct Reference: Sendable {
+    public var kind: String
+    public var id: String
+    /// The field's path, for the violation.
+    public var field: String
+
+    public init(kind: String, id: String, field: String) {
+      self.kind = kind
+      self.id = id
+      self.field = field
     }
   }
 

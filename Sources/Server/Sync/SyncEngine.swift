@@ -69,7 +69,7 @@ public final class SyncEngine: Sendable {
   /// - Throws: `invalidArgument` / `resourceExhausted` for a malformed push as a whole,
   ///   `permissionDenied` without the contributor role.
   public func push(_ request: Gongjian_V1_PushRequest, caller: Caller) async throws -> Gongjian_V1_PushResponse {
-    try await self.authorizer.require(.role(.contributor), tenant: request.tenantID, caller: caller, action: "push")
+    let membership = try await self.authorizer.require(.role(.contributor), tenant: request.tenantID, caller: caller, action: "push")
     if request.clientID.isEmpty || request.clientID.count > 128 {
       throw GongjianError.invalidField("client_id", "required, at most 128 characters")
     }
@@ -98,7 +98,9 @@ public final class SyncEngine: Sendable {
       tenantID: request.tenantID,
       officeID: caller.office.id,
       clientID: request.clientID,
-      mutations: request.mutations.enumerated().map { self.prepare($1, at: "mutations[\($0)]") },
+      mutations: request.mutations.enumerated().map {
+        self.prepare($1, at: "mutations[\($0)]", role: membership?.role ?? .contributor)
+      },
       receivedAt: Date()
     )
     let outcome = try await self.committer.submit(batch)
@@ -109,8 +111,9 @@ public final class SyncEngine: Sendable {
   }
 
   /// Validates one mutation; a bad one becomes a rejection that is still recorded for replays.
-  private func prepare(_ mutation: Gongjian_V1_Mutation, at path: String) -> PushBatch.Mutation {
+  private func prepare(_ mutation: Gongjian_V1_Mutation, at path: String, role: Gongjian_V1_Role) -> PushBatch.Mutation {
     var violations: [GongjianError.FieldViolation] = []
+    var code: Int32 = 3  // INVALID_ARGUMENT
     func fail(_ field: String, _ description: String) {
       violations.append(.init(field: "\(path).\(field)", description: description))
     }
@@ -122,6 +125,7 @@ public final class SyncEngine: Sendable {
       fail("record_id", "must be a UUID (got '\(mutation.recordID)')")
     }
     var change = PushBatch.Mutation.Change.delete
+    var prepared: KindRule.Prepared?
     if let rule = self.kinds[mutation.kind] {
       switch mutation.change {
       case .payload(let any):
@@ -130,31 +134,46 @@ public final class SyncEngine: Sendable {
         } else if any.value.count > self.limits.maxPayloadBytes {
           fail("payload", "\(any.value.count) bytes; the limit is \(self.limits.maxPayloadBytes)")
         } else {
-          violations += rule.violations(of: any.value, at: "\(path).payload")
-          change = .put(any.value)
+          let result = rule.prepare(any.value, at: "\(path).payload")
+          violations += result.violations
+          change = .put(result.payload)
+          prepared = result
         }
       case .delete(true):
+        if !rule.deletable {
+          let hint = mutation.kind == RecordKind.transferredProject.name ? "; set status CANCELLED instead" : ""
+          fail("delete", "\(mutation.kind) records are not deleted\(hint)")
+          code = 9  // FAILED_PRECONDITION
+        }
         change = .delete
       case .delete(false), nil:
         fail("change", "set payload, or delete: true")
+      }
+      if violations.isEmpty, !role.includes(rule.writeRole) {
+        fail("kind", "writing \(mutation.kind) needs role \(rule.writeRole.displayName); this office is \(role.displayName)")
+        code = 7  // PERMISSION_DENIED
       }
     } else {
       fail("kind", "unknown kind '\(mutation.kind)'; known: \(self.kinds.kindNames.joined(separator: ", "))")
     }
     if !violations.isEmpty {
-      let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-      change = .rejected(
-        .with {
-          $0.code = Int32(3)  // INVALID_ARGUMENT
-          $0.message = "invalid mutation: \(list)"
-          $0.violations = violations.map { v in .with { $0.field = v.field; $0.description_p = v.description } }
-        }
-      )
+      change = .rejected(Self.rejection(code: code, violations))
     }
     return PushBatch.Mutation(
       mutationID: mutation.mutationID, kind: mutation.kind, recordID: recordID,
-      baseVersion: mutation.baseVersion, change: change
+      baseVersion: mutation.baseVersion, change: change,
+      uniqueKey: prepared?.uniqueKey, references: prepared?.references ?? [], transition: prepared?.transition
     )
+  }
+
+  /// A rejection answer listing violations.
+  static func rejection(code: Int32, _ violations: [GongjianError.FieldViolation]) -> Gongjian_V1_MutationResult.Rejected {
+    let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+    return .with {
+      $0.code = code
+      $0.message = "invalid mutation: \(list)"
+      $0.violations = violations.map { v in .with { $0.field = v.field; $0.description_p = v.description } }
+    }
   }
 
   // MARK: Reads

@@ -102,6 +102,15 @@ public final class SQLiteStore: GongjianStore {
           """
       )
     }
+    migrator.registerMigration("v2-unique-keys") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE record ADD COLUMN unique_key TEXT;
+          CREATE UNIQUE INDEX record_unique_key ON record(tenant_id, kind, unique_key)
+            WHERE unique_key IS NOT NULL;
+          """
+      )
+    }
     return migrator
   }
 
@@ -452,7 +461,15 @@ public final class SQLiteStore: GongjianStore {
           answer.message = conflict
           if let current { answer.current = current.proto }
           result.conflict = answer
+        } else if let violations = try Self.violations(of: mutation, over: current, tenantID: batch.tenantID, db: db) {
+          result.rejected = SyncEngine.rejection(code: 9, violations)  // FAILED_PRECONDITION
+        } else if let holder = try Self.uniqueKeyHolder(of: mutation, tenantID: batch.tenantID, db: db) {
+          result.conflict = .with {
+            $0.current = holder.proto
+            $0.message = "\(mutation.kind) \(holder.id) already holds this key (\(mutation.uniqueKey ?? "")): update it with base_version \(holder.version)"
+          }
         } else {
+
           let record = try Self.write(mutation, over: current, batch: batch, state: &state, db: db)
           committed.append(record)
           result.applied = .with {
@@ -468,6 +485,39 @@ public final class SQLiteStore: GongjianStore {
     }
     states[batch.tenantID] = state
     return .success(PushOutcome(results: results, writeCheckpoint: state.head, committed: committed))
+  }
+
+  /// Violations of references (to live records of the tenant) and of the kind's transition rule.
+  private static func violations(
+    of mutation: PushBatch.Mutation, over current: StoredRecord?, tenantID: String, db: Database
+  ) throws -> [GongjianError.FieldViolation]? {
+    guard case .put = mutation.change else { return nil }
+    var violations: [GongjianError.FieldViolation] = []
+    for reference in mutation.references {
+      let live = try Bool.fetchOne(
+        db.cachedStatement(sql: "SELECT deleted = 0 FROM record WHERE tenant_id = ? AND kind = ? AND record_id = ?"),
+        arguments: [tenantID, reference.kind, reference.id]
+      )
+      if live != true {
+        violations.append(.init(field: reference.field, description: "no \(reference.kind) \(reference.id) in tenant \(tenantID)"))
+      }
+    }
+    if let current, !current.deleted, let transition = mutation.transition {
+      violations += transition(current.payload)
+    }
+    return violations.isEmpty ? nil : violations
+  }
+
+  /// The live record of another id that holds the mutation's unique key, if any.
+  private static func uniqueKeyHolder(of mutation: PushBatch.Mutation, tenantID: String, db: Database) throws -> StoredRecord? {
+    guard case .put = mutation.change, let key = mutation.uniqueKey else { return nil }
+    guard let holder = try String.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT record_id FROM record WHERE tenant_id = ? AND kind = ? AND unique_key = ? AND record_id != ?"
+      ),
+      arguments: [tenantID, mutation.kind, key, mutation.recordID]
+    ) else { return nil }
+    return try Self.currentRecord(db, tenantID: tenantID, kind: mutation.kind, id: holder)
   }
 
   /// Why the mutation's base version does not fit the current record, or `nil` if it does.
@@ -527,11 +577,13 @@ public final class SQLiteStore: GongjianStore {
     ])
     try db.cachedStatement(
       sql: """
-        INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted, unique_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
-        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted,
+          unique_key = excluded.unique_key
         """
-    ).execute(arguments: [record.tenantID, record.kind, record.id, version, seq, deleted])
+    ).execute(arguments: [record.tenantID, record.kind, record.id, version, seq, deleted, deleted ? nil : mutation.uniqueKey])
 
     let entry = AuditEntry(
       tenantID: record.tenantID, number: state.auditCount + 1, at: at, officeID: record.officeID,

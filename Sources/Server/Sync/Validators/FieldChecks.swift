@@ -53,3 +53,43 @@ struct FieldChecks {
     return components
   }
 }
+
+extension FieldChecks {
+  /// A required UUID (a record id).
+  mutating func requireUUID(_ value: String, _ field: String) {
+    if value.isEmpty {
+      self.fail(field, "required")
+    } else if UUID(uuidString: value) == nil {
+      self.fail(field, "must be a record id (UUID), got '\(value)'")
+    }
+  }
+
+  /// An optional UUID.
+  mutating func optionalUUID(_ value: String, _ field: String) {
+    if !value.isEmpty, UUID(uuidString: value) == nil {
+      self.fail(field, "must be a record id (UUID), got '\(value)'")
+    }
+  }
+
+  /// A required ISO date.
+  mutating func requireDate(_ value: String, _ field: String) {
+    if value.isEmpty { self.fail(field, "required (YYYY-MM-DD)") } else { self.optionalDate(value, field) }
+  }
+
+  /// A year in a plausible range.
+  mutating func year(_ value: Int32, _ field: String, allowZero: Bool = false) {
+    if allowZero && value == 0 { return }
+    if !(2000...2100).contains(value) { self.fail(field, "a year from 2000 to 2100 (got \(value))") }
+  }
+}
+
+/// `numerator / denominator` scaled by `scale`, rounded half up; 0 when the denominator is 0.
+func ratio(_ numerator: Int64, _ denominator: Int64, scale: Int64) -> Int64 {
+  guard denominator > 0 else { return 0 }
+  let (product, overflow) = numerator.multipliedReportingOverflow(by: scale)
+  if overflow {
+    let exact = (Double(numerator) * Double(scale) / Double(denominator)).rounded()
+    return Int64(exact)
+  }
+  return (product * 2 + denominator) / (2 * denominator)
+}

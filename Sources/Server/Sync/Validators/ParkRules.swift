@@ -2,7 +2,7 @@ internal import GongjianProtocol
 
 /// Validation of `Park` payloads (DOMAIN.md, "Records").
 enum ParkRules {
-  static let rule = KindRule(.park, payload: Gongjian_V1_Park.self) { park in
+  static let rule = KindRule(.park, payload: Gongjian_V1_Park.self, validate: { park in
     var checks = FieldChecks()
     checks.requireText(park.name, "name")
     checks.limitText(park.nameEn, "name_en")
@@ -33,5 +33,5 @@ enum ParkRules {
     }
     checks.optionalDate(park.establishedOn, "established_on")
     return checks.violations
-  }
+  })
 }

@@ -1,0 +1,80 @@
+internal import GongjianProtocol
+
+/// Validation and the status machine of transferred projects:
+/// LEAD → SIGNED → STARTED → IN_PRODUCTION, or CANCELLED from any but IN_PRODUCTION.
+enum TransferredProjectRules {
+  typealias Status = Gongjian_V1_ProjectStatus
+
+  static let order: [Status] = [.lead, .signed, .started, .inProduction]
+
+  /// The statuses a project may move to from `status` (besides staying).
+  static func next(after status: Status) -> [Status] {
+    switch status {
+    case .lead: [.signed, .cancelled]
+    case .signed: [.started, .cancelled]
+    case .started: [.inProduction, .cancelled]
+    default: []
+    }
+  }
+
+  static func name(_ status: Status) -> String {
+    switch status {
+    case .lead: "LEAD"
+    case .signed: "SIGNED"
+    case .started: "STARTED"
+    case .inProduction: "IN_PRODUCTION"
+    case .cancelled: "CANCELLED"
+    default: "UNSPECIFIED"
+    }
+  }
+
+  static let rule = KindRule(
+    .transferredProject, payload: Gongjian_V1_TransferredProject.self, deletable: false,
+    validate: { project in
+      var checks = FieldChecks()
+      checks.requireText(project.name, "name")
+      checks.requireText(project.sourceEnterprise, "source_enterprise")
+      checks.requireText(project.sourceDistrict, "source_district")
+      checks.requireText(project.industry, "industry")
+      if project.plannedInvestmentYuan <= 0 {
+        checks.fail("planned_investment_yuan", "must be a positive number of yuan (got \(project.plannedInvestmentYuan))")
+      }
+      checks.requireUUID(project.hostParkID, "host_park_id")
+      let dates: [(String, String, Status)] = [
+        (project.leadOn, "lead_on", .lead), (project.signedOn, "signed_on", .signed),
+        (project.startedOn, "started_on", .started), (project.inProductionOn, "in_production_on", .inProduction),
+        (project.cancelledOn, "cancelled_on", .cancelled),
+      ]
+      for (value, field, _) in dates { checks.optionalDate(value, field) }
+      switch project.status {
+      case .unspecified, .UNRECOGNIZED:
+        checks.fail("status", "one of LEAD, SIGNED, STARTED, IN_PRODUCTION, CANCELLED")
+      case .cancelled:
+        if project.cancelledOn.isEmpty { checks.fail("cancelled_on", "required when status is CANCELLED") }
+      default:
+        // Every status reached has its date.
+        let reached = order.prefix(through: order.firstIndex(of: project.status)!)
+        for (value, field, status) in dates where reached.contains(status) && value.isEmpty {
+          checks.fail(field, "required when status is \(name(project.status))")
+        }
+        if !project.cancelledOn.isEmpty { checks.fail("cancelled_on", "only for CANCELLED projects") }
+      }
+      // Dates follow the order of the statuses.
+      let ordered = dates.prefix(4).filter { !$0.0.isEmpty }
+      for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.0 > later.0 {
+        checks.fail(later.1, "\(later.0) is before \(earlier.1) \(earlier.0)")
+      }
+      return checks.violations
+    },
+    references: { [.init(field: "host_park_id", kind: .park, id: $0.hostParkID)] },
+    transition: { current, new in
+      guard current.status != new.status else { return [] }
+      let allowed = next(after: current.status)
+      guard allowed.contains(new.status) else {
+        let options = allowed.isEmpty ? "none: \(name(current.status)) is final" : allowed.map(name).joined(separator: ", ")
+        return [.init(field: "status", description: "\(name(current.status)) → \(name(new.status)) is not allowed; allowed next: \(options)")]
+      }
+      return []
+    }
+  )
+}
