@@ -27,6 +27,8 @@ public struct GongjianServices: Sendable {
       IdentityService(store: store),
       SyncService(engine: engine),
       AdminService(store: store, authorizer: authorizer, revocations: revocations),
+      RecordsService(engine: engine, store: store, authorizer: authorizer),
+      TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant),
     ]
   }
 }

@@ -46,6 +46,8 @@ public protocol GongjianStore: Sendable {
   func changes(tenantID: String, after cursor: UInt64, limit: Int) async throws -> ChangePage
   /// A record's current version (tombstones included).
   func record(tenantID: String, kind: String, id: String) async throws -> StoredRecord?
+  /// The live (not deleted) records of one kind in a tenant, by id.
+  func liveRecords(tenantID: String, kind: String) async throws -> [StoredRecord]
   /// A tenant's current checkpoint.
   func checkpoint(tenantID: String) async throws -> TenantCheckpoint
   /// Removes superseded versions, tombstones and idempotency entries older than `cutoff`.

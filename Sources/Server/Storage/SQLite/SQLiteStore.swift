@@ -317,6 +317,20 @@ public final class SQLiteStore: GongjianStore {
     }
   }
 
+  public func liveRecords(tenantID: String, kind: String) async throws -> [StoredRecord] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT c.* FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+            WHERE r.tenant_id = ? AND r.kind = ? AND r.deleted = 0 ORDER BY r.record_id
+            """
+        ),
+        arguments: [tenantID, kind]
+      ).map { Self.storedRecord(from: $0) }
+    }
+  }
+
   public func checkpoint(tenantID: String) async throws -> TenantCheckpoint {
     try await self.pool.read { db in try Self.checkpoint(db, tenantID: tenantID) }
   }

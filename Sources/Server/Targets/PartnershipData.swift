@@ -1,0 +1,63 @@
+public import GongjianProtocol
+
+/// The records that targets and evaluation are computed from, for a set of tenants.
+public struct PartnershipData: Sendable {
+  /// A decoded record with its tenant and id.
+  public struct Item<Payload: Sendable>: Sendable {
+    public var tenantID: String
+    public var id: String
+    public var payload: Payload
+
+    public init(tenantID: String, id: String, payload: Payload) {
+      self.tenantID = tenantID
+      self.id = id
+      self.payload = payload
+    }
+  }
+
+  public var tenantIDs: [String]
+  public var parks: [Item<Gongjian_V1_Park>] = []
+  public var reports: [Item<Gongjian_V1_IndicatorReport>] = []
+  public var projects: [Item<Gongjian_V1_TransferredProject>] = []
+  public var activities: [Item<Gongjian_V1_ExchangeActivity>] = []
+  /// Suqian-side offices that are members of the city tenant: the "key city departments".
+  public var cityDepartments: [String] = []
+  public var targets: [Gongjian_V1_Target] = []
+
+  /// Creates an empty data set for the given tenants.
+  public init(tenantIDs: [String]) {
+    self.tenantIDs = tenantIDs
+  }
+
+  /// Loads the records of the given tenants from a store.
+  ///
+  /// - Parameters:
+  ///   - store: The store.
+  ///   - tenantIDs: The tenants to read (already authorised).
+  ///   - targetsTenant: Where the targets are kept (`city`).
+  public static func load(from store: any GongjianStore, tenantIDs: [String], targetsTenant: String) async throws -> PartnershipData {
+    var data = PartnershipData(tenantIDs: tenantIDs)
+    for tenantID in tenantIDs {
+      for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.park.name) {
+        data.parks.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
+      for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.indicatorReport.name) {
+        data.reports.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
+      for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.transferredProject.name) {
+        data.projects.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
+      for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.exchangeActivity.name) {
+        data.activities.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
+    }
+    // Targets are the deployment's, whoever asks; the seed's apply where none are recorded.
+    let stored = try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.target.name)
+    data.targets = try stored.map { try Gongjian_V1_Target(serializedBytes: $0.payload) }
+    let offices = Dictionary(uniqueKeysWithValues: try await store.offices().map { ($0.id, $0) })
+    data.cityDepartments = try await store.memberships(tenantID: targetsTenant)
+      .filter { offices[$0.officeID]?.side == .suqian }
+      .map(\.officeID)
+    return data
+  }
+}

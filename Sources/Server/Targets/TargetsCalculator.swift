@@ -1,0 +1,265 @@
+public import GongjianProtocol
+
+/// Computes the targets report, the flagship comparison and the evaluation from records.
+/// Pure: the same data always gives the same answer.
+public struct TargetsCalculator: Sendable {
+  /// The flagship partnership (seed Art. 二).
+  public static let flagshipTenant = "sip-suqian"
+
+  public let data: PartnershipData
+
+  public init(data: PartnershipData) {
+    self.data = data
+  }
+
+  private typealias Status = Gongjian_V1_ProjectStatus
+
+  /// Projects signed in `year` and not cancelled: "transferred" in the sense of Art. 四.
+  func transferredProjects(in year: Int32) -> [PartnershipData.Item<Gongjian_V1_TransferredProject>] {
+    self.data.projects.filter {
+      [.signed, .started, .inProduction].contains($0.payload.status) && RecordFilter.year($0.payload.signedOn) == year
+    }
+  }
+
+  func activities(_ type: Gongjian_V1_ExchangeType?, in year: Int32) -> [PartnershipData.Item<Gongjian_V1_ExchangeActivity>] {
+    self.data.activities.filter { (type == nil || $0.payload.type == type) && RecordFilter.year($0.payload.heldOn) == year }
+  }
+
+  /// The targets that apply to `year`: recorded ones (a year-specific one wins), else the seed's.
+  func targets(for year: Int32) -> [Gongjian_V1_Target] {
+    let recorded = self.data.targets.filter { $0.year == year || $0.year == 0 }
+    let base = recorded.isEmpty ? SeedTargets.all : recorded
+    var byMetric: [Gongjian_V1_TargetMetric: Gongjian_V1_Target] = [:]
+    for target in base where byMetric[target.metric] == nil || target.year == year {
+      byMetric[target.metric] = target
+    }
+    return base.map(\.metric).reduce(into: [Gongjian_V1_TargetMetric]()) { if !$0.contains($1) { $0.append($1) } }
+      .compactMap { byMetric[$0] }
+  }
+
+  // MARK: Report
+
+  /// Each target of the year with its actual figure and the records that count.
+  public func report(year: Int32) -> [Gongjian_V1_TargetResult] {
+    self.targets(for: year).map { self.result($0, year: year) }
+  }
+
+  private func result(_ target: Gongjian_V1_Target, year: Int32) -> Gongjian_V1_TargetResult {
+    var result = Gongjian_V1_TargetResult()
+    result.target = target
+    let threshold = target.threshold
+    func contribution(_ tenant: String, _ kind: RecordKind, _ id: String, _ label: String, _ value: Int64) -> Gongjian_V1_Contribution {
+      .with {
+        $0.tenantID = tenant
+        $0.kind = kind.name
+        $0.id = id
+        $0.label = label
+        $0.value = value
+      }
+    }
+    /// Per-unit targets: actual is the number of units at or above the threshold.
+    func perUnit(_ units: [(name: String, count: Int64)], unitName: String) {
+      let short = units.filter { $0.count < threshold }
+      result.actual = Int64(units.count - short.count)
+      result.met = !units.isEmpty && short.isEmpty
+      result.shortfalls = short.map { "\($0.name): \($0.count)" }
+      result.explanation = "\(units.count - short.count) of \(units.count) \(unitName) reach \(threshold)"
+    }
+    switch target.metric {
+    case .transferredProjects, .transferredInvestmentYuan:
+      let projects = self.transferredProjects(in: year)
+      result.contributions = projects.map {
+        contribution($0.tenantID, .transferredProject, $0.id, $0.payload.name, $0.payload.plannedInvestmentYuan)
+      }
+      if target.metric == .transferredProjects {
+        result.actual = Int64(projects.count)
+        result.explanation = "\(projects.count) projects signed in \(year) (not cancelled)"
+      } else {
+        result.actual = projects.reduce(0) { $0 + $1.payload.plannedInvestmentYuan }
+        result.explanation = "planned investment of the \(projects.count) projects signed in \(year), in yuan"
+      }
+      result.met = result.actual >= threshold
+    case .inspectionTrips:
+      let trips = self.activities(.inspectionTrip, in: year)
+      result.contributions = trips.map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
+      result.actual = Int64(trips.count)
+      result.met = result.actual >= threshold
+      result.explanation = "\(trips.count) investment inspection trips in \(year)"
+    case .promotionEventsPerPark:
+      let events = self.activities(.promotionEvent, in: year).filter { $0.payload.hostSide == .suzhou }
+      result.contributions = events.map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
+      perUnit(
+        self.data.parks.map { park in (park.payload.name, Int64(events.filter { $0.payload.parkID == park.id }.count)) },
+        unitName: "parks"
+      )
+    case .delegationVisitsPerPairing:
+      let visits = self.activities(.delegationVisit, in: year)
+      result.contributions = visits.map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
+      let pairings = self.data.tenantIDs.filter { $0 != "city" }
+      perUnit(pairings.map { tenant in (tenant, Int64(visits.filter { $0.tenantID == tenant }.count)) }, unitName: "pairings")
+    case .exchangesPerDepartment:
+      let all = self.activities(nil, in: year)
+      result.contributions = all.filter { !Set($0.payload.participatingOffices).isDisjoint(with: self.data.cityDepartments) }
+        .map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
+      perUnit(
+        self.data.cityDepartments.map { office in
+          (office, Int64(all.filter { $0.payload.participatingOffices.contains(office) }.count))
+        },
+        unitName: "key city departments"
+      )
+    case .provincialCharacteristicParks:
+      let granted = self.data.parks.filter {
+        $0.tenantID != Self.flagshipTenant && $0.payload.designations.contains(.provincialCharacteristicGranted)
+      }
+      result.contributions = granted.map { contribution($0.tenantID, .park, $0.id, $0.payload.name, 1) }
+      result.actual = Int64(granted.count)
+      result.met = result.actual >= threshold
+      result.explanation = "\(granted.count) county-level co-built parks hold the provincial characteristic park title"
+    case .pilotTownshipParksPerCounty:
+      var counties: [String: Int64] = [:]
+      var order: [String] = []
+      for park in self.data.parks where park.tenantID != Self.flagshipTenant {
+        if counties[park.payload.hostCounty] == nil { order.append(park.payload.hostCounty) }
+        counties[park.payload.hostCounty, default: 0] += Int64(park.payload.pilotTownshipParks.count)
+        if !park.payload.pilotTownshipParks.isEmpty {
+          result.contributions.append(
+            contribution(park.tenantID, .park, park.id, park.payload.name, Int64(park.payload.pilotTownshipParks.count))
+          )
+        }
+      }
+      perUnit(order.map { ($0, counties[$0]!) }, unitName: "counties")
+    case .flagshipLeadsIndicators:
+      let comparison = self.flagship(period: self.latestPeriod(in: year))
+      let led = comparison.leads.filter(\.flagshipLeads)
+      result.actual = Int64(led.count)
+      result.met = !comparison.leads.isEmpty && result.actual >= threshold
+      result.shortfalls = comparison.leads.filter { !$0.flagshipLeads }.map { "\($0.indicator): led by \($0.leaderParkName)" }
+      result.explanation = comparison.parks.isEmpty
+        ? "no indicator reports for \(year)"
+        : "the flagship leads \(led.count) of 4 indicators in \(Self.label(comparison.period))"
+    default:
+      result.explanation = "unknown metric"
+    }
+    return result
+  }
+
+  // MARK: Flagship
+
+  /// The latest period of `year` that has reports: the whole year if reported, else the last quarter.
+  public func latestPeriod(in year: Int32) -> Gongjian_V1_Period {
+    let periods = self.data.reports.map(\.payload.period).filter { $0.year == year }
+    if periods.contains(where: { $0.quarter == 0 }) { return .with { $0.year = year } }
+    let quarter = periods.map(\.quarter).max() ?? 4
+    return .with {
+      $0.year = year
+      $0.quarter = quarter
+    }
+  }
+
+  static func label(_ period: Gongjian_V1_Period) -> String {
+    period.quarter == 0 ? "\(period.year)" : "\(period.year) Q\(period.quarter)"
+  }
+
+  static let indicatorNames = [
+    "investment_intensity_fen_per_mu", "foreign_investment_share_bp", "high_tech_output_share_bp", "rnd_intensity_bp",
+  ]
+
+  static func values(_ d: Gongjian_V1_DerivedIndicators) -> [Int64] {
+    [d.investmentIntensityFenPerMu, d.foreignInvestmentShareBp, d.highTechOutputShareBp, d.rndIntensityBp]
+  }
+
+  /// Each park's indicators for a period, ranked (1 = best, ties share a rank), and whether the
+  /// flagship park leads each indicator.
+  public func flagship(period: Gongjian_V1_Period) -> Gongjian_V1_FlagshipComparison {
+    var comparison = Gongjian_V1_FlagshipComparison()
+    comparison.period = period
+    comparison.flagshipTenantID = Self.flagshipTenant
+    let parksByID = Dictionary(self.data.parks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    var rows: [Gongjian_V1_ParkIndicators] = self.data.reports
+      .filter { $0.payload.period.year == period.year && $0.payload.period.quarter == period.quarter }
+      .compactMap { report in
+        guard let park = parksByID[report.payload.parkID] else { return nil }
+        return .with {
+          $0.tenantID = report.tenantID
+          $0.parkID = park.id
+          $0.parkName = park.payload.name
+          $0.indicators = report.payload.derived
+        }
+      }
+    for index in 0..<4 {
+      let values = rows.map { Self.values($0.indicators)[index] }
+      for row in rows.indices {
+        let rank = 1 + values.filter { $0 > values[row] }.count
+        rows[row].ranks.append(Int32(rank))
+      }
+    }
+    rows.sort { ($0.ranks.reduce(0, +), $0.parkName) < ($1.ranks.reduce(0, +), $1.parkName) }
+    comparison.parks = rows
+    guard let flagship = rows.first(where: { $0.tenantID == Self.flagshipTenant }) else { return comparison }
+    comparison.leads = (0..<4).map { index in
+      let best = rows.max { Self.values($0.indicators)[index] < Self.values($1.indicators)[index] }!
+      return .with {
+        $0.indicator = Self.indicatorNames[index]
+        $0.flagshipLeads = flagship.ranks[index] == 1
+        $0.leaderParkName = best.parkName
+        $0.flagshipValue = Self.values(flagship.indicators)[index]
+        $0.bestValue = Self.values(best.indicators)[index]
+      }
+    }
+    return comparison
+  }
+
+  // MARK: Evaluation
+
+  /// A scorecard per park for the annual evaluation (100 points), best first, with reasons.
+  public func evaluation(year: Int32) -> [Gongjian_V1_ParkScorecard] {
+    let comparison = self.flagship(period: self.latestPeriod(in: year))
+    let ranked = comparison.parks.count
+    let events = self.activities(.promotionEvent, in: year).filter { $0.payload.hostSide == .suzhou }
+    let projects = self.transferredProjects(in: year)
+    let periodLabel = Self.label(comparison.period)
+    var cards: [Gongjian_V1_ParkScorecard] = self.data.parks.map { park in
+      var items: [Gongjian_V1_ScoreItem] = []
+      func item(_ criterion: String, _ points: Int, _ max: Int, _ reason: String) {
+        items.append(.with {
+          $0.criterion = criterion
+          $0.points = Int32(points)
+          $0.maxPoints = Int32(max)
+          $0.reason = reason
+        })
+      }
+      if let row = comparison.parks.first(where: { $0.parkID == park.id }) {
+        for index in 0..<4 {
+          let rank = Int(row.ranks[index])
+          // 10 points for first place, down in equal steps to 10/N for the last of N.
+          let points = (10 * (ranked - rank + 1) + ranked / 2) / ranked
+          item(Self.indicatorNames[index], points, 10, "rank \(rank) of \(ranked) in \(periodLabel) (\(Self.values(row.indicators)[index]))")
+        }
+      } else {
+        for name in Self.indicatorNames { item(name, 0, 10, "no indicator report for \(periodLabel)") }
+      }
+      let held = events.filter { $0.payload.parkID == park.id }.count
+      item("promotion_event_in_suzhou", held > 0 ? 20 : 0, 20, held > 0 ? "\(held) promotion events in Suzhou in \(year)" : "no promotion event in Suzhou in \(year)")
+      let hosted = projects.filter { $0.payload.hostParkID == park.id }
+      let investment = hosted.reduce(Int64(0)) { $0 + $1.payload.plannedInvestmentYuan }
+      item("transferred_projects", min(25, hosted.count * 5), 25, "\(hosted.count) projects signed in \(year), \(investment) yuan planned (5 points each, at most 25)")
+      let designations = park.payload.designations
+      if designations.contains(.provincialCharacteristicGranted) {
+        item("provincial_characteristic_park", 15, 15, "granted")
+      } else if designations.contains(.provincialCharacteristicApplied) {
+        item("provincial_characteristic_park", 5, 15, "applied, not yet granted")
+      } else {
+        item("provincial_characteristic_park", 0, 15, "not applied")
+      }
+      return .with {
+        $0.tenantID = park.tenantID
+        $0.parkID = park.id
+        $0.parkName = park.payload.name
+        $0.items = items
+        $0.score = items.reduce(0) { $0 + $1.points }
+      }
+    }
+    cards.sort { ($0.score, $1.parkName) > ($1.score, $0.parkName) }
+    return cards
+  }
+}
