@@ -143,6 +143,47 @@ public struct GongjianClient: Sendable {
     }
   }
 
+  /// Creates a record through the typed Records service.
+  public func create(_ request: Gongjian_V1_CreateRecordRequest) async throws -> Gongjian_V1_TypedRecord {
+    try await self.call { try await Gongjian_V1_Records.Client(wrapping: self.client).create(request, options: self.options) }
+  }
+
+  /// Updates a record from its base version.
+  public func update(_ request: Gongjian_V1_UpdateRecordRequest) async throws -> Gongjian_V1_TypedRecord {
+    try await self.call { try await Gongjian_V1_Records.Client(wrapping: self.client).update(request, options: self.options) }
+  }
+
+  /// One typed record.
+  public func get(_ request: Gongjian_V1_GetTypedRecordRequest) async throws -> Gongjian_V1_TypedRecord {
+    try await self.call { try await Gongjian_V1_Records.Client(wrapping: self.client).get(request, options: self.options) }
+  }
+
+  /// One page of typed records.
+  public func list(_ request: Gongjian_V1_ListRecordsRequest) async throws -> Gongjian_V1_ListRecordsResponse {
+    try await self.call { try await Gongjian_V1_Records.Client(wrapping: self.client).list(request, options: self.options) }
+  }
+
+  /// The targets report of a year.
+  public func targetsReport(year: Int32) async throws -> Gongjian_V1_TargetsReport {
+    try await self.call {
+      try await Gongjian_V1_Targets.Client(wrapping: self.client).report(.with { $0.year = year }, options: self.options)
+    }
+  }
+
+  /// The flagship comparison for a period.
+  public func flagship(period: Gongjian_V1_Period) async throws -> Gongjian_V1_FlagshipComparison {
+    try await self.call {
+      try await Gongjian_V1_Targets.Client(wrapping: self.client).flagship(.with { $0.period = period }, options: self.options)
+    }
+  }
+
+  /// The evaluation scorecards of a year.
+  public func evaluation(year: Int32) async throws -> Gongjian_V1_EvaluationReport {
+    try await self.call {
+      try await Gongjian_V1_Targets.Client(wrapping: self.client).evaluation(.with { $0.year = year }, options: self.options)
+    }
+  }
+
   /// Revokes a certificate (operator admins only).
   public func revokeCertificate(serial: String) async throws -> Gongjian_V1_CertificateInfo {
     try await self.call {

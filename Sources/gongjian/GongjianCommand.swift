@@ -12,7 +12,7 @@ struct GongjianCommand: AsyncParsableCommand {
       Exit codes: 0 success, 64 usage or bad input file, 65 rejected by the server, 67 conflict,
       69 server unreachable, 70 other server error, 77 not authenticated or not permitted.
       """,
-    subcommands: [WhoAmI.self, Pull.self, Push.self, Watch.self]
+    subcommands: [WhoAmI.self, Pull.self, Push.self, Watch.self, Submit.self, List.self, Get.self, Targets.self, Evaluation.self]
   )
 }
 
@@ -51,9 +51,14 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 func printError(_ line: String) {
-  FileHandle.standardError.write(Data((line + "\n").utf8))
+  try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }
 
+/// Writes a line to stdout; a closed pipe (`gongjian list ... | head`) ends the program quietly.
 func printLine(_ line: String) {
-  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+  do {
+    try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
+  } catch {
+    exit(0)
+  }
 }

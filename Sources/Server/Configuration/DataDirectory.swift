@@ -81,6 +81,7 @@ public struct DataDirectory: Sendable {
     for entry in DevDirectory.memberships {
       _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role)
     }
+    try await DevDataset.load(into: store, logger: logger)
     logger.info("created sample partnership", metadata: [
       "tenants": "\(DevDirectory.tenants.count)", "offices": "\(DevDirectory.offices.count)",
       "credentials": "\(self.pkiURL.appendingPathComponent("offices").path)",

@@ -1,0 +1,301 @@
+internal import Foundation
+public import GongjianProtocol
+public import Logging
+internal import SwiftProtobuf
+
+/// The sample partnership's records: four parks with two years of quarterly indicator reports,
+/// 66 transferred projects in every status, exchange activities, assistance plans,
+/// revenue-sharing agreements and the seed's targets. Deterministic (fixed ids and figures), so
+/// the README's tour and the tests can name them.
+///
+/// Written through the sync engine as each tenant's admin office, like any other change.
+public enum DevDataset {
+  /// Fixed ids of the sample parks.
+  public enum ParkID {
+    public static let flagship = "5a1e0000-0000-4000-8000-000000000001"
+    public static let changshuSihong = "5a1e0000-0000-4000-8000-000000000002"
+    public static let sihongHighTech = "5a1e0000-0000-4000-8000-000000000003"
+    public static let wujiangSiyang = "5a1e0000-0000-4000-8000-000000000004"
+  }
+
+  /// The years with records.
+  public static let years: [Int32] = [2025, 2026]
+
+  struct ParkSpec {
+    let tenant: String
+    let id: String
+    let park: Gongjian_V1_Park
+    /// Base figures that the quarterly reports grow from.
+    let intensityYuanPerMu: Int64
+    let foreignShareBp: Int64
+    let highTechShareBp: Int64
+    let rndBp: Int64
+  }
+
+  static let parks: [ParkSpec] = [
+    ParkSpec(
+      tenant: "sip-suqian", id: ParkID.flagship,
+      park: .with {
+        $0.name = "苏宿工业园区"
+        $0.nameEn = "Suzhou-Suqian Industrial Park"
+        $0.hostCounty = "宿城区"
+        $0.suzhouPartner = "苏州工业园区"
+        $0.plannedAreaCentimu = 1_950_000_00
+        $0.builtAreaCentimu = 1_210_000_00
+        $0.designations = [.provincialDevelopmentZone, .provincialHighTechZone]
+        $0.establishedOn = "2006-11-28"
+      },
+      intensityYuanPerMu: 4_200_000, foreignShareBp: 2_150, highTechShareBp: 5_200, rndBp: 310
+    ),
+    ParkSpec(
+      tenant: "changshu-sihong", id: ParkID.changshuSihong,
+      park: .with {
+        $0.name = "常熟（泗洪）共建园区"
+        $0.nameEn = "Changshu (Sihong) Co-built Park"
+        $0.hostCounty = "泗洪县"
+        $0.suzhouPartner = "常熟市"
+        $0.plannedAreaCentimu = 520_000_00
+        $0.builtAreaCentimu = 268_000_00
+        $0.designations = [.provincialCharacteristicGranted]
+        $0.pilotTownshipParks = [.with { $0.name = "双沟镇共建试点园"; $0.township = "双沟镇" }]
+        $0.establishedOn = "2012-05-18"
+      },
+      intensityYuanPerMu: 3_100_000, foreignShareBp: 1_420, highTechShareBp: 3_600, rndBp: 220
+    ),
+    ParkSpec(
+      tenant: "changshu-sihong", id: ParkID.sihongHighTech,
+      park: .with {
+        $0.name = "泗洪高新区常熟合作园"
+        $0.nameEn = "Sihong High-tech Zone Changshu Cooperation Park"
+        $0.hostCounty = "泗洪县"
+        $0.suzhouPartner = "常熟高新技术产业开发区"
+        $0.plannedAreaCentimu = 180_000_00
+        $0.builtAreaCentimu = 64_000_00
+        $0.designations = [.provincialCharacteristicApplied]
+        $0.establishedOn = "2019-09-10"
+      },
+      intensityYuanPerMu: 2_600_000, foreignShareBp: 900, highTechShareBp: 4_100, rndBp: 260
+    ),
+    ParkSpec(
+      tenant: "wujiang-siyang", id: ParkID.wujiangSiyang,
+      park: .with {
+        $0.name = "吴江（泗阳）共建园区"
+        $0.nameEn = "Wujiang (Siyang) Co-built Park"
+        $0.hostCounty = "泗阳县"
+        $0.suzhouPartner = "苏州市吴江区"
+        $0.plannedAreaCentimu = 460_000_00
+        $0.builtAreaCentimu = 251_000_00
+        $0.designations = [.provincialCharacteristicGranted]
+        $0.pilotTownshipParks = [
+          .with { $0.name = "众兴镇共建试点园"; $0.township = "众兴镇" },
+        ]
+        $0.establishedOn = "2012-06-06"
+      },
+      // Wujiang (Siyang) draws more foreign investment than the flagship: the targets report
+      // shows the flagship short on that indicator.
+      intensityYuanPerMu: 3_500_000, foreignShareBp: 2_480, highTechShareBp: 3_900, rndBp: 240
+    ),
+  ]
+
+  /// The admin office that enters a tenant's records.
+  static let writers = [
+    "sip-suqian": "sip-suqian.admin", "changshu-sihong": "sihong.gov", "wujiang-siyang": "siyang.gov", "city": "suqian.drc",
+  ]
+
+  /// Every sample mutation, by tenant, in the order they are pushed.
+  public static func mutations() -> [(tenant: String, mutations: [Gongjian_V1_Mutation])] {
+    var byTenant: [String: [Gongjian_V1_Mutation]] = [:]
+    var counter = 0
+    func add(_ tenant: String, _ kind: RecordKind, _ id: String, _ message: any SwiftProtobuf.Message) {
+      counter += 1
+      let mutation = Gongjian_V1_Mutation.with {
+        $0.mutationID = "dev-dataset-\(counter)"
+        $0.kind = kind.name
+        $0.recordID = id
+        $0.baseVersion = 0
+        $0.payload = kind.pack(serialized: (try? message.serializedBytes()) ?? [])
+      }
+      byTenant[tenant, default: []].append(mutation)
+    }
+    func id(_ prefix: Int, _ n: Int) -> String {
+      String(format: "%08x-0000-4000-8000-%012x", prefix, n)
+    }
+
+    for spec in parks { add(spec.tenant, .park, spec.id, spec.park) }
+
+    // Quarterly reports: figures grow a little each quarter; indicators are derived by the server.
+    for (p, spec) in parks.enumerated() {
+      for year in years {
+        for quarter in Int32(1)...4 {
+          let step = Int64((Int(year) - 2025) * 4 + Int(quarter))
+          let area: Int64 = 80_000_00 + Int64(p) * 10_000_00 + step * 1_500_00
+          let intensity = spec.intensityYuanPerMu + step * 35_000
+          let investment = intensity * area / 100
+          let totalInvestment = investment + investment / 5
+          let output = 2_000_000_000 + Int64(p) * 350_000_000 + step * 120_000_000
+          let revenue = output + output / 10
+          let report = Gongjian_V1_IndicatorReport.with {
+            $0.parkID = spec.id
+            $0.period = .with { $0.year = year; $0.quarter = quarter }
+            $0.industrialProjectInvestmentYuan = investment
+            $0.industrialLandAreaCentimu = area
+            $0.totalIndustrialInvestmentYuan = totalInvestment
+            $0.foreignInvestmentYuan = totalInvestment * (spec.foreignShareBp + step * 12) / 10_000
+            $0.totalIndustrialOutputYuan = output
+            $0.highTechOutputYuan = output * (spec.highTechShareBp + step * 20) / 10_000
+            $0.mainBusinessRevenueYuan = revenue
+            $0.rndSpendingYuan = revenue * (spec.rndBp + step * 3) / 10_000
+          }
+          add(spec.tenant, .indicatorReport, id(0x1000 + p, Int(step)), report)
+        }
+      }
+    }
+
+    // 66 projects across parks, years and statuses.
+    let districts = ["苏州工业园区", "常熟市", "吴江区", "昆山市", "张家港市", "相城区", "高新区"]
+    let industries = ["高端装备制造", "新材料", "电子信息", "新能源", "生物医药", "绿色食品", "纺织服装", "汽车零部件"]
+    let firms = ["恒力", "亨通", "盛虹", "沙钢", "永鼎", "波司登", "康力", "东山精密", "天孚", "通鼎", "华兴源创"]
+    let statuses: [Gongjian_V1_ProjectStatus] = [.lead, .signed, .started, .inProduction, .signed, .started, .cancelled, .signed, .inProduction, .signed, .started]
+    for n in 0..<66 {
+      let spec = parks[n % parks.count]
+      let status = statuses[n % statuses.count]
+      let year: Int32 = n < 24 ? 2025 : 2026
+      let month = 1 + n % 9
+      let firm = firms[n % firms.count]
+      let industry = industries[n % industries.count]
+      let project = Gongjian_V1_TransferredProject.with {
+        $0.name = "\(firm)\(industry)项目（\(spec.park.hostCounty)）\(n + 1)期"
+        $0.sourceEnterprise = "江苏\(firm)集团有限公司"
+        $0.sourceDistrict = districts[n % districts.count]
+        $0.industry = industry
+        $0.plannedInvestmentYuan = Int64(60 + (n * 37) % 900) * 1_000_000 * (n % 5 == 0 ? 3 : 1)
+        $0.hostParkID = spec.id
+        $0.status = status
+        $0.leadOn = String(format: "%04d-%02d-%02d", year - (month < 3 ? 1 : 0), month < 3 ? 11 : month - 2, 5)
+        if status != .lead && status != .cancelled || (status == .cancelled && n % 2 == 0) {
+          $0.signedOn = String(format: "%04d-%02d-%02d", year, month, 12)
+        }
+        if status == .started || status == .inProduction {
+          $0.startedOn = String(format: "%04d-%02d-%02d", year, month + 1, 20)
+        }
+        if status == .inProduction {
+          $0.inProductionOn = String(format: "%04d-%02d-%02d", year, month + 3, 28)
+        }
+        if status == .cancelled {
+          $0.cancelledOn = String(format: "%04d-%02d-%02d", year, month + 2, 1)
+        }
+      }
+      add(spec.tenant, .transferredProject, id(0x2000, n), project)
+    }
+
+    // Exchange activities.
+    var activity = 0
+    func exchange(
+      _ tenant: String, _ type: Gongjian_V1_ExchangeType, _ title: String, _ date: String,
+      _ side: Gongjian_V1_Side, _ offices: [String], _ people: Int32, park: String = ""
+    ) {
+      activity += 1
+      add(tenant, .exchangeActivity, id(0x3000, activity), Gongjian_V1_ExchangeActivity.with {
+        $0.type = type
+        $0.title = title
+        $0.heldOn = date
+        $0.hostSide = side
+        $0.participatingOffices = offices
+        $0.peopleCount = people
+        $0.parkID = park
+      })
+    }
+    for year in years {
+      exchange("city", .inspectionTrip, "苏州企业宿迁投资考察（\(year) 春季）", "\(year)-04-16", .suqian, ["suqian.commerce", "suqian.liaison"], 42)
+      exchange("city", .inspectionTrip, "苏州外资企业宿迁行（\(year) 秋季）", "\(year)-09-23", .suqian, ["suqian.commerce"], 35)
+      exchange("sip-suqian", .promotionEvent, "苏宿工业园区苏州招商推介会 \(year)", "\(year)-05-20", .suzhou, ["sip-suqian.admin", "suqian.liaison"], 180, park: ParkID.flagship)
+      exchange("changshu-sihong", .promotionEvent, "常熟（泗洪）园区常熟专场推介 \(year)", "\(year)-06-11", .suzhou, ["sihong.gov", "suqian.liaison"], 120, park: ParkID.changshuSihong)
+      if year == 2025 {
+        exchange("wujiang-siyang", .promotionEvent, "吴江（泗阳）园区吴江推介会 2025", "2025-10-15", .suzhou, ["siyang.gov"], 90, park: ParkID.wujiangSiyang)
+      }
+      for (tenant, offices) in [("sip-suqian", ["sip-suqian.admin", "sip.admin"]), ("changshu-sihong", ["sihong.gov", "changshu.commerce"]), ("wujiang-siyang", ["siyang.gov", "wujiang.commerce"])] {
+        exchange(tenant, .delegationVisit, "党政代表团互访（\(tenant) \(year) 上半年）", "\(year)-03-18", .suzhou, offices, 28)
+        if tenant != "wujiang-siyang" || year == 2025 {
+          exchange(tenant, .delegationVisit, "党政代表团互访（\(tenant) \(year) 下半年）", "\(year)-11-06", .suqian, offices, 31)
+        }
+      }
+      for (n, office) in ["suqian.commerce", "suqian.liaison", "suqian.finance", "suqian.drc"].enumerated() {
+        let count = office == "suqian.finance" && year == 2026 ? 2 : 4
+        for k in 0..<count {
+          exchange("city", k % 2 == 0 ? .departmentExchange : .training, "\(office) 对口交流 \(year)-\(k + 1)", String(format: "%04d-%02d-%02d", year, 2 + k * 2, 10 + n), k % 2 == 0 ? .suzhou : .suqian, [office, "suzhou.drc"], 12 + Int32(k))
+        }
+      }
+      exchange("city", .cadreSecondment, "宿迁干部赴苏州挂职（\(year) 批）", "\(year)-07-01", .suzhou, ["suqian.drc"], 20)
+    }
+
+    // Assistance plans for economically weak villages (Art. 七).
+    let villages = [("金锁镇", "马浦村", "泗洪县"), ("上塘镇", "垫湖村", "泗洪县"), ("卢集镇", "友谊村", "泗阳县"), ("高渡镇", "新河村", "泗阳县"), ("洋北镇", "恒北村", "宿城区"), ("耿车镇", "红卫村", "宿城区")]
+    for (n, (township, village, county)) in villages.enumerated() {
+      let tenant = county == "泗洪县" ? "changshu-sihong" : county == "泗阳县" ? "wujiang-siyang" : "sip-suqian"
+      add(tenant, .assistancePlan, id(0x4000, n), Gongjian_V1_AssistancePlan.with {
+        $0.village = village
+        $0.township = township
+        $0.county = county
+        $0.suzhouHelper = ["苏州工业园区娄葑街道", "常熟市虞山街道", "吴江区松陵街道"][n % 3]
+        $0.plan = "产业帮扶与村集体经济增收：标准厂房、光伏、农产品加工"
+        $0.year = 2026
+        $0.projects = [
+          .with { $0.name = "标准厂房建设"; $0.fundingYuan = 3_000_000 + Int64(n) * 200_000 },
+          .with { $0.name = "村级光伏电站"; $0.fundingYuan = 800_000 },
+        ]
+      })
+    }
+
+    // Revenue-sharing agreements (Art. 十二).
+    for (n, spec) in parks.enumerated() where spec.id != ParkID.sihongHighTech {
+      add(spec.tenant, .revenueSharingAgreement, id(0x5000, n), Gongjian_V1_RevenueSharingAgreement.with {
+        $0.title = "\(spec.park.name)税收分成协议"
+        $0.shares = [
+          .with { $0.party = spec.park.suzhouPartner; $0.shareBp = 4_000 },
+          .with { $0.party = spec.park.hostCounty; $0.shareBp = 6_000 },
+        ]
+        $0.effectiveFrom = "2024-01-01"
+        $0.parkID = spec.id
+      })
+    }
+
+    // The seed's targets, kept by the city tenant.
+    for (n, target) in SeedTargets.all.enumerated() { add("city", .target, id(0x6000, n), target) }
+
+    return ["sip-suqian", "changshu-sihong", "wujiang-siyang", "city"].map { ($0, byTenant[$0] ?? []) }
+  }
+
+  /// Pushes the sample records into a store through the sync engine.
+  ///
+  /// - Parameters:
+  ///   - store: A store holding the sample directory (``DevDirectory``).
+  ///   - logger: Where progress is logged.
+  /// - Throws: `internalError` if any sample record is not applied.
+  public static func load(into store: any GongjianStore, logger: Logger) async throws {
+    let engine = SyncEngine(
+      store: store, authorizer: Authorizer(store: store, operatorTenant: "city"), configuration: .defaults, logger: logger
+    )
+    var applied = 0
+    for (tenant, mutations) in self.mutations() {
+      guard let writer = writers[tenant], let office = try await store.office(id: writer) else { continue }
+      let caller = Caller(office: office, certificateSerial: "")
+      for chunk in stride(from: 0, to: mutations.count, by: 200).map({ Array(mutations[$0..<min($0 + 200, mutations.count)]) }) {
+        let response = try await engine.push(
+          .with {
+            $0.tenantID = tenant
+            $0.clientID = "dev-dataset-\(tenant)"
+            $0.mutations = chunk
+          },
+          caller: caller
+        )
+        for result in response.results {
+          guard case .applied = result.outcome else {
+            throw GongjianError(.internalError, "sample record \(result.mutationID) was not applied: \(result)")
+          }
+          applied += 1
+        }
+      }
+    }
+    logger.info("loaded sample records", metadata: ["records": "\(applied)"])
+  }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import SwiftProtobuf
+
+/// `gongjian targets`.
+struct Targets: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "The seed's yearly targets: actual figures from records, threshold, met or not."
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: "The year.")
+  var year: Int32
+
+  @Flag(help: "List the records that count towards each target.")
+  var details = false
+
+  func run() async throws {
+    try await self.connection.withClient { client in
+      let report = try await client.targetsReport(year: self.year)
+      let flagship = try await client.flagship(period: .with { $0.year = self.year; $0.quarter = 4 })
+      if self.connection.json {
+        printLine(try report.jsonString(options: TypedRecordFormatting.options))
+        printLine(try flagship.jsonString(options: TypedRecordFormatting.options))
+        return
+      }
+      printLine("Targets \(report.year) — \(report.scopeLabel)")
+      printLine("")
+      printTable(
+        ["TARGET", "SOURCE", "ACTUAL", "THRESHOLD", "MET", "NOTE"],
+        report.results.map { result in
+          let isYuan = result.target.metric == .transferredInvestmentYuan
+          return [
+            result.target.description_p, result.target.source,
+            isYuan ? TargetsFormatting.yuan(result.actual) : String(result.actual),
+            isYuan ? TargetsFormatting.yuan(result.target.threshold) : String(result.target.threshold),
+            result.met ? "yes" : "NO",
+            result.shortfalls.isEmpty ? result.explanation : "short: " + result.shortfalls.joined(separator: "; "),
+          ]
+        }
+      )
+      if self.details {
+        for result in report.results where !result.contributions.isEmpty {
+          printLine("")
+          printLine("\(result.target.description_p):")
+          for c in result.contributions { printLine("  \(c.tenantID)  \(c.kind)  \(c.id)  \(c.label)  \(c.value)") }
+        }
+      }
+      printLine("")
+      printLine("Flagship comparison \(TargetsFormatting.period(flagship.period))")
+      printTable(
+        ["PARK", "TENANT", "INTENSITY (10k yuan/mu)", "FOREIGN", "HIGH-TECH", "R&D", "RANKS"],
+        flagship.parks.map { park in
+          [park.parkName, park.tenantID, TargetsFormatting.intensity(park.indicators.investmentIntensityFenPerMu),
+           TargetsFormatting.percent(park.indicators.foreignInvestmentShareBp),
+           TargetsFormatting.percent(park.indicators.highTechOutputShareBp),
+           TargetsFormatting.percent(park.indicators.rndIntensityBp),
+           park.ranks.map(String.init).joined(separator: "/")]
+        }
+      )
+    }
+  }
+}
+
+/// `gongjian evaluation`.
+struct Evaluation: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Each park's annual evaluation scorecard, with reasons.")
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: "The year.")
+  var year: Int32
+
+  func run() async throws {
+    try await self.connection.withClient { client in
+      let report = try await client.evaluation(year: self.year)
+      if self.connection.json {
+        printLine(try report.jsonString(options: TypedRecordFormatting.options))
+        return
+      }
+      printLine("Evaluation \(report.year) — \(report.scopeLabel)")
+      for card in report.parks {
+        printLine("")
+        printLine("\(card.parkName) (\(card.tenantID)): \(card.score) / 100")
+        printTable(["CRITERION", "POINTS", "REASON"], card.items.map { [$0.criterion, "\($0.points)/\($0.maxPoints)", $0.reason] })
+      }
+    }
+  }
+}
+
+/// Money, shares and periods for people.
+enum TargetsFormatting {
+  static func yuan(_ value: Int64) -> String {
+    if value >= 100_000_000 { return String(format: "%.2f 亿元", Double(value) / 100_000_000) }
+    if value >= 10_000 { return String(format: "%.1f 万元", Double(value) / 10_000) }
+    return "\(value) 元"
+  }
+
+  /// Basis points as a percentage with two decimals, exactly.
+  static func percent(_ bp: Int64) -> String {
+    "\(bp / 100).\(String(format: "%02d", bp % 100))%"
+  }
+
+  /// Fen per mu as 10k yuan per mu with two decimals.
+  static func intensity(_ fenPerMu: Int64) -> String {
+    let hundredths = (fenPerMu + 5_000) / 10_000  // 10k yuan = 1,000,000 fen; keep 2 decimals
+    return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))"
+  }
+
+  static func period(_ period: Gongjian_V1_Period) -> String {
+    period.quarter == 0 ? "\(period.year)" : "\(period.year) Q\(period.quarter)"
+  }
+}
