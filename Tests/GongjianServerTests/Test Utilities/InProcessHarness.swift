@@ -50,13 +50,21 @@ struct Harness: Sendable {
   var sync: Gongjian_V1_Sync.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
   var identity: Gongjian_V1_Identity.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
   var admin: Gongjian_V1_Admin.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
+  var records: Gongjian_V1_Records.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
+  var targets: Gongjian_V1_Targets.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
 
   static func with<R: Sendable>(
+    dataset: Bool = false,
     configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: @Sendable (Harness) async throws -> R
   ) async throws -> R {
     try await withTemporaryDirectory { directory in
       let store = try await makeDevStore(in: directory)
+      if dataset {
+        var quiet = Logger(label: "dataset")
+        quiet.logLevel = .critical
+        try await DevDataset.load(into: store, logger: quiet)
+      }
       var configuration = ServerConfiguration.defaults
       configure(&configuration)
       var logger = Logger(label: "test")
