@@ -17,6 +17,7 @@ struct LimitsTests {
   func oversizedRequest() async throws {
     try await MutualTLSTests.withServer(configure: { $0.limits.maxRequestBytes = 16 * 1024 }) { address, directory, _ in
       try await GongjianClient.withClient(server: address, credentials: try Self.credentials(directory, "suqian.commerce")) { client in
+        let head = try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1).checkpoint.headSequence
         // 30 KB of payload: over the 16 KiB limit, under the transport's hard cap (twice that).
         let big = (0..<3).map { _ in putPark(newID(), base: 0, name: String(repeating: "园", count: 3_300)) }
         let error = await #expect(throws: GongjianClientError.self) {
@@ -30,8 +31,8 @@ struct LimitsTests {
           try await client.push(tenantID: "sip-suqian", clientID: "big", mutations: huge)
         }
         // Nothing was stored, and the connection still serves.
-        let page = try await client.pull(tenantID: "sip-suqian", cursor: 0)
-        #expect(page.records.isEmpty)
+        let page = try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1)
+        #expect(page.checkpoint.headSequence == head)
       }
     }
   }
@@ -70,12 +71,15 @@ struct LimitsTests {
           }
         }
         try await Task.sleep(for: .milliseconds(200))
+        let head = try await GongjianClient.withClient(server: address, credentials: reader) { client in
+          try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1).checkpoint.headSequence
+        }
         let total = 300
         let fastSeen = try await withThrowingTaskGroup(of: Int.self) { inner in
           inner.addTask {
             try await GongjianClient.withClient(server: address, credentials: reader) { client in
               let seen = Counter()
-              try await client.subscribe(tenantID: "sip-suqian", cursor: 0) { event in
+              try await client.subscribe(tenantID: "sip-suqian", cursor: head) { event in
                 seen.add(event.changes.records.count)
                 return seen.value < total
               }

@@ -13,7 +13,7 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "generated"))
 
-from gongjian.v1 import identity_pb2, identity_pb2_grpc, park_pb2, sync_pb2, sync_pb2_grpc  # noqa: E402
+from gongjian.v1 import identity_pb2, identity_pb2_grpc, park_pb2, partnership_pb2, partnership_pb2_grpc, records_pb2, sync_pb2, sync_pb2_grpc  # noqa: E402
 from google.protobuf import any_pb2  # noqa: E402
 
 BIN = pathlib.Path(os.environ.get("GONGJIAN_BIN_DIR", HERE.parent.parent / ".build" / "debug"))
@@ -82,13 +82,15 @@ def test_push_pull_subscribe(server):
         assert replay.results[0].replayed
         assert replay.results[0].applied.sequence == first.results[0].applied.sequence
 
-        page = sync.Pull(sync_pb2.PullRequest(tenant_id="changshu-sihong", cursor=0), timeout=10)
+        seq = first.results[0].applied.sequence
+        page = sync.Pull(sync_pb2.PullRequest(tenant_id="changshu-sihong", cursor=seq - 1), timeout=10)
         assert [r.id for r in page.records] == [record_id]
+        assert page.checkpoint.head_sequence == seq
         decoded = park_pb2.Park()
         assert page.records[0].payload.Unpack(decoded)
         assert decoded.name == "常熟（泗洪）共建园区"
 
-        stream = sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong", cursor=0), timeout=20)
+        stream = sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong", cursor=seq - 1), timeout=20)
         seen = []
         for event in stream:
             kind = event.WhichOneof("event")
@@ -97,7 +99,7 @@ def test_push_pull_subscribe(server):
             if kind == "heartbeat" and event.heartbeat.caught_up:
                 break
         stream.cancel()
-        assert seen == [first.results[0].applied.sequence]
+        assert seen == [seq]
 
         with pytest.raises(grpc.RpcError) as denied:
             sync.Pull(sync_pb2.PullRequest(tenant_id="sip-suqian"), timeout=10)
@@ -142,3 +144,35 @@ def test_concurrent_stream_limit_per_connection():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+CHANGSHU_SIHONG_PARK = "5a1e0000-0000-4000-8000-000000000002"
+
+
+def test_submit_and_list_project(server):
+    address, data = server
+    with channel(address, data, "sihong.gov") as ch:
+        records = partnership_pb2_grpc.RecordsStub(ch)
+        project = records_pb2.TransferredProject(
+            name="常熟智能装备项目（Python 客户端）", source_enterprise="常熟某智能装备有限公司",
+            source_district="常熟市", industry="高端装备制造", planned_investment_yuan=880_000_000,
+            host_park_id=CHANGSHU_SIHONG_PARK, status=records_pb2.PROJECT_STATUS_SIGNED,
+            lead_on="2026-08-01", signed_on="2026-10-18",
+        )
+        created = records.Create(partnership_pb2.CreateRecordRequest(
+            tenant_id="changshu-sihong", payload=partnership_pb2.RecordPayload(transferred_project=project)), timeout=10)
+        assert created.kind == "transferred_project" and created.version == 1
+
+        listed = records.List(partnership_pb2.ListRecordsRequest(
+            tenant_id="changshu-sihong", kind="transferred_project", status=records_pb2.PROJECT_STATUS_SIGNED,
+            year=2026, page_size=1000), timeout=10)
+        names = {r.id: r.payload.transferred_project.name for r in listed.records}
+        assert names[created.id] == "常熟智能装备项目（Python 客户端）"
+
+        project.status = records_pb2.PROJECT_STATUS_LEAD
+        with pytest.raises(grpc.RpcError) as backwards:
+            records.Update(partnership_pb2.UpdateRecordRequest(
+                tenant_id="changshu-sihong", id=created.id, base_version=1,
+                payload=partnership_pb2.RecordPayload(transferred_project=project)), timeout=10)
+        assert backwards.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "allowed next: STARTED, CANCELLED" in backwards.value.details()

@@ -1,0 +1,156 @@
+import Foundation
+import GongjianProtocol
+import GongjianServer
+import GRPCCore
+import Testing
+
+@Suite("Targets, flagship comparison and evaluation")
+struct TargetsTests {
+  /// A small partnership whose figures are worked out by hand in the tests below.
+  static var fixture: PartnershipData {
+    var data = PartnershipData(tenantIDs: ["sip-suqian", "changshu-sihong", "city"])
+    func park(_ tenant: String, _ id: String, _ county: String, _ designations: [Gongjian_V1_ParkDesignation], pilots: Int) {
+      data.parks.append(.init(tenantID: tenant, id: id, payload: .with {
+        $0.name = id
+        $0.hostCounty = county
+        $0.designations = designations
+        $0.pilotTownshipParks = (0..<pilots).map { n in .with { $0.name = "pilot \(n)"; $0.township = "t" } }
+      }))
+    }
+    park("sip-suqian", "F", "宿城区", [], pilots: 0)
+    park("changshu-sihong", "A", "泗洪县", [.provincialCharacteristicGranted], pilots: 1)
+    park("changshu-sihong", "B", "泗洪县", [.provincialCharacteristicApplied], pilots: 0)
+    func report(_ tenant: String, _ park: String, _ values: [Int64]) {
+      data.reports.append(.init(tenantID: tenant, id: "r-\(park)", payload: .with {
+        $0.parkID = park
+        $0.period = .with { $0.year = 2026; $0.quarter = 4 }
+        $0.derived = .with {
+          $0.investmentIntensityFenPerMu = values[0]
+          $0.foreignInvestmentShareBp = values[1]
+          $0.highTechOutputShareBp = values[2]
+          $0.rndIntensityBp = values[3]
+        }
+      }))
+    }
+    report("sip-suqian", "F", [500, 2000, 5000, 300])
+    report("changshu-sihong", "A", [400, 2500, 4000, 300])
+    report("changshu-sihong", "B", [300, 1000, 6000, 100])
+    func project(_ tenant: String, _ id: String, _ park: String, _ status: Gongjian_V1_ProjectStatus, signed: String, _ yuan: Int64) {
+      data.projects.append(.init(tenantID: tenant, id: id, payload: .with {
+        $0.name = id
+        $0.hostParkID = park
+        $0.status = status
+        $0.signedOn = signed
+        $0.plannedInvestmentYuan = yuan
+      }))
+    }
+    project("sip-suqian", "p1", "F", .started, signed: "2026-03-01", 100_000_000)
+    project("changshu-sihong", "p2", "A", .signed, signed: "2026-05-01", 200_000_000)
+    project("changshu-sihong", "p3", "A", .signed, signed: "2025-12-01", 300_000_000)
+    project("changshu-sihong", "p4", "B", .lead, signed: "", 50_000_000)
+    project("changshu-sihong", "p5", "B", .cancelled, signed: "2026-02-01", 400_000_000)
+    var n = 0
+    func activity(_ tenant: String, _ type: Gongjian_V1_ExchangeType, _ side: Gongjian_V1_Side, park: String = "", offices: [String] = []) {
+      n += 1
+      data.activities.append(.init(tenantID: tenant, id: "a\(n)", payload: .with {
+        $0.type = type
+        $0.title = "a\(n)"
+        $0.heldOn = "2026-06-0\(n % 9 + 1)"
+        $0.hostSide = side
+        $0.parkID = park
+        $0.participatingOffices = offices
+      }))
+    }
+    activity("sip-suqian", .promotionEvent, .suzhou, park: "F")
+    activity("changshu-sihong", .promotionEvent, .suqian, park: "A")  // held in Suqian: does not count
+    activity("city", .inspectionTrip, .suqian)
+    activity("sip-suqian", .delegationVisit, .suzhou)
+    activity("sip-suqian", .delegationVisit, .suqian)
+    activity("changshu-sihong", .delegationVisit, .suzhou)
+    for _ in 0..<4 { activity("city", .departmentExchange, .suzhou, offices: ["suqian.commerce"]) }
+    activity("city", .training, .suqian, offices: ["suqian.finance"])
+    data.cityDepartments = ["suqian.commerce", "suqian.finance"]
+    return data
+  }
+
+  @Test("Each seed target against figures worked out by hand")
+  func report() throws {
+    let results = TargetsCalculator(data: Self.fixture).report(year: 2026)
+    let byMetric = Dictionary(uniqueKeysWithValues: results.map { ($0.target.metric, $0) })
+    func check(_ metric: Gongjian_V1_TargetMetric, actual: Int64, met: Bool, shortfalls: [String] = []) {
+      let result = byMetric[metric]
+      #expect(result?.actual == actual, "\(metric)")
+      #expect(result?.met == met, "\(metric)")
+      #expect(result?.shortfalls == shortfalls, "\(metric)")
+    }
+    #expect(results.count == 9)
+    check(.transferredProjects, actual: 2, met: false)
+    #expect(byMetric[.transferredProjects]?.contributions.map(\.id) == ["p1", "p2"])
+    check(.transferredInvestmentYuan, actual: 300_000_000, met: false)
+    check(.inspectionTrips, actual: 1, met: false)
+    check(.promotionEventsPerPark, actual: 1, met: false, shortfalls: ["A: 0", "B: 0"])
+    check(.delegationVisitsPerPairing, actual: 1, met: false, shortfalls: ["changshu-sihong: 1"])
+    check(.exchangesPerDepartment, actual: 1, met: false, shortfalls: ["suqian.finance: 1"])
+    check(.provincialCharacteristicParks, actual: 1, met: false)
+    check(.pilotTownshipParksPerCounty, actual: 1, met: true)
+    check(
+      .flagshipLeadsIndicators, actual: 2, met: false,
+      shortfalls: ["foreign_investment_share_bp: led by A", "high_tech_output_share_bp: led by B"]
+    )
+  }
+
+  @Test("Recorded targets replace the seed's; a year-specific one wins over an every-year one")
+  func recordedTargets() {
+    var data = Self.fixture
+    data.targets = SeedTargets.all + [.with { $0.metric = .inspectionTrips; $0.scope = .cityDepartments; $0.threshold = 1; $0.year = 2026 }]
+    let trips = TargetsCalculator(data: data).report(year: 2026).first { $0.target.metric == .inspectionTrips }
+    #expect(trips?.target.threshold == 1)
+    #expect(trips?.met == true)
+  }
+
+  @Test("Flagship comparison: ranks with ties, leads, order by total rank")
+  func flagship() {
+    let comparison = TargetsCalculator(data: Self.fixture).flagship(period: .with { $0.year = 2026; $0.quarter = 4 })
+    #expect(comparison.parks.map(\.parkName) == ["F", "A", "B"])
+    #expect(comparison.parks.map(\.ranks) == [[1, 2, 2, 1], [2, 1, 3, 1], [3, 3, 1, 3]])
+    #expect(comparison.leads.map(\.flagshipLeads) == [true, false, false, true])
+    #expect(comparison.leads[1].leaderParkName == "A")
+    #expect(comparison.leads[1].bestValue == 2500)
+  }
+
+  @Test("Evaluation scorecards with their reasons")
+  func evaluation() {
+    let cards = TargetsCalculator(data: Self.fixture).evaluation(year: 2026)
+    #expect(cards.map(\.parkName) == ["F", "A", "B"])
+    #expect(cards.map(\.score) == [59, 50, 24])
+    let f = cards[0].items
+    #expect(f.map(\.points) == [10, 7, 7, 10, 20, 5, 0])
+    #expect(f[1].reason == "rank 2 of 3 in 2026 Q4 (2000)")
+    #expect(cards[1].items[4].reason == "no promotion event in Suzhou in 2026")
+    #expect(cards[2].items.last?.reason == "applied, not yet granted")
+  }
+
+  @Test("City-wide figures for overseers and city members; own tenants, labelled, for others")
+  func scope() async throws {
+    try await Harness.with(dataset: true) { h in
+      let cityWide = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      #expect(cityWide.cityWide)
+      #expect(cityWide.scopeLabel == "city-wide")
+      let member = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.liaison"))
+      #expect(member.cityWide)
+      let own = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("siyang.gov"))
+      #expect(!own.cityWide)
+      #expect(own.tenantIds == ["wujiang-siyang"])
+      #expect(own.scopeLabel == "tenants wujiang-siyang only (not city-wide)")
+      let ownProjects = own.results.first { $0.target.metric == .transferredProjects }
+      let allProjects = cityWide.results.first { $0.target.metric == .transferredProjects }
+      #expect(ownProjects!.actual < allProjects!.actual)
+      #expect(ownProjects!.contributions.allSatisfy { $0.tenantID == "wujiang-siyang" })
+      let bad = await #expect(throws: RPCError.self) {
+        try await h.targets.report(.with { $0.year = 0 }, metadata: office("suqian.stats"))
+      }
+      #expect(bad?.code == .invalidArgument)
+      #expect(bad?.message.contains("year") == true)
+    }
+  }
+}
