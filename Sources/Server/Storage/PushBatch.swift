@@ -24,14 +24,15 @@ public struct PushBatch: Sendable {
     public var uniqueKey: String?
     /// Records that must exist, live, in the tenant.
     public var references: [Reference]
-    /// Checks the change from the current payload (state machines).
-    public var transition: (@Sendable (_ current: Data) -> [GongjianError.FieldViolation])?
+    /// Checks the write against the current payload and other records of the tenant (state
+    /// machines, workflow rules); runs inside the store's transaction.
+    public var check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])?
 
     /// Creates a validated mutation.
     public init(
       mutationID: String, kind: String, recordID: String, baseVersion: UInt64, change: Change,
       uniqueKey: String? = nil, references: [Reference] = [],
-      transition: (@Sendable (_ current: Data) -> [GongjianError.FieldViolation])? = nil
+      check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])? = nil
     ) {
       self.mutationID = mutationID
       self.kind = kind
@@ -40,7 +41,7 @@ public struct PushBatch: Sendable {
       self.change = change
       self.uniqueKey = uniqueKey
       self.references = references
-      self.transition = transition
+      self.check = check
     }
   }
 

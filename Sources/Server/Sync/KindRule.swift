@@ -3,12 +3,41 @@ public import GongjianProtocol
 public import SwiftProtobuf
 
 /// The server's knowledge of one record kind: its payload message, how to validate and
-/// normalise it, which records it refers to, what must be unique, which changes of state are
-/// allowed, who may write it and whether it may be deleted.
+/// normalise it, which records it refers to, what must be unique, which changes are allowed
+/// (state machines, workflow), who may write it and whether it may be deleted.
 ///
-/// Everything here is pure; checks that need the database (references, uniqueness, the
-/// previous version) are carried into the store's transaction as data and closures.
+/// Validation and normalisation are pure; checks that need the database (references,
+/// uniqueness, the current version, other records) travel into the store's transaction as data
+/// and closures, so that the write path stays one.
 public struct KindRule: Sendable {
+  /// Who is writing.
+  public struct WriteContext: Sendable {
+    public var officeID: String
+    public var side: Gongjian_V1_Side
+    public var role: Gongjian_V1_Role
+
+    public init(officeID: String, side: Gongjian_V1_Side, role: Gongjian_V1_Role) {
+      self.officeID = officeID
+      self.side = side
+      self.role = role
+    }
+  }
+
+  /// What a check sees: the current and the new payload, the writer, and the tenant's records.
+  public struct WriteCheck<Payload: SwiftProtobuf.Message> {
+    /// The live current payload, or nil when the record is created (or re-created).
+    public var current: Payload?
+    public var new: Payload
+    public var context: WriteContext
+    let lookup: (_ kind: String, _ id: String) -> Data?
+
+    /// Another live record of the same tenant, decoded.
+    public func record<Other: SwiftProtobuf.Message>(_ kind: RecordKind, _ id: String, as type: Other.Type) -> Other? {
+      guard !id.isEmpty, let data = self.lookup(kind.name, id) else { return nil }
+      return try? Other(serializedBytes: data)
+    }
+  }
+
   /// A payload after preparation.
   public struct Prepared: Sendable {
     /// The payload to store (normalised, e.g. with derived fields set).
@@ -19,8 +48,8 @@ public struct KindRule: Sendable {
     public var uniqueKey: String?
     /// Records that must exist, live, in the same tenant.
     public var references: [PushBatch.Reference]
-    /// Checks the change from the current payload; returns violations.
-    public var transition: (@Sendable (_ current: Data) -> [GongjianError.FieldViolation])?
+    /// Runs in the store's transaction with the current payload and the tenant's records.
+    public var check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])?
   }
 
   /// A reference from a payload field to another record.
@@ -42,7 +71,7 @@ public struct KindRule: Sendable {
   public let writeRole: Gongjian_V1_Role
   /// Whether records of this kind may be deleted.
   public let deletable: Bool
-  private let prepareBody: @Sendable (Data, String) -> Prepared
+  private let prepareBody: @Sendable (Data, String, WriteContext) -> Prepared
 
   /// Creates a rule for a kind whose payload is `Payload`.
   ///
@@ -55,7 +84,8 @@ public struct KindRule: Sendable {
   ///   - normalize: Sets derived fields.
   ///   - uniqueKey: A key at most one live record per tenant may have.
   ///   - references: Records the payload refers to.
-  ///   - transition: Violations of the change from the current payload to the new one.
+  ///   - transition: Violations of an update from the current payload to the new one.
+  ///   - check: Violations given the writer, the current payload and the tenant's records.
   public init<Payload: SwiftProtobuf.Message & Sendable>(
     _ kind: RecordKind, payload: Payload.Type,
     writeRole: Gongjian_V1_Role = .contributor,
@@ -64,26 +94,38 @@ public struct KindRule: Sendable {
     normalize: (@Sendable (inout Payload) -> Void)? = nil,
     uniqueKey: (@Sendable (Payload) -> String)? = nil,
     references: @escaping @Sendable (Payload) -> [FieldReference] = { _ in [] },
-    transition: (@Sendable (_ current: Payload, _ new: Payload) -> [GongjianError.FieldViolation])? = nil
+    transition: (@Sendable (_ current: Payload, _ new: Payload) -> [GongjianError.FieldViolation])? = nil,
+    check: (@Sendable (WriteCheck<Payload>) -> [GongjianError.FieldViolation])? = nil
   ) {
     self.kind = kind
     self.writeRole = writeRole
     self.deletable = deletable
-    self.prepareBody = { (data: Data, path: String) -> Prepared in
+    let combined: (@Sendable (WriteCheck<Payload>) -> [GongjianError.FieldViolation])?
+    if transition == nil && check == nil {
+      combined = nil
+    } else {
+      combined = { input in
+        var violations: [GongjianError.FieldViolation] = []
+        if let transition, let current = input.current { violations += transition(current, input.new) }
+        if let check { violations += check(input) }
+        return violations
+      }
+    }
+    self.prepareBody = { (data: Data, path: String, context: WriteContext) -> Prepared in
       Self.prepare(
-        Payload.self, data: data, path: path, validate: validate, normalize: normalize,
-        uniqueKey: uniqueKey, references: references, transition: transition
+        Payload.self, data: data, path: path, context: context, validate: validate, normalize: normalize,
+        uniqueKey: uniqueKey, references: references, check: combined
       )
     }
   }
 
   private static func prepare<Payload: SwiftProtobuf.Message & Sendable>(
-    _ type: Payload.Type, data: Data, path: String,
+    _ type: Payload.Type, data: Data, path: String, context: WriteContext,
     validate: @Sendable (Payload) -> [GongjianError.FieldViolation],
     normalize: (@Sendable (inout Payload) -> Void)?,
     uniqueKey: (@Sendable (Payload) -> String)?,
     references: @Sendable (Payload) -> [FieldReference],
-    transition: (@Sendable (Payload, Payload) -> [GongjianError.FieldViolation])?
+    check: (@Sendable (WriteCheck<Payload>) -> [GongjianError.FieldViolation])?
   ) -> Prepared {
     @Sendable func prefixed(_ violations: [GongjianError.FieldViolation]) -> [GongjianError.FieldViolation] {
       violations.map { GongjianError.FieldViolation(field: "\(path).\($0.field)", description: $0.description) }
@@ -93,26 +135,28 @@ public struct KindRule: Sendable {
       message = try Payload(serializedBytes: data)
     } catch {
       let violation = GongjianError.FieldViolation(field: path, description: "not a valid \(Payload.protoMessageName): \(error)")
-      return Prepared(payload: data, violations: [violation], uniqueKey: nil, references: [], transition: nil)
+      return Prepared(payload: data, violations: [violation], uniqueKey: nil, references: [], check: nil)
     }
     let violations = prefixed(validate(message))
     guard violations.isEmpty else {
-      return Prepared(payload: data, violations: violations, uniqueKey: nil, references: [], transition: nil)
+      return Prepared(payload: data, violations: violations, uniqueKey: nil, references: [], check: nil)
     }
     normalize?(&message)
     let normalized: Data = (try? message.serializedBytes()) ?? data
     let new = message
-    var check: (@Sendable (Data) -> [GongjianError.FieldViolation])?
-    if let transition {
-      check = { (current: Data) -> [GongjianError.FieldViolation] in
-        guard let old = try? Payload(serializedBytes: current) else { return [] }
-        return prefixed(transition(old, new))
+    var storeCheck: (@Sendable (Data?, (String, String) -> Data?) -> [GongjianError.FieldViolation])?
+    if let check {
+      storeCheck = { (current: Data?, lookup: (String, String) -> Data?) -> [GongjianError.FieldViolation] in
+        let old = current.flatMap { try? Payload(serializedBytes: $0) }
+        return withoutActuallyEscaping(lookup) { lookup in
+          prefixed(check(WriteCheck(current: old, new: new, context: context, lookup: lookup)))
+        }
       }
     }
     let refs: [PushBatch.Reference] = references(message).filter { !$0.id.isEmpty }.map {
       PushBatch.Reference(kind: $0.kind.name, id: $0.id.lowercased(), field: "\(path).\($0.field)")
     }
-    return Prepared(payload: normalized, violations: [], uniqueKey: uniqueKey?(message), references: refs, transition: check)
+    return Prepared(payload: normalized, violations: [], uniqueKey: uniqueKey?(message), references: refs, check: storeCheck)
   }
 
   /// Decodes, validates and normalises a serialized payload.
@@ -120,8 +164,9 @@ public struct KindRule: Sendable {
   /// - Parameters:
   ///   - data: The serialized payload.
   ///   - path: The payload's field path, prefixed to each violation.
-  public func prepare(_ data: Data, at path: String) -> Prepared {
-    self.prepareBody(data, path)
+  ///   - context: Who is writing.
+  public func prepare(_ data: Data, at path: String, context: WriteContext) -> Prepared {
+    self.prepareBody(data, path, context)
   }
 }
 

@@ -99,7 +99,10 @@ public final class SyncEngine: Sendable {
       officeID: caller.office.id,
       clientID: request.clientID,
       mutations: request.mutations.enumerated().map {
-        self.prepare($1, at: "mutations[\($0)]", role: membership?.role ?? .contributor)
+        self.prepare(
+          $1, at: "mutations[\($0)]",
+          context: .init(officeID: caller.office.id, side: membership?.side ?? caller.office.side, role: membership?.role ?? .contributor)
+        )
       },
       receivedAt: Date()
     )
@@ -111,7 +114,8 @@ public final class SyncEngine: Sendable {
   }
 
   /// Validates one mutation; a bad one becomes a rejection that is still recorded for replays.
-  private func prepare(_ mutation: Gongjian_V1_Mutation, at path: String, role: Gongjian_V1_Role) -> PushBatch.Mutation {
+  private func prepare(_ mutation: Gongjian_V1_Mutation, at path: String, context: KindRule.WriteContext) -> PushBatch.Mutation {
+    let role = context.role
     var violations: [GongjianError.FieldViolation] = []
     var code: Int32 = 3  // INVALID_ARGUMENT
     func fail(_ field: String, _ description: String) {
@@ -134,7 +138,7 @@ public final class SyncEngine: Sendable {
         } else if any.value.count > self.limits.maxPayloadBytes {
           fail("payload", "\(any.value.count) bytes; the limit is \(self.limits.maxPayloadBytes)")
         } else {
-          let result = rule.prepare(any.value, at: "\(path).payload")
+          let result = rule.prepare(any.value, at: "\(path).payload", context: context)
           violations += result.violations
           change = .put(result.payload)
           prepared = result
@@ -162,7 +166,7 @@ public final class SyncEngine: Sendable {
     return PushBatch.Mutation(
       mutationID: mutation.mutationID, kind: mutation.kind, recordID: recordID,
       baseVersion: mutation.baseVersion, change: change,
-      uniqueKey: prepared?.uniqueKey, references: prepared?.references ?? [], transition: prepared?.transition
+      uniqueKey: prepared?.uniqueKey, references: prepared?.references ?? [], check: prepared?.check
     )
   }
 

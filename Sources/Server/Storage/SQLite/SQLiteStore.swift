@@ -501,7 +501,7 @@ public final class SQLiteStore: GongjianStore {
     return .success(PushOutcome(results: results, writeCheckpoint: state.head, committed: committed))
   }
 
-  /// Violations of references (to live records of the tenant) and of the kind's transition rule.
+  /// Violations of references (to live records of the tenant) and of the kind's checks.
   private static func violations(
     of mutation: PushBatch.Mutation, over current: StoredRecord?, tenantID: String, db: Database
   ) throws -> [GongjianError.FieldViolation]? {
@@ -516,8 +516,11 @@ public final class SQLiteStore: GongjianStore {
         violations.append(.init(field: reference.field, description: "no \(reference.kind) \(reference.id) in tenant \(tenantID)"))
       }
     }
-    if let current, !current.deleted, let transition = mutation.transition {
-      violations += transition(current.payload)
+    if let check = mutation.check {
+      let live = current.flatMap { $0.deleted ? nil : $0.payload }
+      violations += check(live) { kind, id in
+        (try? Self.currentRecord(db, tenantID: tenantID, kind: kind, id: id.lowercased())).flatMap { $0.deleted ? nil : $0.payload }
+      }
     }
     return violations.isEmpty ? nil : violations
   }
