@@ -55,9 +55,21 @@ extension RecordKind {
   /// A yearly target (`Gongjian_V1_Target`).
   public static let target = RecordKind(name: "target", messageType: Gongjian_V1_Target.self)
 
+  /// A joint coordination council (`Gongjian_V1_Council`).
+  public static let council = RecordKind(name: "council", messageType: Gongjian_V1_Council.self)
+  /// A council meeting (`Gongjian_V1_Meeting`).
+  public static let meeting = RecordKind(name: "meeting", messageType: Gongjian_V1_Meeting.self)
+  /// An agenda item (`Gongjian_V1_AgendaItem`).
+  public static let agendaItem = RecordKind(name: "agenda_item", messageType: Gongjian_V1_AgendaItem.self)
+  /// A decision on an agenda item (`Gongjian_V1_Decision`).
+  public static let decision = RecordKind(name: "decision", messageType: Gongjian_V1_Decision.self)
+  /// An action item from a decision (`Gongjian_V1_ActionItem`).
+  public static let actionItem = RecordKind(name: "action_item", messageType: Gongjian_V1_ActionItem.self)
+
   /// Every registered kind.
   public static let all: [RecordKind] = [
     .park, .indicatorReport, .transferredProject, .exchangeActivity, .assistancePlan, .revenueSharingAgreement, .target,
+    .council, .meeting, .agendaItem, .decision, .actionItem,
   ]
 
   /// The registered kind with this name, if any.

@@ -11,4 +11,2875 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/grpc/grpc-swift
 
-// This file contained no services.
+public import GRPCCore
+internal import GRPCProtobuf
+
+// MARK: - gongjian.v1.Councils
+
+/// Namespace containing generated types for the "gongjian.v1.Councils" service.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+public enum Gongjian_V1_Councils: Sendable {
+    /// Service descriptor for the "gongjian.v1.Councils" service.
+    public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils")
+    /// Namespace for method metadata.
+    public enum Method: Sendable {
+        /// Namespace for "CreateMeeting" metadata.
+        public enum CreateMeeting: Sendable {
+            /// Request type for "CreateMeeting".
+            public typealias Input = Gongjian_V1_CreateMeetingRequest
+            /// Response type for "CreateMeeting".
+            public typealias Output = Gongjian_V1_MeetingView
+            /// Descriptor for "CreateMeeting".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "CreateMeeting",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListMeetings" metadata.
+        public enum ListMeetings: Sendable {
+            /// Request type for "ListMeetings".
+            public typealias Input = Gongjian_V1_ListMeetingsRequest
+            /// Response type for "ListMeetings".
+            public typealias Output = Gongjian_V1_ListMeetingsResponse
+            /// Descriptor for "ListMeetings".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "ListMeetings",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetMeetingStatus" metadata.
+        public enum SetMeetingStatus: Sendable {
+            /// Request type for "SetMeetingStatus".
+            public typealias Input = Gongjian_V1_SetMeetingStatusRequest
+            /// Response type for "SetMeetingStatus".
+            public typealias Output = Gongjian_V1_MeetingView
+            /// Descriptor for "SetMeetingStatus".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "SetMeetingStatus",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetAgenda" metadata.
+        public enum GetAgenda: Sendable {
+            /// Request type for "GetAgenda".
+            public typealias Input = Gongjian_V1_GetAgendaRequest
+            /// Response type for "GetAgenda".
+            public typealias Output = Gongjian_V1_Agenda
+            /// Descriptor for "GetAgenda".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "GetAgenda",
+                type: .unary
+            )
+        }
+        /// Namespace for "Propose" metadata.
+        public enum Propose: Sendable {
+            /// Request type for "Propose".
+            public typealias Input = Gongjian_V1_ProposeRequest
+            /// Response type for "Propose".
+            public typealias Output = Gongjian_V1_AgendaItemView
+            /// Descriptor for "Propose".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "Propose",
+                type: .unary
+            )
+        }
+        /// Namespace for "AcceptItem" metadata.
+        public enum AcceptItem: Sendable {
+            /// Request type for "AcceptItem".
+            public typealias Input = Gongjian_V1_AgendaActionRequest
+            /// Response type for "AcceptItem".
+            public typealias Output = Gongjian_V1_AgendaItemView
+            /// Descriptor for "AcceptItem".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "AcceptItem",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeferItem" metadata.
+        public enum DeferItem: Sendable {
+            /// Request type for "DeferItem".
+            public typealias Input = Gongjian_V1_AgendaActionRequest
+            /// Response type for "DeferItem".
+            public typealias Output = Gongjian_V1_AgendaItemView
+            /// Descriptor for "DeferItem".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "DeferItem",
+                type: .unary
+            )
+        }
+        /// Namespace for "WithdrawItem" metadata.
+        public enum WithdrawItem: Sendable {
+            /// Request type for "WithdrawItem".
+            public typealias Input = Gongjian_V1_AgendaActionRequest
+            /// Response type for "WithdrawItem".
+            public typealias Output = Gongjian_V1_AgendaItemView
+            /// Descriptor for "WithdrawItem".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "WithdrawItem",
+                type: .unary
+            )
+        }
+        /// Namespace for "OrderItems" metadata.
+        public enum OrderItems: Sendable {
+            /// Request type for "OrderItems".
+            public typealias Input = Gongjian_V1_OrderRequest
+            /// Response type for "OrderItems".
+            public typealias Output = Gongjian_V1_Agenda
+            /// Descriptor for "OrderItems".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "OrderItems",
+                type: .unary
+            )
+        }
+        /// Namespace for "Decide" metadata.
+        public enum Decide: Sendable {
+            /// Request type for "Decide".
+            public typealias Input = Gongjian_V1_DecideRequest
+            /// Response type for "Decide".
+            public typealias Output = Gongjian_V1_DecideResponse
+            /// Descriptor for "Decide".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "Decide",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListActions" metadata.
+        public enum ListActions: Sendable {
+            /// Request type for "ListActions".
+            public typealias Input = Gongjian_V1_ListActionsRequest
+            /// Response type for "ListActions".
+            public typealias Output = Gongjian_V1_ListActionsResponse
+            /// Descriptor for "ListActions".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "ListActions",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateAction" metadata.
+        public enum UpdateAction: Sendable {
+            /// Request type for "UpdateAction".
+            public typealias Input = Gongjian_V1_UpdateActionRequest
+            /// Response type for "UpdateAction".
+            public typealias Output = Gongjian_V1_ActionItemView
+            /// Descriptor for "UpdateAction".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "UpdateAction",
+                type: .unary
+            )
+        }
+        /// Namespace for "UploadAttachment" metadata.
+        public enum UploadAttachment: Sendable {
+            /// Request type for "UploadAttachment".
+            public typealias Input = Gongjian_V1_UploadAttachmentRequest
+            /// Response type for "UploadAttachment".
+            public typealias Output = Gongjian_V1_AttachmentRef
+            /// Descriptor for "UploadAttachment".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "UploadAttachment",
+                type: .unary
+            )
+        }
+        /// Namespace for "PreparePacket" metadata.
+        public enum PreparePacket: Sendable {
+            /// Request type for "PreparePacket".
+            public typealias Input = Gongjian_V1_PreparePacketRequest
+            /// Response type for "PreparePacket".
+            public typealias Output = Gongjian_V1_Packet
+            /// Descriptor for "PreparePacket".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils"),
+                method: "PreparePacket",
+                type: .unary
+            )
+        }
+        /// Descriptors for all methods in the "gongjian.v1.Councils" service.
+        public static let descriptors: [GRPCCore.MethodDescriptor] = [
+            CreateMeeting.descriptor,
+            ListMeetings.descriptor,
+            SetMeetingStatus.descriptor,
+            GetAgenda.descriptor,
+            Propose.descriptor,
+            AcceptItem.descriptor,
+            DeferItem.descriptor,
+            WithdrawItem.descriptor,
+            OrderItems.descriptor,
+            Decide.descriptor,
+            ListActions.descriptor,
+            UpdateAction.descriptor,
+            UploadAttachment.descriptor,
+            PreparePacket.descriptor
+        ]
+    }
+}
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension GRPCCore.ServiceDescriptor {
+    /// Service descriptor for the "gongjian.v1.Councils" service.
+    public static let gongjian_v1_Councils = GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Councils")
+}
+
+// MARK: gongjian.v1.Councils (server)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils {
+    /// Streaming variant of the service protocol for the "gongjian.v1.Councils" service.
+    ///
+    /// This protocol is the lowest-level of the service protocols generated for this service
+    /// giving you the most flexibility over the implementation of your service. This comes at
+    /// the cost of more verbose and less strict APIs. Each RPC requires you to implement it in
+    /// terms of a request stream and response stream. Where the RPC expects only a single
+    /// request or response message, you are responsible for ensuring your implementation
+    /// maintains this invariant.
+    ///
+    /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
+    /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Meeting preparation. Every write goes through the sync engine's write path.
+    public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
+        /// Handle the "CreateMeeting" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_CreateMeetingRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_MeetingView` messages.
+        func createMeeting(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_CreateMeetingRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_MeetingView>
+
+        /// Handle the "ListMeetings" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_ListMeetingsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_ListMeetingsResponse` messages.
+        func listMeetings(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_ListMeetingsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_ListMeetingsResponse>
+
+        /// Handle the "SetMeetingStatus" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_SetMeetingStatusRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_MeetingView` messages.
+        func setMeetingStatus(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_SetMeetingStatusRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_MeetingView>
+
+        /// Handle the "GetAgenda" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_GetAgendaRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_Agenda` messages.
+        func getAgenda(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_GetAgendaRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_Agenda>
+
+        /// Handle the "Propose" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_ProposeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_AgendaItemView` messages.
+        func propose(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_ProposeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "AcceptItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_AgendaItemView` messages.
+        func acceptItem(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_AgendaActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "DeferItem" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_AgendaItemView` messages.
+        func deferItem(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_AgendaActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "WithdrawItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_AgendaItemView` messages.
+        func withdrawItem(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_AgendaActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "OrderItems" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_OrderRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_Agenda` messages.
+        func orderItems(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_OrderRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_Agenda>
+
+        /// Handle the "Decide" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_DecideRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_DecideResponse` messages.
+        func decide(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_DecideRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_DecideResponse>
+
+        /// Handle the "ListActions" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_ListActionsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_ListActionsResponse` messages.
+        func listActions(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_ListActionsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_ListActionsResponse>
+
+        /// Handle the "UpdateAction" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_UpdateActionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_ActionItemView` messages.
+        func updateAction(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_UpdateActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_ActionItemView>
+
+        /// Handle the "UploadAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_UploadAttachmentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_AttachmentRef` messages.
+        func uploadAttachment(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_UploadAttachmentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AttachmentRef>
+
+        /// Handle the "PreparePacket" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_PreparePacketRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_Packet` messages.
+        func preparePacket(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_PreparePacketRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_Packet>
+    }
+
+    /// Service protocol for the "gongjian.v1.Councils" service.
+    ///
+    /// This protocol is higher level than ``StreamingServiceProtocol`` but lower level than
+    /// the ``SimpleServiceProtocol``, it provides access to request and response metadata and
+    /// trailing response metadata. If you don't need these then consider using
+    /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
+    /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Meeting preparation. Every write goes through the sync engine's write path.
+    public protocol ServiceProtocol: Gongjian_V1_Councils.StreamingServiceProtocol {
+        /// Handle the "CreateMeeting" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_CreateMeetingRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_MeetingView` message.
+        func createMeeting(
+            request: GRPCCore.ServerRequest<Gongjian_V1_CreateMeetingRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_MeetingView>
+
+        /// Handle the "ListMeetings" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ListMeetingsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_ListMeetingsResponse` message.
+        func listMeetings(
+            request: GRPCCore.ServerRequest<Gongjian_V1_ListMeetingsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_ListMeetingsResponse>
+
+        /// Handle the "SetMeetingStatus" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_SetMeetingStatusRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_MeetingView` message.
+        func setMeetingStatus(
+            request: GRPCCore.ServerRequest<Gongjian_V1_SetMeetingStatusRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_MeetingView>
+
+        /// Handle the "GetAgenda" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_GetAgendaRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_Agenda` message.
+        func getAgenda(
+            request: GRPCCore.ServerRequest<Gongjian_V1_GetAgendaRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_Agenda>
+
+        /// Handle the "Propose" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ProposeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_AgendaItemView` message.
+        func propose(
+            request: GRPCCore.ServerRequest<Gongjian_V1_ProposeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "AcceptItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_AgendaItemView` message.
+        func acceptItem(
+            request: GRPCCore.ServerRequest<Gongjian_V1_AgendaActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "DeferItem" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_AgendaItemView` message.
+        func deferItem(
+            request: GRPCCore.ServerRequest<Gongjian_V1_AgendaActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "WithdrawItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_AgendaItemView` message.
+        func withdrawItem(
+            request: GRPCCore.ServerRequest<Gongjian_V1_AgendaActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>
+
+        /// Handle the "OrderItems" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_OrderRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_Agenda` message.
+        func orderItems(
+            request: GRPCCore.ServerRequest<Gongjian_V1_OrderRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_Agenda>
+
+        /// Handle the "Decide" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_DecideRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_DecideResponse` message.
+        func decide(
+            request: GRPCCore.ServerRequest<Gongjian_V1_DecideRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_DecideResponse>
+
+        /// Handle the "ListActions" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ListActionsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_ListActionsResponse` message.
+        func listActions(
+            request: GRPCCore.ServerRequest<Gongjian_V1_ListActionsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_ListActionsResponse>
+
+        /// Handle the "UpdateAction" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_UpdateActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_ActionItemView` message.
+        func updateAction(
+            request: GRPCCore.ServerRequest<Gongjian_V1_UpdateActionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_ActionItemView>
+
+        /// Handle the "UploadAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_UploadAttachmentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_AttachmentRef` message.
+        func uploadAttachment(
+            request: GRPCCore.ServerRequest<Gongjian_V1_UploadAttachmentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AttachmentRef>
+
+        /// Handle the "PreparePacket" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_PreparePacketRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_Packet` message.
+        func preparePacket(
+            request: GRPCCore.ServerRequest<Gongjian_V1_PreparePacketRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_Packet>
+    }
+
+    /// Simple service protocol for the "gongjian.v1.Councils" service.
+    ///
+    /// This is the highest level protocol for the service. The API is the easiest to use but
+    /// doesn't provide access to request or response metadata. If you need access to these
+    /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Meeting preparation. Every write goes through the sync engine's write path.
+    public protocol SimpleServiceProtocol: Gongjian_V1_Councils.ServiceProtocol {
+        /// Handle the "CreateMeeting" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_CreateMeetingRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_MeetingView` to respond with.
+        func createMeeting(
+            request: Gongjian_V1_CreateMeetingRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_MeetingView
+
+        /// Handle the "ListMeetings" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_ListMeetingsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_ListMeetingsResponse` to respond with.
+        func listMeetings(
+            request: Gongjian_V1_ListMeetingsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_ListMeetingsResponse
+
+        /// Handle the "SetMeetingStatus" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_SetMeetingStatusRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_MeetingView` to respond with.
+        func setMeetingStatus(
+            request: Gongjian_V1_SetMeetingStatusRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_MeetingView
+
+        /// Handle the "GetAgenda" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_GetAgendaRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_Agenda` to respond with.
+        func getAgenda(
+            request: Gongjian_V1_GetAgendaRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_Agenda
+
+        /// Handle the "Propose" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_ProposeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_AgendaItemView` to respond with.
+        func propose(
+            request: Gongjian_V1_ProposeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_AgendaItemView
+
+        /// Handle the "AcceptItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_AgendaActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_AgendaItemView` to respond with.
+        func acceptItem(
+            request: Gongjian_V1_AgendaActionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_AgendaItemView
+
+        /// Handle the "DeferItem" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_AgendaActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_AgendaItemView` to respond with.
+        func deferItem(
+            request: Gongjian_V1_AgendaActionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_AgendaItemView
+
+        /// Handle the "WithdrawItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_AgendaActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_AgendaItemView` to respond with.
+        func withdrawItem(
+            request: Gongjian_V1_AgendaActionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_AgendaItemView
+
+        /// Handle the "OrderItems" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_OrderRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_Agenda` to respond with.
+        func orderItems(
+            request: Gongjian_V1_OrderRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_Agenda
+
+        /// Handle the "Decide" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_DecideRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_DecideResponse` to respond with.
+        func decide(
+            request: Gongjian_V1_DecideRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_DecideResponse
+
+        /// Handle the "ListActions" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_ListActionsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_ListActionsResponse` to respond with.
+        func listActions(
+            request: Gongjian_V1_ListActionsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_ListActionsResponse
+
+        /// Handle the "UpdateAction" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_UpdateActionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_ActionItemView` to respond with.
+        func updateAction(
+            request: Gongjian_V1_UpdateActionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_ActionItemView
+
+        /// Handle the "UploadAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_UploadAttachmentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_AttachmentRef` to respond with.
+        func uploadAttachment(
+            request: Gongjian_V1_UploadAttachmentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_AttachmentRef
+
+        /// Handle the "PreparePacket" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_PreparePacketRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_Packet` to respond with.
+        func preparePacket(
+            request: Gongjian_V1_PreparePacketRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_Packet
+    }
+}
+
+// Default implementation of 'registerMethods(with:)'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils.StreamingServiceProtocol {
+    public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.CreateMeeting.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_CreateMeetingRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_MeetingView>(),
+            handler: { request, context in
+                try await self.createMeeting(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.ListMeetings.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_ListMeetingsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_ListMeetingsResponse>(),
+            handler: { request, context in
+                try await self.listMeetings(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.SetMeetingStatus.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_SetMeetingStatusRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_MeetingView>(),
+            handler: { request, context in
+                try await self.setMeetingStatus(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.GetAgenda.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_GetAgendaRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_Agenda>(),
+            handler: { request, context in
+                try await self.getAgenda(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.Propose.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_ProposeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaItemView>(),
+            handler: { request, context in
+                try await self.propose(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.AcceptItem.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaActionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaItemView>(),
+            handler: { request, context in
+                try await self.acceptItem(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.DeferItem.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaActionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaItemView>(),
+            handler: { request, context in
+                try await self.deferItem(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.WithdrawItem.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaActionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaItemView>(),
+            handler: { request, context in
+                try await self.withdrawItem(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.OrderItems.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_OrderRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_Agenda>(),
+            handler: { request, context in
+                try await self.orderItems(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.Decide.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_DecideRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_DecideResponse>(),
+            handler: { request, context in
+                try await self.decide(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.ListActions.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_ListActionsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_ListActionsResponse>(),
+            handler: { request, context in
+                try await self.listActions(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.UpdateAction.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_UpdateActionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_ActionItemView>(),
+            handler: { request, context in
+                try await self.updateAction(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.UploadAttachment.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_UploadAttachmentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AttachmentRef>(),
+            handler: { request, context in
+                try await self.uploadAttachment(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Councils.Method.PreparePacket.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_PreparePacketRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_Packet>(),
+            handler: { request, context in
+                try await self.preparePacket(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+    }
+}
+
+// Default implementation of streaming methods from 'StreamingServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils.ServiceProtocol {
+    public func createMeeting(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_CreateMeetingRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_MeetingView> {
+        let response = try await self.createMeeting(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listMeetings(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_ListMeetingsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_ListMeetingsResponse> {
+        let response = try await self.listMeetings(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setMeetingStatus(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_SetMeetingStatusRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_MeetingView> {
+        let response = try await self.setMeetingStatus(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getAgenda(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_GetAgendaRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_Agenda> {
+        let response = try await self.getAgenda(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func propose(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_ProposeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView> {
+        let response = try await self.propose(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func acceptItem(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_AgendaActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView> {
+        let response = try await self.acceptItem(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deferItem(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_AgendaActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView> {
+        let response = try await self.deferItem(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func withdrawItem(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_AgendaActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AgendaItemView> {
+        let response = try await self.withdrawItem(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func orderItems(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_OrderRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_Agenda> {
+        let response = try await self.orderItems(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func decide(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_DecideRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_DecideResponse> {
+        let response = try await self.decide(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listActions(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_ListActionsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_ListActionsResponse> {
+        let response = try await self.listActions(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateAction(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_UpdateActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_ActionItemView> {
+        let response = try await self.updateAction(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func uploadAttachment(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_UploadAttachmentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_AttachmentRef> {
+        let response = try await self.uploadAttachment(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func preparePacket(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_PreparePacketRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_Packet> {
+        let response = try await self.preparePacket(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+}
+
+// Default implementation of methods from 'ServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils.SimpleServiceProtocol {
+    public func createMeeting(
+        request: GRPCCore.ServerRequest<Gongjian_V1_CreateMeetingRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_MeetingView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_MeetingView>(
+            message: try await self.createMeeting(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listMeetings(
+        request: GRPCCore.ServerRequest<Gongjian_V1_ListMeetingsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_ListMeetingsResponse> {
+        return GRPCCore.ServerResponse<Gongjian_V1_ListMeetingsResponse>(
+            message: try await self.listMeetings(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setMeetingStatus(
+        request: GRPCCore.ServerRequest<Gongjian_V1_SetMeetingStatusRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_MeetingView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_MeetingView>(
+            message: try await self.setMeetingStatus(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getAgenda(
+        request: GRPCCore.ServerRequest<Gongjian_V1_GetAgendaRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_Agenda> {
+        return GRPCCore.ServerResponse<Gongjian_V1_Agenda>(
+            message: try await self.getAgenda(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func propose(
+        request: GRPCCore.ServerRequest<Gongjian_V1_ProposeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>(
+            message: try await self.propose(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func acceptItem(
+        request: GRPCCore.ServerRequest<Gongjian_V1_AgendaActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>(
+            message: try await self.acceptItem(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deferItem(
+        request: GRPCCore.ServerRequest<Gongjian_V1_AgendaActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>(
+            message: try await self.deferItem(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func withdrawItem(
+        request: GRPCCore.ServerRequest<Gongjian_V1_AgendaActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_AgendaItemView>(
+            message: try await self.withdrawItem(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func orderItems(
+        request: GRPCCore.ServerRequest<Gongjian_V1_OrderRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_Agenda> {
+        return GRPCCore.ServerResponse<Gongjian_V1_Agenda>(
+            message: try await self.orderItems(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func decide(
+        request: GRPCCore.ServerRequest<Gongjian_V1_DecideRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_DecideResponse> {
+        return GRPCCore.ServerResponse<Gongjian_V1_DecideResponse>(
+            message: try await self.decide(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listActions(
+        request: GRPCCore.ServerRequest<Gongjian_V1_ListActionsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_ListActionsResponse> {
+        return GRPCCore.ServerResponse<Gongjian_V1_ListActionsResponse>(
+            message: try await self.listActions(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateAction(
+        request: GRPCCore.ServerRequest<Gongjian_V1_UpdateActionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_ActionItemView> {
+        return GRPCCore.ServerResponse<Gongjian_V1_ActionItemView>(
+            message: try await self.updateAction(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func uploadAttachment(
+        request: GRPCCore.ServerRequest<Gongjian_V1_UploadAttachmentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_AttachmentRef> {
+        return GRPCCore.ServerResponse<Gongjian_V1_AttachmentRef>(
+            message: try await self.uploadAttachment(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func preparePacket(
+        request: GRPCCore.ServerRequest<Gongjian_V1_PreparePacketRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_Packet> {
+        return GRPCCore.ServerResponse<Gongjian_V1_Packet>(
+            message: try await self.preparePacket(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+}
+
+// MARK: gongjian.v1.Councils (client)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils {
+    /// Generated client protocol for the "gongjian.v1.Councils" service.
+    ///
+    /// You don't need to implement this protocol directly, use the generated
+    /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Meeting preparation. Every write goes through the sync engine's write path.
+    public protocol ClientProtocol: Sendable {
+        /// Call the "CreateMeeting" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_CreateMeetingRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_CreateMeetingRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_MeetingView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createMeeting<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_CreateMeetingRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_CreateMeetingRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_MeetingView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListMeetings" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ListMeetingsRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_ListMeetingsRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_ListMeetingsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listMeetings<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_ListMeetingsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_ListMeetingsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_ListMeetingsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListMeetingsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetMeetingStatus" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_SetMeetingStatusRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_SetMeetingStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_MeetingView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setMeetingStatus<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_SetMeetingStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_SetMeetingStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_MeetingView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetAgenda" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_GetAgendaRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_GetAgendaRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_Agenda` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getAgenda<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_GetAgendaRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_GetAgendaRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_Agenda>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Propose" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ProposeRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_ProposeRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func propose<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_ProposeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_ProposeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AcceptItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func acceptItem<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_AgendaActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeferItem" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deferItem<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_AgendaActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "WithdrawItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func withdrawItem<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_AgendaActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "OrderItems" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_OrderRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_OrderRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_Agenda` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func orderItems<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_OrderRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_OrderRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_Agenda>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Decide" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_DecideRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_DecideRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_DecideResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func decide<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_DecideRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_DecideRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_DecideResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_DecideResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListActions" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ListActionsRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_ListActionsRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_ListActionsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listActions<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_ListActionsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_ListActionsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_ListActionsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListActionsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateAction" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_UpdateActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_UpdateActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_ActionItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateAction<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_UpdateActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_UpdateActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_ActionItemView>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ActionItemView>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UploadAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_UploadAttachmentRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_UploadAttachmentRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AttachmentRef` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func uploadAttachment<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_UploadAttachmentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_UploadAttachmentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AttachmentRef>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AttachmentRef>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PreparePacket" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_PreparePacketRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_PreparePacketRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_Packet` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func preparePacket<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_PreparePacketRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_PreparePacketRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_Packet>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Packet>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+    }
+
+    /// Generated client for the "gongjian.v1.Councils" service.
+    ///
+    /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
+    /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
+    /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Meeting preparation. Every write goes through the sync engine's write path.
+    public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+        private let client: GRPCCore.GRPCClient<Transport>
+
+        /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
+        ///
+        /// - Parameters:
+        ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
+        public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+            self.client = client
+        }
+
+        /// Call the "CreateMeeting" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_CreateMeetingRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_CreateMeetingRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_MeetingView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createMeeting<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_CreateMeetingRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_CreateMeetingRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_MeetingView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.CreateMeeting.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListMeetings" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ListMeetingsRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_ListMeetingsRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_ListMeetingsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listMeetings<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_ListMeetingsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_ListMeetingsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_ListMeetingsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListMeetingsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.ListMeetings.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetMeetingStatus" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_SetMeetingStatusRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_SetMeetingStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_MeetingView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setMeetingStatus<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_SetMeetingStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_SetMeetingStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_MeetingView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.SetMeetingStatus.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetAgenda" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_GetAgendaRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_GetAgendaRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_Agenda` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getAgenda<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_GetAgendaRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_GetAgendaRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_Agenda>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.GetAgenda.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Propose" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ProposeRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_ProposeRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func propose<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_ProposeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_ProposeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.Propose.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AcceptItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func acceptItem<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_AgendaActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.AcceptItem.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeferItem" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deferItem<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_AgendaActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.DeferItem.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "WithdrawItem" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_AgendaActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AgendaItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func withdrawItem<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_AgendaActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AgendaItemView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.WithdrawItem.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "OrderItems" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_OrderRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_OrderRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_Agenda` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func orderItems<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_OrderRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_OrderRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_Agenda>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.OrderItems.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Decide" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_DecideRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_DecideRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_DecideResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func decide<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_DecideRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_DecideRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_DecideResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_DecideResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.Decide.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListActions" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_ListActionsRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_ListActionsRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_ListActionsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listActions<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_ListActionsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_ListActionsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_ListActionsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListActionsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.ListActions.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateAction" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_UpdateActionRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_UpdateActionRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_ActionItemView` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateAction<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_UpdateActionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_UpdateActionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_ActionItemView>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ActionItemView>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.UpdateAction.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UploadAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_UploadAttachmentRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_UploadAttachmentRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_AttachmentRef` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func uploadAttachment<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_UploadAttachmentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_UploadAttachmentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_AttachmentRef>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AttachmentRef>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.UploadAttachment.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "PreparePacket" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_PreparePacketRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_PreparePacketRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_Packet` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func preparePacket<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_PreparePacketRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_PreparePacketRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_Packet>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Packet>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Councils.Method.PreparePacket.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+    }
+}
+
+// Helpers providing default arguments to 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils.ClientProtocol {
+    /// Call the "CreateMeeting" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_CreateMeetingRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createMeeting<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_CreateMeetingRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createMeeting(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_CreateMeetingRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_MeetingView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMeetings" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_ListMeetingsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMeetings<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_ListMeetingsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListMeetingsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listMeetings(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_ListMeetingsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_ListMeetingsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetMeetingStatus" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_SetMeetingStatusRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setMeetingStatus<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_SetMeetingStatusRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setMeetingStatus(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_SetMeetingStatusRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_MeetingView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAgenda" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_GetAgendaRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAgenda<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_GetAgendaRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getAgenda(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_GetAgendaRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_Agenda>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Propose" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_ProposeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func propose<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_ProposeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.propose(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_ProposeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaItemView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AcceptItem" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func acceptItem<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.acceptItem(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaActionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaItemView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeferItem" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deferItem<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deferItem(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaActionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaItemView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WithdrawItem" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_AgendaActionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func withdrawItem<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.withdrawItem(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_AgendaActionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AgendaItemView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OrderItems" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_OrderRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func orderItems<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_OrderRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.orderItems(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_OrderRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_Agenda>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Decide" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_DecideRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func decide<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_DecideRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_DecideResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.decide(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_DecideRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_DecideResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListActions" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_ListActionsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listActions<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_ListActionsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListActionsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listActions(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_ListActionsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_ListActionsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateAction" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_UpdateActionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateAction<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_UpdateActionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ActionItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateAction(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_UpdateActionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_ActionItemView>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UploadAttachment" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_UploadAttachmentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func uploadAttachment<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_UploadAttachmentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AttachmentRef>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.uploadAttachment(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_UploadAttachmentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_AttachmentRef>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PreparePacket" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_PreparePacketRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func preparePacket<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_PreparePacketRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Packet>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.preparePacket(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_PreparePacketRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_Packet>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}
+
+// Helpers providing sugared APIs for 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Gongjian_V1_Councils.ClientProtocol {
+    /// Call the "CreateMeeting" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createMeeting<Result>(
+        _ message: Gongjian_V1_CreateMeetingRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_CreateMeetingRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createMeeting(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMeetings" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMeetings<Result>(
+        _ message: Gongjian_V1_ListMeetingsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListMeetingsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_ListMeetingsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listMeetings(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetMeetingStatus" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setMeetingStatus<Result>(
+        _ message: Gongjian_V1_SetMeetingStatusRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_MeetingView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_SetMeetingStatusRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setMeetingStatus(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAgenda" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAgenda<Result>(
+        _ message: Gongjian_V1_GetAgendaRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_GetAgendaRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getAgenda(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Propose" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func propose<Result>(
+        _ message: Gongjian_V1_ProposeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_ProposeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.propose(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AcceptItem" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func acceptItem<Result>(
+        _ message: Gongjian_V1_AgendaActionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.acceptItem(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeferItem" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves the item to the council's next meeting (or keeps it DEFERRED until one exists).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deferItem<Result>(
+        _ message: Gongjian_V1_AgendaActionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deferItem(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WithdrawItem" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func withdrawItem<Result>(
+        _ message: Gongjian_V1_AgendaActionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AgendaItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_AgendaActionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.withdrawItem(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OrderItems" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func orderItems<Result>(
+        _ message: Gongjian_V1_OrderRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Agenda>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_OrderRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.orderItems(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Decide" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func decide<Result>(
+        _ message: Gongjian_V1_DecideRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_DecideResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_DecideRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.decide(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListActions" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listActions<Result>(
+        _ message: Gongjian_V1_ListActionsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ListActionsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_ListActionsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listActions(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateAction" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateAction<Result>(
+        _ message: Gongjian_V1_UpdateActionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_ActionItemView>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_UpdateActionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateAction(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UploadAttachment" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func uploadAttachment<Result>(
+        _ message: Gongjian_V1_UploadAttachmentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_AttachmentRef>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_UploadAttachmentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.uploadAttachment(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PreparePacket" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func preparePacket<Result>(
+        _ message: Gongjian_V1_PreparePacketRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_Packet>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_PreparePacketRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.preparePacket(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}

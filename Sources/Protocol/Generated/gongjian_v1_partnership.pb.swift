@@ -87,6 +87,46 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     set {kind = .target(newValue)}
   }
 
+  public var council: Gongjian_V1_Council {
+    get {
+      if case .council(let v)? = kind {return v}
+      return Gongjian_V1_Council()
+    }
+    set {kind = .council(newValue)}
+  }
+
+  public var meeting: Gongjian_V1_Meeting {
+    get {
+      if case .meeting(let v)? = kind {return v}
+      return Gongjian_V1_Meeting()
+    }
+    set {kind = .meeting(newValue)}
+  }
+
+  public var agendaItem: Gongjian_V1_AgendaItem {
+    get {
+      if case .agendaItem(let v)? = kind {return v}
+      return Gongjian_V1_AgendaItem()
+    }
+    set {kind = .agendaItem(newValue)}
+  }
+
+  public var decision: Gongjian_V1_Decision {
+    get {
+      if case .decision(let v)? = kind {return v}
+      return Gongjian_V1_Decision()
+    }
+    set {kind = .decision(newValue)}
+  }
+
+  public var actionItem: Gongjian_V1_ActionItem {
+    get {
+      if case .actionItem(let v)? = kind {return v}
+      return Gongjian_V1_ActionItem()
+    }
+    set {kind = .actionItem(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -97,6 +137,11 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     case assistancePlan(Gongjian_V1_AssistancePlan)
     case revenueSharingAgreement(Gongjian_V1_RevenueSharingAgreement)
     case target(Gongjian_V1_Target)
+    case council(Gongjian_V1_Council)
+    case meeting(Gongjian_V1_Meeting)
+    case agendaItem(Gongjian_V1_AgendaItem)
+    case decision(Gongjian_V1_Decision)
+    case actionItem(Gongjian_V1_ActionItem)
 
   }
 
@@ -607,7 +652,7 @@ fileprivate nonisolated let _protobuf_package = "gongjian.v1"
 
 nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordPayload"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -706,6 +751,71 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
           self.kind = .target(v)
         }
       }()
+      case 8: try {
+        var v: Gongjian_V1_Council?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .council(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .council(v)
+        }
+      }()
+      case 9: try {
+        var v: Gongjian_V1_Meeting?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .meeting(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .meeting(v)
+        }
+      }()
+      case 10: try {
+        var v: Gongjian_V1_AgendaItem?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .agendaItem(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .agendaItem(v)
+        }
+      }()
+      case 11: try {
+        var v: Gongjian_V1_Decision?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .decision(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .decision(v)
+        }
+      }()
+      case 12: try {
+        var v: Gongjian_V1_ActionItem?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .actionItem(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .actionItem(v)
+        }
+      }()
       default: break
       }
     }
@@ -744,6 +854,26 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
     case .target?: try {
       guard case .target(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .council?: try {
+      guard case .council(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .meeting?: try {
+      guard case .meeting(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .agendaItem?: try {
+      guard case .agendaItem(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .decision?: try {
+      guard case .decision(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .actionItem?: try {
+      guard case .actionItem(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
     }()
     case nil: break
     }

@@ -15,6 +15,11 @@ extension Gongjian_V1_RecordPayload {
     case .assistancePlan(let m): (.assistancePlan, try m.serializedBytes())
     case .revenueSharingAgreement(let m): (.revenueSharingAgreement, try m.serializedBytes())
     case .target(let m): (.target, try m.serializedBytes())
+    case .council(let m): (.council, try m.serializedBytes())
+    case .meeting(let m): (.meeting, try m.serializedBytes())
+    case .agendaItem(let m): (.agendaItem, try m.serializedBytes())
+    case .decision(let m): (.decision, try m.serializedBytes())
+    case .actionItem(let m): (.actionItem, try m.serializedBytes())
     case nil: throw GongjianError.invalidField("payload", "set one of: \(RecordKind.all.map(\.name).joined(separator: ", "))")
     }
   }
@@ -30,6 +35,11 @@ extension Gongjian_V1_RecordPayload {
     case RecordKind.assistancePlan.name: self.assistancePlan = try .init(serializedBytes: data)
     case RecordKind.revenueSharingAgreement.name: self.revenueSharingAgreement = try .init(serializedBytes: data)
     case RecordKind.target.name: self.target = try .init(serializedBytes: data)
+    case RecordKind.council.name: self.council = try .init(serializedBytes: data)
+    case RecordKind.meeting.name: self.meeting = try .init(serializedBytes: data)
+    case RecordKind.agendaItem.name: self.agendaItem = try .init(serializedBytes: data)
+    case RecordKind.decision.name: self.decision = try .init(serializedBytes: data)
+    case RecordKind.actionItem.name: self.actionItem = try .init(serializedBytes: data)
     default: throw GongjianError(.internalError, "no payload type for kind \(kind)")
     }
   }

@@ -171,7 +171,9 @@ struct RecordFilter {
       return r.parkID.isEmpty || agreement.parkID.lowercased() == r.parkID.lowercased()
     case .target(let target):
       return r.year == 0 || target.year == r.year || target.year == 0
-    case .park, nil:
+    case .meeting(let meeting):
+      return r.year == 0 || Self.year(meeting.heldOn) == r.year
+    case .park, .council, .agendaItem, .decision, .actionItem, nil:
       return true
     }
   }

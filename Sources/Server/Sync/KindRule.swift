@@ -191,5 +191,6 @@ public struct KindRegistry: Sendable {
   public static let standard = KindRegistry([
     ParkRules.rule, IndicatorReportRules.rule, TransferredProjectRules.rule, ExchangeActivityRules.rule,
     AssistancePlanRules.rule, RevenueSharingAgreementRules.rule, TargetRules.rule,
+    CouncilRules.rule, MeetingRules.rule, AgendaItemRules.rule, DecisionRules.rule, ActionItemRules.rule,
   ])
 }
