@@ -107,6 +107,11 @@ enum RecordFile {
       case let m as Gongjian_V1_AssistancePlan: payload.assistancePlan = m
       case let m as Gongjian_V1_RevenueSharingAgreement: payload.revenueSharingAgreement = m
       case let m as Gongjian_V1_Target: payload.target = m
+      case let m as Gongjian_V1_Council: payload.council = m
+      case let m as Gongjian_V1_Meeting: payload.meeting = m
+      case let m as Gongjian_V1_AgendaItem: payload.agendaItem = m
+      case let m as Gongjian_V1_Decision: payload.decision = m
+      case let m as Gongjian_V1_ActionItem: payload.actionItem = m
       default: throw GongjianClientError(.usage, "\(place): kind \(kind) has no typed payload")
       }
       return (id.lowercased(), UInt64(base), payload, place)
@@ -161,6 +166,11 @@ enum TypedRecordFormatting {
     case .assistancePlan(let a): [a.village, a.county, a.suzhouHelper, String(a.year)]
     case .revenueSharingAgreement(let r): [r.title, r.shares.map { "\($0.party) \(TargetsFormatting.percent(Int64($0.shareBp)))" }.joined(separator: " / ")]
     case .target(let t): [t.description_p, String(t.threshold), t.year == 0 ? "every year" : String(t.year)]
+    case .council(let c): [c.name]
+    case .meeting(let m): [m.title, m.heldOn, m.place, String(describing: m.status)]
+    case .agendaItem(let a): [a.title, a.proposingOffice, String(describing: a.status), a.order > 0 ? "#\(a.order)" : ""]
+    case .decision(let d): [d.text, d.decidedOn]
+    case .actionItem(let a): [a.title, a.ownerUnit, a.dueOn, String(describing: a.status)]
     case nil: []
     }
   }
