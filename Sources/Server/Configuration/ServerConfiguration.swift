@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionIdle: Duration
     /// Live subscriptions per tenant. Default 10,000.
     public var maxSubscriptionsPerTenant: Int
+    /// Largest agenda attachment in bytes. Default 2 MiB.
+    public var maxAttachmentBytes: Int = 2 * 1024 * 1024
 
     /// The defaults listed on each property.
     public static var defaults: Self {

@@ -72,17 +72,16 @@ public struct RecordsService: Gongjian_V1_Records.SimpleServiceProtocol {
   }
 
   public func delete(request: Gongjian_V1_DeleteRecordRequest, context: ServerContext) async throws -> Gongjian_V1_DeleteRecordResponse {
-    let mutation = Gongjian_V1_Mutation.with {
-      $0.mutationID = request.requestID.isEmpty ? UUID().uuidString : request.requestID
-      $0.kind = request.kind
-      $0.recordID = request.id
-      $0.baseVersion = request.baseVersion
-      $0.delete = true
+    guard let kind = RecordKind.named(request.kind) else {
+      throw GongjianError.invalidField("kind", "one of \(RecordKind.all.map(\.name).joined(separator: ", ")) (got '\(request.kind)')")
     }
-    let applied = try await self.apply(mutation, tenantID: request.tenantID, caller: try context.caller)
+    let record = try await TypedWriter(engine: self.engine, store: self.store).write(
+      .init(kind: kind, id: request.id, baseVersion: request.baseVersion, payload: nil, requestID: request.requestID),
+      tenantID: request.tenantID, caller: try context.caller
+    )
     return .with {
-      $0.version = applied.version
-      $0.sequence = applied.sequence
+      $0.version = record.version
+      $0.sequence = record.sequence
     }
   }
 
@@ -90,55 +89,11 @@ public struct RecordsService: Gongjian_V1_Records.SimpleServiceProtocol {
     tenantID: String, id: String, baseVersion: UInt64, payload: Gongjian_V1_RecordPayload, requestID: String, caller: Caller
   ) async throws -> Gongjian_V1_TypedRecord {
     let (kind, data) = try payload.kindAndBytes()
-    let mutation = Gongjian_V1_Mutation.with {
-      $0.mutationID = requestID.isEmpty ? UUID().uuidString : requestID
-      $0.kind = kind.name
-      $0.recordID = id
-      $0.baseVersion = baseVersion
-      $0.payload = kind.pack(serialized: Array(data))
-    }
-    let applied = try await self.apply(mutation, tenantID: tenantID, caller: caller)
-    guard let record = try await self.store.record(tenantID: tenantID, kind: kind.name, id: id.lowercased()) else {
-      throw GongjianError(.internalError, "record \(id) vanished after write")
-    }
-    _ = applied
-    return try record.typed()
-  }
-
-  /// Pushes one mutation through the write path and turns a non-applied answer into an error.
-  private func apply(_ mutation: Gongjian_V1_Mutation, tenantID: String, caller: Caller) async throws -> Gongjian_V1_MutationResult.Applied {
-    let response = try await self.engine.push(
-      .with {
-        $0.tenantID = tenantID
-        $0.clientID = "rpc:\(caller.office.id)"
-        $0.mutations = [mutation]
-      },
-      caller: caller
+    let message = try kind.messageType.init(serializedBytes: data)
+    let record = try await TypedWriter(engine: self.engine, store: self.store).write(
+      .init(kind: kind, id: id, baseVersion: baseVersion, payload: message, requestID: requestID), tenantID: tenantID, caller: caller
     )
-    guard let result = response.results.first else { throw GongjianError(.internalError, "no answer for the mutation") }
-    switch result.outcome {
-    case .applied(let applied):
-      return applied
-    case .conflict(let conflict):
-      throw GongjianError(.aborted, conflict.message)
-    case .rejected(let rejected):
-      let code: GongjianError.Code =
-        switch rejected.code {
-        case 7: .permissionDenied
-        case 9: .failedPrecondition
-        default: .invalidArgument
-        }
-      let violations = rejected.violations.map {
-        // Typed calls have one mutation: name fields from the payload, not from the push.
-        GongjianError.FieldViolation(
-          field: $0.field.replacingOccurrences(of: "mutations[0].", with: ""), description: $0.description_p
-        )
-      }
-      let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-      throw GongjianError(code, "invalid \(mutation.kind): \(list)", violations: violations)
-    case nil:
-      throw GongjianError(.internalError, "empty answer for the mutation")
-    }
+    return try record.typed()
   }
 }
 

@@ -52,6 +52,10 @@ public protocol GongjianStore: Sendable {
   func checkpoint(tenantID: String) async throws -> TenantCheckpoint
   /// Removes superseded versions, tombstones and idempotency entries older than `cutoff`.
   func compact(before cutoff: Date) async throws -> CompactionReport
+  /// Stores an attachment's content once per tenant and SHA-256 (idempotent).
+  func putAttachment(tenantID: String, sha256: String, contentType: String, content: Data) async throws
+  /// An attachment's content type and bytes.
+  func attachment(tenantID: String, sha256: String) async throws -> (contentType: String, content: Data)?
   /// Verifies a tenant's audit chain; returns the number of entries checked.
   /// - Throws: `internalError` naming the first entry whose hash does not match.
   func verifyAuditChain(tenantID: String) async throws -> Int

@@ -111,6 +111,16 @@ public final class SQLiteStore: GongjianStore {
           """
       )
     }
+    migrator.registerMigration("v3-attachments") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE attachment (
+            tenant_id TEXT NOT NULL, sha256 TEXT NOT NULL, content_type TEXT NOT NULL,
+            size INTEGER NOT NULL, content BLOB NOT NULL,
+            PRIMARY KEY (tenant_id, sha256)) WITHOUT ROWID;
+          """
+      )
+    }
     return migrator
   }
 
@@ -620,6 +630,26 @@ public final class SQLiteStore: GongjianStore {
     state.auditCount = entry.number
     state.auditHead = entry.hash
     return record
+  }
+
+  public func putAttachment(tenantID: String, sha256: String, contentType: String, content: Data) async throws {
+    try await self.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO attachment (tenant_id, sha256, content_type, size, content) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (tenant_id, sha256) DO NOTHING
+          """,
+        arguments: [tenantID, sha256, contentType, content.count, content]
+      )
+    }
+  }
+
+  public func attachment(tenantID: String, sha256: String) async throws -> (contentType: String, content: Data)? {
+    try await self.pool.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT content_type, content FROM attachment WHERE tenant_id = ? AND sha256 = ?", arguments: [tenantID, sha256]
+      ).map { ($0["content_type"], $0["content"]) }
+    }
   }
 
   public func verifyAuditChain(tenantID: String) async throws -> Int {

@@ -1,0 +1,87 @@
+internal import Foundation
+internal import GongjianProtocol
+internal import SwiftProtobuf
+
+/// Writes typed records through the sync engine's one write path, for the typed services, and
+/// turns answers other than "applied" into errors that name the payload's fields.
+struct TypedWriter: Sendable {
+  /// One write.
+  struct Write {
+    var kind: RecordKind
+    var id: String
+    var baseVersion: UInt64
+    /// nil deletes.
+    var payload: (any SwiftProtobuf.Message)?
+    var requestID: String = ""
+  }
+
+  let engine: SyncEngine
+  let store: any GongjianStore
+
+  /// Pushes the writes in one push (one transaction); throws on the first that is not applied.
+  @discardableResult
+  func write(_ writes: [Write], tenantID: String, caller: Caller) async throws -> [StoredRecord] {
+    var mutations: [Gongjian_V1_Mutation] = []
+    for write in writes {
+      var mutation = Gongjian_V1_Mutation()
+      mutation.mutationID = write.requestID.isEmpty ? UUID().uuidString : write.requestID
+      mutation.kind = write.kind.name
+      mutation.recordID = write.id
+      mutation.baseVersion = write.baseVersion
+      if let payload = write.payload {
+        mutation.payload = write.kind.pack(serialized: try payload.serializedBytes())
+      } else {
+        mutation.delete = true
+      }
+      mutations.append(mutation)
+    }
+    let response = try await self.engine.push(
+      .with {
+        $0.tenantID = tenantID
+        $0.clientID = "rpc:\(caller.office.id)"
+        $0.mutations = mutations
+      },
+      caller: caller
+    )
+    for (write, result) in zip(writes, response.results) {
+      switch result.outcome {
+      case .applied:
+        continue
+      case .conflict(let conflict):
+        throw GongjianError(.aborted, conflict.message)
+      case .rejected(let rejected):
+        let code: GongjianError.Code =
+          switch rejected.code {
+          case 7: .permissionDenied
+          case 9: .failedPrecondition
+          default: .invalidArgument
+          }
+        let violations = rejected.violations.map {
+          GongjianError.FieldViolation(
+            field: $0.field.replacingOccurrences(of: #"^mutations\[\d+\]\."#, with: "", options: .regularExpression),
+            description: $0.description_p
+          )
+        }
+        let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+        throw GongjianError(code, "invalid \(write.kind.name): \(list)", violations: violations)
+      case nil:
+        throw GongjianError(.internalError, "empty answer for \(write.kind.name) \(write.id)")
+      }
+    }
+    var records: [StoredRecord] = []
+    for write in writes {
+      if let record = try await self.store.record(tenantID: tenantID, kind: write.kind.name, id: write.id.lowercased()) {
+        records.append(record)
+      }
+    }
+    return records
+  }
+
+  /// Writes one record.
+  func write(_ write: Write, tenantID: String, caller: Caller) async throws -> StoredRecord {
+    guard let record = try await self.write([write], tenantID: tenantID, caller: caller).first else {
+      throw GongjianError(.internalError, "\(write.kind.name) \(write.id) vanished after the write")
+    }
+    return record
+  }
+}
