@@ -29,6 +29,10 @@ public struct GongjianServices: Sendable {
       AdminService(store: store, authorizer: authorizer, revocations: revocations),
       RecordsService(engine: engine, store: store, authorizer: authorizer),
       TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant),
+      CouncilsService(
+        engine: engine, store: store, authorizer: authorizer, cityTenant: configuration.authorization.operatorTenant,
+        maxAttachmentBytes: configuration.limits.maxAttachmentBytes
+      ),
     ]
   }
 }
