@@ -255,6 +255,10 @@ public nonisolated struct Gongjian_V1_LinkedRecord: Sendable {
 
   public var id: String = String()
 
+  /// Another tenant's record (the city council links the partnerships' records); empty for
+  /// the agenda item's own tenant.
+  public var tenantID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -910,7 +914,7 @@ nonisolated extension Gongjian_V1_Meeting: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Gongjian_V1_LinkedRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LinkedRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}id\0\u{3}tenant_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -920,6 +924,7 @@ nonisolated extension Gongjian_V1_LinkedRecord: SwiftProtobuf.Message, SwiftProt
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
       default: break
       }
     }
@@ -932,12 +937,16 @@ nonisolated extension Gongjian_V1_LinkedRecord: SwiftProtobuf.Message, SwiftProt
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 2)
     }
+    if !self.tenantID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tenantID, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gongjian_V1_LinkedRecord, rhs: Gongjian_V1_LinkedRecord) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.id != rhs.id {return false}
+    if lhs.tenantID != rhs.tenantID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

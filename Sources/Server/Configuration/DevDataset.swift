@@ -265,6 +265,137 @@ public enum DevDataset {
     return ["sip-suqian", "changshu-sihong", "wujiang-siyang", "city"].map { ($0, byTenant[$0] ?? []) }
   }
 
+  /// Fixed ids of the sample council records (tenant `city`).
+  public enum CouncilID {
+    public static let council = "c0c0000c-0000-4000-8000-000000000001"
+    public static let meeting2025 = "c0c0000c-0000-4000-8000-000000002025"
+    public static let meeting2026 = "c0c0000c-0000-4000-8000-000000002026"
+    /// Accepted items of 2026, in order.
+    public static let item2026Projects = "c0c0000c-0000-4000-8000-0000000a2601"
+    public static let item2026Finance = "c0c0000c-0000-4000-8000-0000000a2602"
+    /// Proposed, not yet accepted.
+    public static let item2026Training = "c0c0000c-0000-4000-8000-0000000a2603"
+    /// Deferred from 2025 to 2026.
+    public static let itemDeferred = "c0c0000c-0000-4000-8000-0000000a2503"
+    public static let item2025Flagship = "c0c0000c-0000-4000-8000-0000000a2501"
+    public static let item2025Promotion = "c0c0000c-0000-4000-8000-0000000a2502"
+    public static let actionDone = "c0c0000c-0000-4000-8000-0000000ac001"
+    public static let actionOverdue = "c0c0000c-0000-4000-8000-0000000ac002"
+    public static let actionCarried = "c0c0000c-0000-4000-8000-0000000ac003"
+  }
+
+  /// The council's history as the offices wrote it: (office, mutations), in order.
+  static func councilSteps() -> [(office: String, mutations: [Gongjian_V1_Mutation])] {
+    var steps: [(office: String, mutations: [Gongjian_V1_Mutation])] = []
+    var counter = 0
+    func put(_ office: String, _ kind: RecordKind, _ id: String, base: UInt64, _ message: any SwiftProtobuf.Message) {
+      counter += 1
+      let mutation = Gongjian_V1_Mutation.with {
+        $0.mutationID = "dev-council-\(counter)"
+        $0.kind = kind.name
+        $0.recordID = id
+        $0.baseVersion = base
+        $0.payload = kind.pack(serialized: (try? message.serializedBytes()) ?? [])
+      }
+      steps.append((office, [mutation]))
+    }
+    func event(_ at: String, _ office: String, _ action: String, _ note: String = "") -> Gongjian_V1_AgendaEvent {
+      .with { $0.at = at; $0.officeID = office; $0.action = action; $0.note = note }
+    }
+    let secretariat = "suzhou.drc"
+    put(secretariat, .council, CouncilID.council, base: 0, Gongjian_V1_Council.with {
+      $0.name = "苏宿南北挂钩合作联席会议"
+      $0.level = .city
+      $0.description_p = "苏州、宿迁两市南北挂钩合作联席会议（实施意见第十一条），每年至少召开一次。"
+    })
+    var m2025 = Gongjian_V1_Meeting.with {
+      $0.councilID = CouncilID.council
+      $0.title = "2025 年度苏宿合作联席会议"
+      $0.heldOn = "2025-12-10"
+      $0.place = "宿迁市政府会议中心"
+      $0.status = .draft
+    }
+    put(secretariat, .meeting, CouncilID.meeting2025, base: 0, m2025)
+    func item(_ meeting: String, _ title: String, _ summary: String, _ office: String, _ side: Gongjian_V1_Side, _ units: [String], links: [(RecordKind, String, String)] = [], at: String) -> Gongjian_V1_AgendaItem {
+      .with {
+        $0.meetingID = meeting
+        $0.title = title
+        $0.summary = summary
+        $0.proposingOffice = office
+        $0.proposingSide = side
+        $0.responsibleUnits = units
+        $0.linkedRecords = links.map { link in .with { $0.kind = link.0.name; $0.id = link.1; $0.tenantID = link.2 } }
+        $0.status = .proposed
+        $0.history = [event(at, office, "proposed")]
+      }
+    }
+    var flagship = item(CouncilID.meeting2025, "苏宿工业园区四项指标争先", "推动苏宿工业园区亩均投资强度、外资占比、高新技术产值占比、研发投入占比保持全市领先。", "suqian.commerce", .suqian, ["市商务局", "苏宿工业园区管委会"], links: [(.park, ParkID.flagship, "sip-suqian")], at: "2025-11-03T02:00:00Z")
+    var promotion = item(CouncilID.meeting2025, "各共建园区赴苏州招商推介", "每个共建园区每年至少赴苏州举办一次招商推介活动。", secretariat, .suzhou, ["市商务局", "各县区政府"], at: "2025-11-04T02:00:00Z")
+    var deferred = item(CouncilID.meeting2025, "干部双向挂职交流机制", "建立两市干部双向挂职交流的常态化机制。", "suqian.liaison", .suqian, ["市委组织部", "宿迁市驻苏州联络处"], at: "2025-11-05T02:00:00Z")
+    put("suqian.commerce", .agendaItem, CouncilID.item2025Flagship, base: 0, flagship)
+    put(secretariat, .agendaItem, CouncilID.item2025Promotion, base: 0, promotion)
+    put("suqian.liaison", .agendaItem, CouncilID.itemDeferred, base: 0, deferred)
+    flagship.status = .accepted; flagship.order = 1; flagship.history.append(event("2025-11-20T02:00:00Z", secretariat, "accepted"))
+    put(secretariat, .agendaItem, CouncilID.item2025Flagship, base: 1, flagship)
+    promotion.status = .accepted; promotion.order = 2; promotion.history.append(event("2025-11-20T02:05:00Z", secretariat, "accepted"))
+    put(secretariat, .agendaItem, CouncilID.item2025Promotion, base: 1, promotion)
+    deferred.status = .deferred; deferred.history.append(event("2025-11-20T02:10:00Z", secretariat, "deferred", "待组织部门研究后提交下次会议"))
+    put(secretariat, .agendaItem, CouncilID.itemDeferred, base: 1, deferred)
+    m2025.status = .agendaPublished; m2025.agendaVersion = 1
+    put(secretariat, .meeting, CouncilID.meeting2025, base: 1, m2025)
+    m2025.status = .held
+    put(secretariat, .meeting, CouncilID.meeting2025, base: 2, m2025)
+    let decisionFlagship = "c0c0000c-0000-4000-8000-0000000de001"
+    let decisionPromotion = "c0c0000c-0000-4000-8000-0000000de002"
+    put(secretariat, .decision, decisionFlagship, base: 0, Gongjian_V1_Decision.with {
+      $0.meetingID = CouncilID.meeting2025; $0.agendaItemID = CouncilID.item2025Flagship
+      $0.text = "支持苏宿工业园区四项指标争先，提高外资占比。"; $0.decidedOn = "2025-12-10"
+    })
+    put(secretariat, .decision, decisionPromotion, base: 0, Gongjian_V1_Decision.with {
+      $0.meetingID = CouncilID.meeting2025; $0.agendaItemID = CouncilID.item2025Promotion
+      $0.text = "2026 年各共建园区在苏州至少举办一次招商推介。"; $0.decidedOn = "2025-12-10"
+    })
+    func action(_ decision: String, _ title: String, _ owner: String, _ due: String) -> Gongjian_V1_ActionItem {
+      .with {
+        $0.decisionID = decision; $0.meetingID = CouncilID.meeting2025; $0.councilID = CouncilID.council
+        $0.title = title; $0.ownerUnit = owner; $0.dueOn = due; $0.status = .open
+      }
+    }
+    var done = action(decisionFlagship, "制定外资招引专项方案", "市商务局", "2026-03-31")
+    put(secretariat, .actionItem, CouncilID.actionDone, base: 0, done)
+    put(secretariat, .actionItem, CouncilID.actionOverdue, base: 0, action(decisionPromotion, "吴江（泗阳）园区赴吴江举办招商推介", "泗阳县人民政府", "2026-10-31"))
+    put(secretariat, .actionItem, CouncilID.actionCarried, base: 0, action(decisionFlagship, "苏宿工业园区研发投入占比提高到 3.5%", "苏宿工业园区管委会", "2027-06-30"))
+    m2025.status = .minutesApproved
+    put(secretariat, .meeting, CouncilID.meeting2025, base: 3, m2025)
+    done.status = .done
+    done.progress = [.with { $0.on = "2026-03-20"; $0.officeID = "suqian.commerce"; $0.note = "专项方案已印发" }]
+    put("suqian.commerce", .actionItem, CouncilID.actionDone, base: 1, done)
+
+    put(secretariat, .meeting, CouncilID.meeting2026, base: 0, Gongjian_V1_Meeting.with {
+      $0.councilID = CouncilID.council
+      $0.title = "2026 年度苏宿合作联席会议"
+      $0.heldOn = "2026-12-16"
+      $0.place = "苏州市政府会议中心"
+      $0.status = .draft
+    })
+    deferred.meetingID = CouncilID.meeting2026
+    deferred.deferredFromMeetingID = CouncilID.meeting2025
+    deferred.status = .proposed
+    deferred.history.append(event("2026-10-08T02:00:00Z", secretariat, "moved", "deferred from meeting \(CouncilID.meeting2025)"))
+    put(secretariat, .agendaItem, CouncilID.itemDeferred, base: 2, deferred)
+    var projects = item(CouncilID.meeting2026, "承接产业转移项目推进情况", "通报 2026 年承接苏州产业转移项目签约、开工、投产情况，协调解决项目落地问题。", "suqian.commerce", .suqian, ["市商务局", "市发展改革委", "各县区政府"], links: [(.park, ParkID.flagship, "sip-suqian"), (.transferredProject, "00002000-0000-4000-8000-000000000024", "sip-suqian")], at: "2026-10-12T02:00:00Z")
+    var finance = item(CouncilID.meeting2026, "共建园区税收分成与财政支持", "评估共建园区税收分成协议执行情况，研究 2027 年财政支持政策。", secretariat, .suzhou, ["苏州市财政局", "宿迁市财政局"], links: [(.revenueSharingAgreement, "00005000-0000-4000-8000-000000000000", "sip-suqian")], at: "2026-10-13T02:00:00Z")
+    let training = item(CouncilID.meeting2026, "园区管理人员赴苏州培训", "组织共建园区管理人员赴苏州工业园区跟班学习。", "suqian.commerce", .suqian, ["市人社局"], at: "2026-10-14T02:00:00Z")
+    put("suqian.commerce", .agendaItem, CouncilID.item2026Projects, base: 0, projects)
+    put(secretariat, .agendaItem, CouncilID.item2026Finance, base: 0, finance)
+    put("suqian.commerce", .agendaItem, CouncilID.item2026Training, base: 0, training)
+    projects.status = .accepted; projects.order = 1; projects.history.append(event("2026-11-02T02:00:00Z", secretariat, "accepted"))
+    put(secretariat, .agendaItem, CouncilID.item2026Projects, base: 1, projects)
+    finance.status = .accepted; finance.order = 2; finance.history.append(event("2026-11-02T02:05:00Z", secretariat, "accepted"))
+    put(secretariat, .agendaItem, CouncilID.item2026Finance, base: 1, finance)
+    return steps
+  }
+
   /// Pushes the sample records into a store through the sync engine.
   ///
   /// - Parameters:
@@ -294,6 +425,23 @@ public enum DevDataset {
           }
           applied += 1
         }
+      }
+    }
+    for step in self.councilSteps() {
+      guard let office = try await store.office(id: step.office) else { continue }
+      let response = try await engine.push(
+        .with {
+          $0.tenantID = "city"
+          $0.clientID = "dev-dataset-\(step.office)"
+          $0.mutations = step.mutations
+        },
+        caller: Caller(office: office, certificateSerial: "")
+      )
+      for result in response.results {
+        guard case .applied = result.outcome else {
+          throw GongjianError(.internalError, "sample council record \(result.mutationID) was not applied: \(result)")
+        }
+        applied += 1
       }
     }
     logger.info("loaded sample records", metadata: ["records": "\(applied)"])

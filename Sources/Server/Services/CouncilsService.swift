@@ -175,10 +175,25 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
       $0.proposingOffice = caller.office.id
       $0.proposingSide = membership?.side ?? caller.office.side
       $0.responsibleUnits = request.responsibleUnits
-      $0.linkedRecords = request.linkedRecords.map { link in .with { $0.kind = link.kind; $0.id = link.id.lowercased() } }
+      $0.linkedRecords = request.linkedRecords.map { link in
+        .with {
+          $0.kind = link.kind
+          $0.id = link.id.lowercased()
+          $0.tenantID = link.tenantID == request.tenantID ? "" : link.tenantID
+        }
+      }
       $0.attachments = request.attachments
       $0.status = .proposed
       $0.history = [Self.event(caller, "proposed", "")]
+    }
+    for (index, link) in request.linkedRecords.enumerated() where !link.tenantID.isEmpty && link.tenantID != request.tenantID {
+      try await self.authorizer.require(.read, tenant: link.tenantID, caller: caller, action: "link a record of tenant \(link.tenantID)")
+      guard let kind = RecordKind.named(link.kind),
+        let linked = try await self.store.record(tenantID: link.tenantID, kind: kind.name, id: link.id.lowercased()), !linked.deleted
+      else {
+        throw GongjianError(.failedPrecondition, "linked_records[\(index)]: no \(link.kind) \(link.id) in tenant \(link.tenantID)",
+          violations: [.init(field: "linked_records[\(index)].id", description: "no \(link.kind) \(link.id) in tenant \(link.tenantID)")])
+      }
     }
     for (index, attachment) in request.attachments.enumerated()
     where try await self.store.attachment(tenantID: request.tenantID, sha256: attachment.sha256) == nil {
@@ -390,7 +405,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     for entry in agenda {
       for link in entry.payload.linkedRecords {
         guard let kind = RecordKind.named(link.kind),
-          let record = try await self.store.record(tenantID: tenantID, kind: kind.name, id: link.id), !record.deleted,
+          let record = try await self.store.record(tenantID: link.tenantID.isEmpty ? tenantID : link.tenantID, kind: kind.name, id: link.id), !record.deleted,
           let payload = try? Gongjian_V1_RecordPayload(kind: kind.name, data: record.payload)
         else { continue }
         labels["\(link.kind)/\(link.id)"] = Self.label(payload)

@@ -68,8 +68,10 @@ enum AgendaItemRules {
     },
     references: { item in
       [.init(field: "meeting_id", kind: .meeting, id: item.meetingID)]
+        // Links into another tenant are checked by the Councils service, which knows the reader.
         + item.linkedRecords.enumerated().compactMap { index, link in
-          RecordKind.named(link.kind).map { .init(field: "linked_records[\(index)].id", kind: $0, id: link.id) }
+          guard link.tenantID.isEmpty else { return nil }
+          return RecordKind.named(link.kind).map { .init(field: "linked_records[\(index)].id", kind: $0, id: link.id) }
         }
     },
     check: { input in
