@@ -1,6 +1,6 @@
 public import GongjianProtocol
-internal import GRPCCore
-internal import GRPCNIOTransportHTTP2
+public import GRPCCore
+public import GRPCNIOTransportHTTP2
 internal import GRPCProtobuf
 internal import SwiftProtobuf
 
@@ -182,6 +182,14 @@ public struct GongjianClient: Sendable {
     try await self.call {
       try await Gongjian_V1_Targets.Client(wrapping: self.client).evaluation(.with { $0.year = year }, options: self.options)
     }
+  }
+
+  /// The generated client of the Councils service, with this client's call options applied by
+  /// ``councils(_:)``.
+  public func councils<R: Sendable>(
+    _ body: (Gongjian_V1_Councils.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> R
+  ) async throws -> R {
+    try await self.call { try await body(Gongjian_V1_Councils.Client(wrapping: self.client), self.options) }
   }
 
   /// Revokes a certificate (operator admins only).

@@ -12,7 +12,7 @@ struct GongjianCommand: AsyncParsableCommand {
       Exit codes: 0 success, 64 usage or bad input file, 65 rejected by the server, 67 conflict,
       69 server unreachable, 70 other server error, 77 not authenticated or not permitted.
       """,
-    subcommands: [WhoAmI.self, Pull.self, Push.self, Watch.self, Submit.self, List.self, Get.self, Targets.self, Evaluation.self]
+    subcommands: [WhoAmI.self, Pull.self, Push.self, Watch.self, Submit.self, List.self, Get.self, Targets.self, Evaluation.self, CouncilCommand.self]
   )
 }
 
