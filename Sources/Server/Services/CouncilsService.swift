@@ -231,7 +231,8 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
   }
 
   public func acceptItem(request: Gongjian_V1_AgendaActionRequest, context: ServerContext) async throws -> Gongjian_V1_AgendaItemView {
-    try await self.change(request, caller: try context.caller, action: "accepted") { item, siblings in
+    try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: try context.caller, action: "accept an agenda item")
+    return try await self.change(request, caller: try context.caller, action: "accepted") { item, siblings in
       item.status = .accepted
       item.order = (siblings.filter { $0.payload.status == .accepted }.map(\.payload.order).max() ?? 0) + 1
     }
@@ -239,6 +240,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
 
   public func deferItem(request: Gongjian_V1_AgendaActionRequest, context: ServerContext) async throws -> Gongjian_V1_AgendaItemView {
     let caller = try context.caller
+    try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: caller, action: "defer an agenda item")
     let deferred = try await self.change(request, caller: caller, action: "deferred") { item, _ in
       item.status = .deferred
       item.order = 0

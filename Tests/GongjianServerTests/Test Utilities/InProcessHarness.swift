@@ -52,6 +52,7 @@ struct Harness: Sendable {
   var admin: Gongjian_V1_Admin.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
   var records: Gongjian_V1_Records.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
   var targets: Gongjian_V1_Targets.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
+  var councils: Gongjian_V1_Councils.Client<InProcessTransport.Client> { .init(wrapping: self.client) }
 
   static func with<R: Sendable>(
     dataset: Bool = false,

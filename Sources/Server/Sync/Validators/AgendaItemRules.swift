@@ -119,7 +119,8 @@ enum AgendaItemRules {
           fail("status", "\(name(current.status)) → \(name(new.status)) is not allowed; allowed next: \(options)")
         }
       }
-      if new.order != current.order && !secretariat {
+      // Leaving the accepted list (withdrawal) clears the position; only the secretariat sets one.
+      if new.order != current.order && !secretariat && !(new.order == 0 && new.status != .accepted) {
         fail("order", "the secretariat orders the agenda")
       }
       if new.meetingID != current.meetingID && !(current.status == .deferred && new.status == .proposed) {

@@ -1,0 +1,240 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import GongjianProtocol
+import GongjianServer
+import GRPCCore
+import Testing
+
+typealias CID = DevDataset.CouncilID
+
+extension Harness {
+  func propose(_ title: String, as officeID: String, meeting: String = CID.meeting2026, attachments: [Gongjian_V1_AttachmentRef] = []) async throws -> Gongjian_V1_AgendaItemView {
+    try await self.councils.propose(
+      .with {
+        $0.tenantID = "city"
+        $0.meetingID = meeting
+        $0.title = title
+        $0.summary = "\(title)：情况说明"
+        $0.responsibleUnits = ["市发展改革委"]
+        $0.attachments = attachments
+      },
+      metadata: office(officeID)
+    )
+  }
+
+  func itemAction(_ item: String, as officeID: String) -> Gongjian_V1_AgendaActionRequest {
+    .with { $0.tenantID = "city"; $0.itemID = item }
+  }
+}
+
+@Suite("Joint council: agenda workflow, decisions, actions and the packet")
+struct CouncilTests {
+  @Test("Either side proposes; viewers cannot; the side comes from the membership")
+  func proposals() async throws {
+    try await Harness.with(dataset: true) { h in
+      let north = try await h.propose("宿迁方议题", as: "suqian.commerce")
+      #expect(north.item.status == .proposed)
+      #expect(north.item.proposingSide == .suqian)
+      #expect(north.item.history.map(\.action) == ["proposed"])
+      let south = try await h.propose("苏州方议题", as: "suzhou.drc")
+      #expect(south.item.proposingSide == .suzhou)
+      let viewer = await #expect(throws: RPCError.self) { try await h.propose("x", as: "suqian.finance") }
+      #expect(viewer?.code == .permissionDenied)
+      #expect(viewer?.message == "office suqian.finance has role viewer in tenant city; propose an agenda item needs contributor")
+    }
+  }
+
+  @Test("The secretariat accepts, defers and orders; the proposer withdraws; illegal moves name the allowed ones")
+  func workflowRoles() async throws {
+    try await Harness.with(dataset: true) { h in
+      let item = try await h.propose("宿迁方议题", as: "suqian.commerce")
+      let notSecretariat = await #expect(throws: RPCError.self) {
+        try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suqian.commerce"))
+      }
+      #expect(notSecretariat?.code == .permissionDenied)
+      let notProposer = await #expect(throws: RPCError.self) {
+        try await h.councils.withdrawItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
+      }
+      #expect(notProposer?.code == .failedPrecondition)
+      #expect(notProposer?.message.contains("PROPOSED → WITHDRAWN is the proposer's (suqian.commerce) move") == true)
+      let accepted = try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
+      #expect(accepted.item.status == .accepted)
+      #expect(accepted.item.order == 3)  // after the two accepted sample items
+      let withdrawn = try await h.councils.withdrawItem(h.itemAction(item.id, as: ""), metadata: office("suqian.commerce"))
+      #expect(withdrawn.item.status == .withdrawn)
+      #expect(withdrawn.item.order == 0)
+      let final = await #expect(throws: RPCError.self) {
+        try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
+      }
+      #expect(final?.message.contains("WITHDRAWN → ACCEPTED is not allowed; allowed next: none: WITHDRAWN is final") == true)
+      #expect(withdrawn.item.history.map(\.action) == ["proposed", "accepted", "withdrawn"])
+
+      // Ordering: the secretariat only, with every accepted item.
+      let order = [CID.item2026Finance, CID.item2026Projects]
+      let contributor = await #expect(throws: RPCError.self) {
+        try await h.councils.orderItems(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = order }, metadata: office("suqian.commerce"))
+      }
+      #expect(contributor?.code == .permissionDenied)
+      let partial = await #expect(throws: RPCError.self) {
+        try await h.councils.orderItems(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = [CID.item2026Finance] }, metadata: office("suzhou.drc"))
+      }
+      #expect(partial?.message.contains("item_ids") == true)
+      let agenda = try await h.councils.orderItems(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = order }, metadata: office("suzhou.drc"))
+      #expect(agenda.items.filter { $0.item.status == .accepted }.map(\.id) == order)
+      #expect(agenda.items.first?.item.history.last?.action == "reordered")
+    }
+  }
+
+  @Test("Once the agenda is published, only the secretariat changes it, and each change is a revision")
+  func publishedAgenda() async throws {
+    try await Harness.with(dataset: true) { h in
+      let published = try await h.councils.setMeetingStatus(
+        .with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.status = .agendaPublished }, metadata: office("suzhou.drc")
+      )
+      #expect(published.meeting.agendaVersion == 1)
+      let late = await #expect(throws: RPCError.self) { try await h.propose("迟到的议题", as: "suqian.commerce") }
+      #expect(late?.message.contains("the agenda is published; only the secretariat adds items now") == true)
+      _ = try await h.propose("秘书处补充议题", as: "suzhou.drc")
+      _ = try await h.councils.acceptItem(h.itemAction(CID.item2026Training, as: ""), metadata: office("suzhou.drc"))
+      let agenda = try await h.councils.getAgenda(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026 }, metadata: office("suqian.finance"))
+      #expect(agenda.meeting.meeting.agendaVersion == 3)
+      // The proposer edits its published item directly: refused.
+      let record = try await h.records.get(.with { $0.tenantID = "city"; $0.kind = "agenda_item"; $0.id = CID.item2026Projects }, metadata: office("suqian.commerce"))
+      var edited = record.payload.agendaItem
+      edited.summary = "改写"
+      let edit = await #expect(throws: RPCError.self) {
+        try await h.update("city", as: "suqian.commerce", id: CID.item2026Projects, base: record.version, payload { $0.agendaItem = edited })
+      }
+      #expect(edit?.message.contains("only the secretariat revises items") == true)
+      // Skipping a meeting status is refused with the allowed one named.
+      let skip = await #expect(throws: RPCError.self) {
+        try await h.councils.setMeetingStatus(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.status = .minutesApproved }, metadata: office("suzhou.drc"))
+      }
+      #expect(skip?.message.contains("AGENDA_PUBLISHED → MINUTES_APPROVED is not allowed; allowed next: HELD") == true)
+    }
+  }
+
+  @Test("Deferred items and open actions carry over to the next meeting")
+  func carryOver() async throws {
+    try await Harness.with(dataset: true) { h in
+      let deferred = try await h.councils.deferItem(h.itemAction(CID.item2026Training, as: ""), metadata: office("suzhou.drc"))
+      #expect(deferred.item.status == .deferred)  // no later meeting yet
+      let next = try await h.councils.createMeeting(
+        .with { $0.tenantID = "city"; $0.councilID = CID.council; $0.title = "2027 年度苏宿合作联席会议"; $0.heldOn = "2027-12-15"; $0.place = "宿迁" },
+        metadata: office("suzhou.drc")
+      )
+      let agenda = try await h.councils.getAgenda(.with { $0.tenantID = "city"; $0.meetingID = next.id }, metadata: office("suqian.commerce"))
+      let moved = try #require(agenda.items.first { $0.id == CID.item2026Training })
+      #expect(moved.item.status == .proposed)
+      #expect(moved.item.deferredFromMeetingID == CID.meeting2026)
+      #expect(moved.item.history.map(\.action) == ["proposed", "deferred", "moved"])
+      // The 2025 actions still open reach the 2026 packet (one due, one carried over) and, both
+      // due by then, the 2027 packet; the one done does not.
+      let packet2026 = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026 }, metadata: office("suqian.commerce"))
+      #expect(packet2026.markdown.contains("### 本次会议到期 Due for this meeting (1)"))
+      #expect(packet2026.markdown.contains("### 延续督办 Carried over (1)"))
+      let packet = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = next.id }, metadata: office("suqian.commerce"))
+      #expect(packet.markdown.contains("吴江（泗阳）园区赴吴江举办招商推介"))
+      #expect(packet.markdown.contains("苏宿工业园区研发投入占比提高到 3.5%"))
+      #expect(!packet.markdown.contains("制定外资招引专项方案"))
+      #expect(packet.markdown.contains("### 本次会议到期 Due for this meeting (2)"))
+      #expect(packet.markdown.contains("### 延续督办 Carried over (0)"))
+    }
+  }
+
+  @Test("Decisions on accepted items create open action items; owners report progress and close them")
+  func decisionsAndActions() async throws {
+    try await Harness.with(dataset: true) { h in
+      let decided = try await h.councils.decide(
+        .with {
+          $0.tenantID = "city"
+          $0.itemID = CID.item2026Projects
+          $0.text = "加快项目落地"
+          $0.actions = [.with { $0.title = "建立项目协调台账"; $0.ownerUnit = "市商务局"; $0.dueOn = "2027-03-31" }]
+        },
+        metadata: office("suzhou.drc")
+      )
+      let action = try #require(decided.actions.first)
+      #expect(action.action.status == .open)
+      let notAccepted = await #expect(throws: RPCError.self) {
+        try await h.councils.decide(.with { $0.tenantID = "city"; $0.itemID = CID.item2026Training; $0.text = "x" }, metadata: office("suzhou.drc"))
+      }
+      #expect(notAccepted?.message.contains("decisions are taken on accepted items; this one is PROPOSED") == true)
+      let byContributor = await #expect(throws: RPCError.self) {
+        try await h.councils.decide(.with { $0.tenantID = "city"; $0.itemID = CID.item2026Projects; $0.text = "x" }, metadata: office("suqian.commerce"))
+      }
+      #expect(byContributor?.code == .permissionDenied)
+      let progressed = try await h.councils.updateAction(.with { $0.tenantID = "city"; $0.actionID = action.id; $0.note = "台账已建立" }, metadata: office("suqian.commerce"))
+      #expect(progressed.action.progress.map(\.note) == ["台账已建立"])
+      let done = try await h.councils.updateAction(.with { $0.tenantID = "city"; $0.actionID = action.id; $0.status = .done }, metadata: office("suqian.commerce"))
+      #expect(done.action.status == .done)
+      let reopen = await #expect(throws: RPCError.self) {
+        try await h.councils.updateAction(.with { $0.tenantID = "city"; $0.actionID = action.id; $0.status = .open }, metadata: office("suqian.commerce"))
+      }
+      #expect(reopen?.message.contains("DONE → OPEN is not allowed") == true)
+      let open = try await h.councils.listActions(.with { $0.tenantID = "city"; $0.openOnly = true }, metadata: office("suqian.finance"))
+      #expect(open.actions.map(\.id).sorted() == [CID.actionOverdue, CID.actionCarried].sorted())
+    }
+  }
+
+  @Test("Attachments are stored by content hash, listed with name, type and size, and size-limited")
+  func attachments() async throws {
+    try await Harness.with(dataset: true, configure: { $0.limits.maxAttachmentBytes = 1024 }) { h in
+      let content = Data("项目清单\n".utf8)
+      let ref = try await h.councils.uploadAttachment(
+        .with { $0.tenantID = "city"; $0.name = "项目清单.txt"; $0.contentType = "text/plain"; $0.content = content }, metadata: office("suqian.commerce")
+      )
+      #expect(ref.size == Int64(content.count))
+      #expect(ref.sha256.count == 64)
+      let item = try await h.propose("带附件的议题", as: "suqian.commerce", attachments: [ref])
+      #expect(item.item.attachments == [ref])
+      let big = await #expect(throws: RPCError.self) {
+        try await h.councils.uploadAttachment(.with { $0.tenantID = "city"; $0.name = "big.bin"; $0.content = Data(count: 2048) }, metadata: office("suqian.commerce"))
+      }
+      #expect(big?.code == .resourceExhausted)
+      var unknown = ref
+      unknown.sha256 = String(repeating: "a", count: 64)
+      let missing = await #expect(throws: RPCError.self) { try await h.propose("x", as: "suqian.commerce", attachments: [unknown]) }
+      #expect(missing?.message.contains("attachments[0].sha256") == true)
+    }
+  }
+
+  @Test("Both sides see a proposal, an acceptance and a reordering live, within a second")
+  func liveAgenda() async throws {
+    try await Harness.with(dataset: true, configure: { $0.sync.heartbeatInterval = .milliseconds(200) }) { h in
+      let head = try await h.store.checkpoint(tenantID: "city").headSequence
+      let seen = try await withThrowingTaskGroup(of: [String].self) { group in
+        group.addTask {
+          try await h.sync.subscribe(.with { $0.tenantID = "city"; $0.cursor = head }, metadata: office("suqian.finance")) { response in
+            var events: [String] = []
+            let start = ContinuousClock.now
+            for try await event in response.messages {
+              for record in event.changes.records where record.kind == "agenda_item" {
+                let item = try Gongjian_V1_AgendaItem(serializedBytes: record.payload.value)
+                events.append("\(item.history.last?.action ?? "")")
+              }
+              if events.count >= 3 || ContinuousClock.now - start > .seconds(5) { break }
+            }
+            return events
+          }
+        }
+        group.addTask {
+          try await Task.sleep(for: .milliseconds(300))
+          let started = ContinuousClock.now
+          let item = try await h.propose("实时议题", as: "suqian.commerce")
+          _ = try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
+          _ = try await h.councils.orderItems(
+            .with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = [item.id, CID.item2026Projects, CID.item2026Finance] },
+            metadata: office("suzhou.drc")
+          )
+          #expect(ContinuousClock.now - started < .seconds(1))
+          return []
+        }
+        return try await group.reduce(into: []) { $0 += $1 }
+      }
+      #expect(Array(seen.prefix(3)) == ["proposed", "accepted", "reordered"])
+    }
+  }
+}
