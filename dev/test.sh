@@ -6,7 +6,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 need=()
-dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+# SQLite for GRDB; headless Chromium and a CJK font for the meeting packet's PDF test.
+for package in libsqlite3-dev chromium fonts-noto-cjk; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
@@ -14,6 +17,7 @@ python3 -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest
 
 swift build --build-tests
 export GONGJIAN_BIN_DIR="$(swift build --show-bin-path)"
+export GONGJIAN_REQUIRE_CHROMIUM=1
 swift test
 
 gen="$root/Tests/interop/generated"
