@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GongjianClient
 import GongjianProtocol
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import SwiftProtobuf
 
 /// `gongjian council`: meeting preparation.
@@ -131,46 +133,43 @@ struct CouncilCommand: AsyncParsableCommand {
     }
   }
 
-  struct Accept: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Accept a proposed item (secretariat).")
+  /// Accept, defer and withdraw: one item, one move.
+  struct MoveOptions: ParsableArguments {
     @OptionGroup var options: Options
     @Argument(help: "The item id.") var item: String
     @Option(help: "A note for the item's history.") var note: String = ""
 
-    func run() async throws {
+    typealias Move = @Sendable (Gongjian_V1_Councils.Client<HTTP2ClientTransport.Posix>, Gongjian_V1_AgendaActionRequest, CallOptions) async throws -> Gongjian_V1_AgendaItemView
+
+    func run(_ move: Move) async throws {
+      let request = Gongjian_V1_AgendaActionRequest.with {
+        $0.tenantID = self.options.tenant
+        $0.itemID = self.item
+        $0.note = self.note
+      }
       try await self.options.connection.withClient { client in
-        let view = try await client.councils { try await $0.acceptItem(.with { $0.tenantID = self.options.tenant; $0.itemID = self.item; $0.note = self.note }, options: $1) }
+        let view = try await client.councils { try await move($0, request, $1) }
         try CouncilCommand.printItem(view, json: self.options.connection.json)
       }
     }
+  }
+
+  struct Accept: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Accept a proposed item (secretariat).")
+    @OptionGroup var move: MoveOptions
+    func run() async throws { try await self.move.run { try await $0.acceptItem($1, options: $2) } }
   }
 
   struct Defer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Defer an item to the next meeting (secretariat).")
-    @OptionGroup var options: Options
-    @Argument(help: "The item id.") var item: String
-    @Option(help: "A note for the item's history.") var note: String = ""
-
-    func run() async throws {
-      try await self.options.connection.withClient { client in
-        let view = try await client.councils { try await $0.deferItem(.with { $0.tenantID = self.options.tenant; $0.itemID = self.item; $0.note = self.note }, options: $1) }
-        try CouncilCommand.printItem(view, json: self.options.connection.json)
-      }
-    }
+    @OptionGroup var move: MoveOptions
+    func run() async throws { try await self.move.run { try await $0.deferItem($1, options: $2) } }
   }
 
   struct Withdraw: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Withdraw your own proposal.")
-    @OptionGroup var options: Options
-    @Argument(help: "The item id.") var item: String
-    @Option(help: "A note for the item's history.") var note: String = ""
-
-    func run() async throws {
-      try await self.options.connection.withClient { client in
-        let view = try await client.councils { try await $0.withdrawItem(.with { $0.tenantID = self.options.tenant; $0.itemID = self.item; $0.note = self.note }, options: $1) }
-        try CouncilCommand.printItem(view, json: self.options.connection.json)
-      }
-    }
+    @OptionGroup var move: MoveOptions
+    func run() async throws { try await self.move.run { try await $0.withdrawItem($1, options: $2) } }
   }
 
   struct Order: AsyncParsableCommand {
