@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "GongjianClient", targets: ["GongjianClient"]),
     .executable(name: "gongjian-server", targets: ["gongjian-server"]),
     .executable(name: "gongjian", targets: ["gongjian"]),
+    .executable(name: "gongjian-bench", targets: ["gongjian-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
@@ -106,6 +107,17 @@ let package = Package(
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       path: "Sources/gongjian",
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "gongjian-bench",
+      dependencies: [
+        "GongjianClient",
+        "GongjianProtocol",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      path: "Sources/gongjian-bench",
       swiftSettings: swiftSettings
     ),
     .testTarget(

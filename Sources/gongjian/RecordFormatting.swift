@@ -4,13 +4,16 @@ import SwiftProtobuf
 
 /// JSON and table forms of records for the CLI.
 enum RecordFormatting {
+  /// Made once: creating a formatter per record dominated `pull --json`.
+  nonisolated(unsafe) static let timestamps = ISO8601DateFormatter()
+
   /// One record as a JSON object, its payload decoded by kind.
   static func json(_ record: Gongjian_V1_Record) throws -> String {
     var object: [String: Any] = [
       "tenant": record.tenantID, "kind": record.kind, "id": record.id,
       "version": record.version, "sequence": record.sequence, "deleted": record.deleted,
       "office": record.officeID,
-      "updated_at": ISO8601DateFormatter().string(from: record.updatedAt.date),
+      "updated_at": Self.timestamps.string(from: record.updatedAt.date),
     ]
     if let payload = try Self.payloadJSON(record) {
       object["payload"] = try JSONSerialization.jsonObject(with: Data(payload.utf8))

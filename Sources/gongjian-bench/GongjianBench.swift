@@ -1,0 +1,227 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import Synchronization
+
+/// `gongjian-bench`: load generator on `GongjianClient` (mutual TLS) for `bench/run`.
+/// Prints one JSON object per run on stdout.
+@main
+struct GongjianBench: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gongjian-bench",
+    abstract: "Load generator for Gongjian benchmarks (mutual TLS, real gRPC).",
+    subcommands: [Unary.self, PushLoad.self, Seed.self, PullAll.self, Ready.self]
+  )
+}
+
+struct Target: ParsableArguments {
+  @Option(help: "HOST:PORT") var server: String
+  @Option(help: "Credential folder.") var credentials: String
+}
+
+/// Latencies in microseconds, shared by the load tasks.
+final class Recorder: Sendable {
+  private let samples = Mutex<[Double]>([])
+
+  func add(_ micros: Double) { self.samples.withLock { $0.append(micros) } }
+  func add(contentsOf values: [Double]) { self.samples.withLock { $0.append(contentsOf: values) } }
+
+  func summary() -> (count: Int, p50: Double, p99: Double, max: Double) {
+    let sorted = self.samples.withLock { $0.sorted() }
+    guard !sorted.isEmpty else { return (0, 0, 0, 0) }
+    func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+    return (sorted.count, at(0.5), at(0.99), sorted.last!)
+  }
+}
+
+func micros(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
+}
+
+func emit(_ object: [String: Any]) {
+  let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+  FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+/// Runs `connections` clients, each with `streams` concurrent loops of `call`, for `seconds`.
+func load(
+  target: Target, connections: Int, streams: Int, seconds: Double,
+  call: @escaping @Sendable (GongjianClient, Int) async throws -> Int
+) async throws -> (units: Int, elapsed: Double, recorder: Recorder) {
+  let credentials = try ClientCredentials(folder: target.credentials)
+  let recorder = Recorder()
+  let units = Counter()
+  let clock = ContinuousClock()
+  let start = clock.now
+  let deadline = start + .milliseconds(Int(seconds * 1000))
+  try await withThrowingTaskGroup(of: Void.self) { group in
+    for connection in 0..<connections {
+      group.addTask {
+        try await GongjianClient.withClient(server: target.server, credentials: credentials) { client in
+          try await withThrowingTaskGroup(of: Void.self) { inner in
+            for stream in 0..<streams {
+              inner.addTask {
+                var local: [Double] = []
+                var done = 0
+                while clock.now < deadline {
+                  let t0 = clock.now
+                  done += try await call(client, connection * streams + stream)
+                  local.append(micros(clock.now - t0))
+                }
+                recorder.add(contentsOf: local)
+                units.add(done)
+              }
+            }
+            try await inner.waitForAll()
+          }
+        }
+      }
+    }
+    try await group.waitForAll()
+  }
+  return (units.value, micros(clock.now - start) / 1e6, recorder)
+}
+
+struct Unary: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "whoami under load.")
+  @OptionGroup var target: Target
+  @Option var connections = 16
+  @Option var streams = 10
+  @Option var seconds = 10.0
+
+  func run() async throws {
+    let (count, elapsed, recorder) = try await load(target: self.target, connections: self.connections, streams: self.streams, seconds: self.seconds) { client, _ in
+      _ = try await client.whoAmI()
+      return 1
+    }
+    let s = recorder.summary()
+    emit(["scenario": "unary", "connections": self.connections, "streams": self.streams, "rpcs": count, "seconds": elapsed,
+          "rps": Double(count) / elapsed, "p50_us": s.p50, "p99_us": s.p99])
+  }
+}
+
+func park(_ n: Int, bytes: Int) -> Gongjian_V1_Mutation {
+  let padding = String(repeating: "园", count: max(0, (bytes - 60) / 3))
+  let park = Gongjian_V1_Park.with {
+    $0.name = "基准园区 \(n) \(padding)"
+    $0.hostCounty = "宿城区"
+    $0.suzhouPartner = "苏州工业园区"
+  }
+  return .with {
+    $0.mutationID = UUID().uuidString
+    $0.kind = "park"
+    $0.recordID = UUID().uuidString.lowercased()
+    $0.payload = RecordKind.park.pack(serialized: try! park.serializedBytes())
+  }
+}
+
+struct PushLoad: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "push", abstract: "Durable pushes under load.")
+  @OptionGroup var target: Target
+  @Option var tenant = "city"
+  @Option var clients = 16
+  @Option var batch = 1
+  @Option var payloadBytes = 200
+  @Option var seconds = 10.0
+
+  func run() async throws {
+    let (records, elapsed, recorder) = try await load(target: self.target, connections: self.clients, streams: 1, seconds: self.seconds) { client, worker in
+      let mutations = (0..<self.batch).map { park($0, bytes: self.payloadBytes) }
+      let response = try await client.push(tenantID: self.tenant, clientID: "bench-\(worker)-\(ProcessInfo.processInfo.processIdentifier)", mutations: mutations)
+      return response.results.filter { if case .applied = $0.outcome { return true } else { return false } }.count
+    }
+    let s = recorder.summary()
+    emit(["scenario": "push", "clients": self.clients, "batch": self.batch, "records": records, "seconds": elapsed,
+          "records_per_s": Double(records) / elapsed, "pushes": s.count, "p50_ack_us": s.p50, "p99_ack_us": s.p99])
+  }
+}
+
+struct Seed: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Push N records (batches of 500 from 4 clients).")
+  @OptionGroup var target: Target
+  @Option var tenant = "city"
+  @Option var records = 100_000
+  @Option var payloadBytes = 200
+
+  func run() async throws {
+    let credentials = try ClientCredentials(folder: self.target.credentials)
+    let perClient = self.records / 4
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for worker in 0..<4 {
+        group.addTask {
+          try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
+            var left = perClient
+            while left > 0 {
+              let n = min(500, left)
+              _ = try await client.push(tenantID: self.tenant, clientID: "seed-\(worker)-\(UUID().uuidString)", mutations: (0..<n).map { park($0, bytes: self.payloadBytes) })
+              left -= n
+            }
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    let seconds = micros(ContinuousClock.now - start) / 1e6
+    emit(["scenario": "seed", "records": perClient * 4, "seconds": seconds, "records_per_s": Double(perClient * 4) / seconds])
+  }
+}
+
+struct PullAll: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull a tenant from scratch, counting records and bytes.")
+  @OptionGroup var target: Target
+  @Option var tenant = "city"
+  @Option var pageSize: UInt32 = 5000
+
+  func run() async throws {
+    let credentials = try ClientCredentials(folder: self.target.credentials)
+    let start = ContinuousClock.now
+    let (records, bytes) = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
+      var cursor: UInt64 = 0
+      var records = 0
+      var bytes = 0
+      while true {
+        let page = try await client.pull(tenantID: self.tenant, cursor: cursor, pageSize: self.pageSize)
+        records += page.records.count
+        bytes += (try page.serializedBytes() as [UInt8]).count
+        cursor = page.nextCursor
+        if !page.more { break }
+      }
+      return (records, bytes)
+    }
+    let seconds = micros(ContinuousClock.now - start) / 1e6
+    emit(["scenario": "pull", "records": records, "bytes": bytes, "seconds": seconds,
+          "records_per_s": Double(records) / seconds, "mb_per_s": Double(bytes) / seconds / 1e6])
+  }
+}
+
+struct Ready: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Retry whoami until it succeeds; print the wall-clock time (ns) of the first success.")
+  @OptionGroup var target: Target
+  @Option var timeout = 60.0
+
+  func run() async throws {
+    let credentials = try ClientCredentials(folder: self.target.credentials)
+    let deadline = Date().addingTimeInterval(self.timeout)
+    while Date() < deadline {
+      do {
+        _ = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { try await $0.whoAmI() }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        emit(["ready_ns": Int(now.tv_sec) * 1_000_000_000 + now.tv_nsec])
+        return
+      } catch {
+        try await Task.sleep(for: .milliseconds(2))
+      }
+    }
+    throw ExitCode(1)
+  }
+}
+
+/// A shared counter.
+final class Counter: Sendable {
+  private let atomic = Atomic<Int>(0)
+  var value: Int { self.atomic.load(ordering: .relaxed) }
+  func add(_ n: Int) { self.atomic.add(n, ordering: .relaxed) }
+}
