@@ -11,7 +11,7 @@ struct GongjianBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gongjian-bench",
     abstract: "Load generator for Gongjian benchmarks (mutual TLS, real gRPC).",
-    subcommands: [Unary.self, PushLoad.self, Seed.self, PullAll.self, Ready.self]
+    subcommands: [Unary.self, PushLoad.self, Seed.self, PullAll.self, Ready.self, FanOut.self]
   )
 }
 
@@ -224,4 +224,84 @@ final class Counter: Sendable {
   private let atomic = Atomic<Int>(0)
   var value: Int { self.atomic.load(ordering: .relaxed) }
   func add(_ n: Int) { self.atomic.add(n, ordering: .relaxed) }
+}
+
+struct FanOut: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fanout",
+    abstract: "Many live subscribers on one tenant while a writer commits at a fixed rate; commit-to-delivery latency."
+  )
+  @OptionGroup var target: Target
+  @Option var tenant = "city"
+  @Option var subscribers = 1000
+  @Option var connections = 8
+  @Option var rate = 100
+  @Option var seconds = 10.0
+
+  func run() async throws {
+    let credentials = try ClientCredentials(folder: self.target.credentials)
+    let head = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) {
+      try await $0.pull(tenantID: self.tenant, cursor: 0, pageSize: 1).checkpoint.headSequence
+    }
+    let recorder = Recorder()
+    let live = Counter()
+    let pushed = Counter()
+    let perConnection = (self.subscribers + self.connections - 1) / self.connections
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for connection in 0..<self.connections {
+        let count = min(perConnection, self.subscribers - connection * perConnection)
+        guard count > 0 else { continue }
+        group.addTask {
+          try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
+            try await withThrowingTaskGroup(of: Void.self) { streams in
+              for _ in 0..<count {
+                streams.addTask {
+                  let caughtUp = Counter()
+                  do {
+                    try await client.subscribe(tenantID: self.tenant, cursor: head) { event in
+                      if case .heartbeat(let beat) = event.event, beat.caughtUp, caughtUp.value == 0 {
+                        caughtUp.add(1)
+                        live.add(1)
+                      }
+                      let now = Date()
+                      recorder.add(contentsOf: event.changes.records.map { now.timeIntervalSince($0.updatedAt.date) * 1e6 })
+                      return true
+                    }
+                  } catch {
+                    // Cancelled at the end of the run.
+                  }
+                }
+              }
+              try await streams.waitForAll()
+            }
+          }
+        }
+      }
+      // Wait until every subscriber is live, then write at the fixed rate.
+      let waitDeadline = ContinuousClock.now + .seconds(60)
+      while live.value < self.subscribers && ContinuousClock.now < waitDeadline {
+        try await Task.sleep(for: .milliseconds(50))
+      }
+      try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
+        let interval = Duration.microseconds(1_000_000 / self.rate)
+        var next = ContinuousClock.now
+        let end = next + .milliseconds(Int(self.seconds * 1000))
+        var n = 0
+        while ContinuousClock.now < end {
+          _ = try await client.push(tenantID: self.tenant, clientID: "fanout-writer-\(ProcessInfo.processInfo.processIdentifier)", mutations: [park(n, bytes: 200)])
+          pushed.add(1)
+          n += 1
+          next += interval
+          try await Task.sleep(until: next, clock: .continuous)
+        }
+      }
+      // Let the last deliveries arrive, then end the subscriptions.
+      try await Task.sleep(for: .seconds(2))
+      group.cancelAll()
+    }
+    let s = recorder.summary()
+    emit(["scenario": "fanout", "subscribers": self.subscribers, "live": live.value, "connections": self.connections,
+          "commits": pushed.value, "deliveries": s.count, "expected_deliveries": pushed.value * self.subscribers,
+          "p50_ms": s.p50 / 1000, "p99_ms": s.p99 / 1000, "max_ms": s.max / 1000])
+  }
 }
