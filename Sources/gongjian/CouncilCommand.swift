@@ -96,15 +96,7 @@ struct CouncilCommand: AsyncParsableCommand {
     @Option(help: "The JSON or YAML file.") var file: String
 
     func run() async throws {
-      let items: [Any]
-      do { items = try DocumentFile.items(path: self.file) } catch let error as GongjianClientError {
-        printError("gongjian: \(error.message)")
-        throw ExitCode(error.kind.exitCode)
-      }
-      guard items.count == 1, var object = items.first as? [String: Any] else {
-        printError("gongjian: \(self.file): expected one object with title, summary, responsible_units")
-        throw ExitCode(64)
-      }
+      var object = try DocumentFile.object(path: self.file, expecting: "title, summary, responsible_units")
       let files = (object.removeValue(forKey: "attachments") as? [[String: Any]]) ?? []
       var request: Gongjian_V1_ProposeRequest
       do {
@@ -197,15 +189,7 @@ struct CouncilCommand: AsyncParsableCommand {
     @Option(help: "The JSON or YAML file.") var file: String
 
     func run() async throws {
-      let items: [Any]
-      do { items = try DocumentFile.items(path: self.file) } catch let error as GongjianClientError {
-        printError("gongjian: \(error.message)")
-        throw ExitCode(error.kind.exitCode)
-      }
-      guard items.count == 1, var object = items.first as? [String: Any] else {
-        printError("gongjian: \(self.file): expected one object with text and actions")
-        throw ExitCode(64)
-      }
+      var object = try DocumentFile.object(path: self.file, expecting: "text and actions")
       object["tenant_id"] = self.options.tenant
       object["item_id"] = self.item
       let request: Gongjian_V1_DecideRequest

@@ -4,7 +4,6 @@ import Foundation
 import GongjianClient
 import GongjianProtocol
 import SwiftProtobuf
-import Yams
 
 /// `gongjian push`.
 struct Push: AsyncParsableCommand {
@@ -92,24 +91,7 @@ enum ClientIdentity {
 /// Reads mutations from JSON or YAML.
 enum MutationFile {
   static func load(path: String) throws -> [Gongjian_V1_Mutation] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw GongjianClientError(.usage, "\(path): cannot read the file")
-    }
-    let text = String(decoding: data, as: UTF8.self)
-    let document: Any?
-    do {
-      if path.hasSuffix(".json") {
-        document = try JSONSerialization.jsonObject(with: data)
-      } else {
-        document = try Yams.load(yaml: text)
-      }
-    } catch {
-      throw GongjianClientError(.usage, "\(path): not valid \(path.hasSuffix(".json") ? "JSON" : "YAML"): \(error)")
-    }
-    let items: [Any]
-    if let list = document as? [Any] { items = list } else if let one = document { items = [one] } else { items = [] }
-    guard !items.isEmpty else { throw GongjianClientError(.usage, "\(path): no mutations in the file") }
-    return try items.enumerated().map { index, item in
+    try DocumentFile.items(path: path).enumerated().map { index, item in
       try Self.mutation(item, at: "\(path): mutation \(index + 1)")
     }
   }

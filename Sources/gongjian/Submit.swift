@@ -140,6 +140,21 @@ enum DocumentFile {
     guard !items.isEmpty else { throw GongjianClientError(.usage, "\(path): the file holds nothing") }
     return items
   }
+
+  /// The file's single object, for commands that take one (a proposal, a decision); exits with
+  /// the usage code and a message naming the file otherwise.
+  static func object(path: String, expecting what: String) throws -> [String: Any] {
+    do {
+      let items = try Self.items(path: path)
+      guard items.count == 1, let object = items.first as? [String: Any] else {
+        throw GongjianClientError(.usage, "\(path): expected one object with \(what)")
+      }
+      return object
+    } catch let error as GongjianClientError {
+      printError("gongjian: \(error.message)")
+      throw ExitCode(error.kind.exitCode)
+    }
+  }
 }
 
 /// JSON of typed records for the CLI.
