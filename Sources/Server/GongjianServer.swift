@@ -70,7 +70,7 @@ public struct GongjianServer: Service {
     let server = GRPCServer(
       transport: transport,
       services: services.rpcServices,
-      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(store: store, revocations: revocations), logger: self.logger)]
+      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger)]
     )
 
     try await withThrowingTaskGroup(of: Bool.self) { group in

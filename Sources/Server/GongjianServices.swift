@@ -8,6 +8,8 @@ public struct GongjianServices: Sendable {
   public let engine: SyncEngine
   /// Membership checks.
   public let authorizer: Authorizer
+  /// Offices and memberships as calls see them.
+  public let directory: DirectoryCache
   /// The services to register.
   public let rpcServices: [any RegistrableRPCService]
 
@@ -19,14 +21,16 @@ public struct GongjianServices: Sendable {
   ///   - configuration: Server configuration.
   ///   - logger: The root logger.
   public init(store: any GongjianStore, revocations: RevocationList, configuration: ServerConfiguration, logger: Logger) {
-    let authorizer = Authorizer(store: store, operatorTenant: configuration.authorization.operatorTenant)
+    let directory = DirectoryCache(store: store, timeToLive: configuration.authorization.directoryCacheTimeToLive)
+    let authorizer = Authorizer(directory: directory, operatorTenant: configuration.authorization.operatorTenant)
+    self.directory = directory
     let engine = SyncEngine(store: store, authorizer: authorizer, configuration: configuration, logger: logger)
     self.engine = engine
     self.authorizer = authorizer
     self.rpcServices = [
-      IdentityService(store: store),
+      IdentityService(directory: directory),
       SyncService(engine: engine),
-      AdminService(store: store, authorizer: authorizer, revocations: revocations),
+      AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),
       RecordsService(engine: engine, store: store, authorizer: authorizer),
       TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant),
       CouncilsService(

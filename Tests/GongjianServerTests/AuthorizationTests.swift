@@ -78,6 +78,20 @@ struct AuthorizationTests {
     }
   }
 
+  @Test("A membership removed through the Admin service stops access at once, despite the directory cache")
+  func removalIsImmediate() async throws {
+    try await Harness.with(configure: { $0.authorization.directoryCacheTimeToLive = .seconds(60) }) { h in
+      _ = try await h.sync.pull(.with { $0.tenantID = "sip-suqian" }, metadata: office("suqian.commerce"))
+      _ = try await h.admin.removeMembership(.with { $0.tenantID = "sip-suqian"; $0.officeID = "suqian.commerce" }, metadata: office("sip-suqian.admin"))
+      let error = await #expect(throws: RPCError.self) {
+        try await h.sync.pull(.with { $0.tenantID = "sip-suqian" }, metadata: office("suqian.commerce"))
+      }
+      #expect(error?.code == .permissionDenied)
+      let me = try await h.identity.whoAmI(.init(), metadata: office("suqian.commerce"))
+      #expect(!me.memberships.map(\.tenantID).contains("sip-suqian"))
+    }
+  }
+
   @Test("Without an identity every call is UNAUTHENTICATED")
   func unauthenticated() async throws {
     try await Harness.with { h in

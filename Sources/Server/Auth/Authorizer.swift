@@ -13,18 +13,27 @@ public struct Authorizer: Sendable {
     case role(Gongjian_V1_Role)
   }
 
-  private let store: any GongjianStore
+  private let directory: DirectoryCache
   /// Admins of this tenant manage the deployment.
   public let operatorTenant: String
 
   /// Creates an authorizer.
   ///
   /// - Parameters:
+  ///   - directory: Where memberships are read.
+  ///   - operatorTenant: Tenant whose admins manage tenants, offices and certificates.
+  public init(directory: DirectoryCache, operatorTenant: String) {
+    self.directory = directory
+    self.operatorTenant = operatorTenant
+  }
+
+  /// Creates an authorizer that reads memberships from the store on every call.
+  ///
+  /// - Parameters:
   ///   - store: Where memberships live.
   ///   - operatorTenant: Tenant whose admins manage tenants, offices and certificates.
   public init(store: any GongjianStore, operatorTenant: String) {
-    self.store = store
-    self.operatorTenant = operatorTenant
+    self.init(directory: DirectoryCache(store: store, timeToLive: .zero), operatorTenant: operatorTenant)
   }
 
   /// Checks access to a tenant.
@@ -44,7 +53,7 @@ public struct Authorizer: Sendable {
       throw GongjianError.invalidField("tenant_id", "required")
     }
     let office = caller.office
-    let membership = try await self.store.memberships(officeID: office.id).first { $0.tenantID == tenantID }
+    let membership = try await self.directory.memberships(officeID: office.id).first { $0.tenantID == tenantID }
     switch access {
     case .read:
       if let membership, membership.role.includes(.viewer) { return membership }

@@ -17,16 +17,16 @@ public protocol CallerResolver: Sendable {
 /// never from a request field, and refuses revoked certificates on connections that were
 /// opened before the revocation.
 public struct CertificateCallerResolver: CallerResolver {
-  private let store: any GongjianStore
+  private let directory: DirectoryCache
   private let revocations: RevocationList
 
   /// Creates a resolver.
   ///
   /// - Parameters:
-  ///   - store: Where offices are registered.
+  ///   - directory: Where offices are registered.
   ///   - revocations: Revoked serials.
-  public init(store: any GongjianStore, revocations: RevocationList) {
-    self.store = store
+  public init(directory: DirectoryCache, revocations: RevocationList) {
+    self.directory = directory
     self.revocations = revocations
   }
 
@@ -43,7 +43,7 @@ public struct CertificateCallerResolver: CallerResolver {
     guard let officeID = certificate.officeID else {
       throw GongjianError(.unauthenticated, "certificate \(serial) names no office")
     }
-    guard let office = try await self.store.office(id: officeID) else {
+    guard let office = try await self.directory.office(id: officeID) else {
       throw GongjianError(.unauthenticated, "office \(officeID) named by certificate \(serial) is not registered")
     }
     return Caller(office: office, certificateSerial: serial, certificateNotAfter: certificate.notValidAfter)

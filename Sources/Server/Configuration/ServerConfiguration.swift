@@ -89,6 +89,10 @@ public struct ServerConfiguration: Sendable {
     /// How often the revocation list is re-read from the database (revocations made by the
     /// offline CLI). Revocations through the Admin service apply at once. Default 5 s.
     public var revocationRefreshInterval: Duration
+    /// How long an office and its memberships are read from memory rather than the database.
+    /// Changes through the Admin service apply at once; the offline CLI's within this time.
+    /// Default 1 s.
+    public var directoryCacheTimeToLive: Duration = .seconds(1)
 
     /// The defaults listed on each property.
     public static var defaults: Self {

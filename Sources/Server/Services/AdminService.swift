@@ -8,6 +8,7 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   private let store: any GongjianStore
   private let authorizer: Authorizer
   private let revocations: RevocationList
+  private let directory: DirectoryCache
 
   /// Creates the service.
   ///
@@ -15,10 +16,12 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   ///   - store: The store.
   ///   - authorizer: Membership checks.
   ///   - revocations: Updated at once when a certificate is revoked.
-  public init(store: any GongjianStore, authorizer: Authorizer, revocations: RevocationList) {
+  ///   - directory: Cleared at once when offices or memberships change.
+  public init(store: any GongjianStore, authorizer: Authorizer, revocations: RevocationList, directory: DirectoryCache) {
     self.store = store
     self.authorizer = authorizer
     self.revocations = revocations
+    self.directory = directory
   }
 
   public func createTenant(request: Gongjian_V1_CreateTenantRequest, context: ServerContext) async throws -> Gongjian_V1_Tenant {
@@ -29,6 +32,7 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
       $0.name = request.name
     }
     try await self.store.createTenant(tenant)
+    self.directory.invalidate()
     return tenant
   }
 
@@ -46,6 +50,7 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
     try await self.authorizer.requireOperator(try context.caller, action: "register office")
     try Directory.validate(office: request.office, field: "office")
     try await self.store.putOffice(request.office)
+    self.directory.invalidate()
     return request.office
   }
 
@@ -63,7 +68,9 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
     guard OfficeIdentity.isValidIdentifier(request.officeID) else {
       throw GongjianError.invalidField("office_id", "not a valid office id")
     }
-    return try await self.store.setMembership(tenantID: request.tenantID, officeID: request.officeID, role: request.role)
+    let membership = try await self.store.setMembership(tenantID: request.tenantID, officeID: request.officeID, role: request.role)
+    self.directory.invalidate()
+    return membership
   }
 
   public func removeMembership(request: Gongjian_V1_RemoveMembershipRequest, context: ServerContext) async throws -> Gongjian_V1_RemoveMembershipResponse {
@@ -71,6 +78,7 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
     guard try await self.store.removeMembership(tenantID: request.tenantID, officeID: request.officeID) else {
       throw GongjianError(.notFound, "office \(request.officeID) is not a member of tenant \(request.tenantID)")
     }
+    self.directory.invalidate()
     return .init()
   }
 
