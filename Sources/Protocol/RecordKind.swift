@@ -19,12 +19,11 @@ public struct RecordKind: Sendable, Hashable, CustomStringConvertible {
   public init(name: String, messageType: any (SwiftProtobuf.Message & Sendable).Type) {
     self.name = name
     self.messageType = messageType
+    self.typeURL = "type.googleapis.com/" + messageType.protoMessageName
   }
 
   /// The `google.protobuf.Any` type URL of this kind's payloads.
-  public var typeURL: String {
-    "type.googleapis.com/" + self.messageType.protoMessageName
-  }
+  public let typeURL: String
 
   public var description: String { self.name }
 
@@ -76,8 +75,10 @@ extension RecordKind {
   ///
   /// - Parameter name: A kind's wire name.
   public static func named(_ name: String) -> RecordKind? {
-    Self.all.first { $0.name == name }
+    Self.byName[name]
   }
+
+  private static let byName = Dictionary(uniqueKeysWithValues: Self.all.map { ($0.name, $0) })
 
   /// Packs a payload of this kind into a `google.protobuf.Any`.
   ///

@@ -39,11 +39,15 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
 
   private func meetingView(_ record: StoredRecord, _ meeting: Gongjian_V1_Meeting, tenantID: String) async throws -> Gongjian_V1_MeetingView {
     let council = try? await self.one(.council, tenantID, meeting.councilID, field: "council_id", as: Gongjian_V1_Council.self)
-    return .with {
+    return Self.meetingView(record, meeting, councilName: council?.payload.name ?? "")
+  }
+
+  private static func meetingView(_ record: StoredRecord, _ meeting: Gongjian_V1_Meeting, councilName: String) -> Gongjian_V1_MeetingView {
+    .with {
       $0.id = record.id
       $0.version = record.version
       $0.meeting = meeting
-      $0.councilName = council?.payload.name ?? ""
+      $0.councilName = councilName
     }
   }
 
@@ -122,9 +126,13 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
 
   public func listMeetings(request: Gongjian_V1_ListMeetingsRequest, context: ServerContext) async throws -> Gongjian_V1_ListMeetingsResponse {
     try await self.authorizer.require(.read, tenant: request.tenantID, caller: try context.caller, action: "list meetings")
-    var views: [Gongjian_V1_MeetingView] = []
-    for (record, meeting) in try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self) {
-      views.append(try await self.meetingView(record, meeting, tenantID: request.tenantID))
+    // One read of the councils for all meetings.
+    let councils = Dictionary(
+      try await self.all(.council, request.tenantID, as: Gongjian_V1_Council.self).map { ($0.record.id, $0.payload.name) },
+      uniquingKeysWith: { first, _ in first }
+    )
+    var views = try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self).map {
+      Self.meetingView($0.record, $0.payload, councilName: councils[$0.payload.councilID] ?? "")
     }
     views.sort { ($0.meeting.heldOn, $0.id) < ($1.meeting.heldOn, $1.id) }
     return .with { $0.meetings = views }

@@ -37,21 +37,17 @@ struct FieldChecks {
     }
   }
 
-  static func parseDate(_ text: String) -> DateComponents? {
+  /// `(year, month, day)` of a `YYYY-MM-DD` date that exists in the Gregorian calendar.
+  static func parseDate(_ text: String) -> (year: Int, month: Int, day: Int)? {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month)
     else { return nil }
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-    let components = DateComponents(year: year, month: month, day: day)
-    guard calendar.date(from: components) != nil,
-      (1...12).contains(month),
-      let range = calendar.range(of: .day, in: .month, for: calendar.date(from: DateComponents(year: year, month: month))!),
-      range.contains(day)
-    else { return nil }
-    return components
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return (1...days).contains(day) ? (year, month, day) : nil
   }
+
 }
 
 extension FieldChecks {
