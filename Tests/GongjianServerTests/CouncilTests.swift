@@ -201,40 +201,51 @@ struct CouncilTests {
     }
   }
 
-  @Test("Both sides see a proposal, an acceptance and a reordering live, within a second")
+  @Test("Both sides see a proposal, an acceptance and a reordering live, within a second of each commit")
   func liveAgenda() async throws {
     try await Harness.with(dataset: true, configure: { $0.sync.heartbeatInterval = .milliseconds(200) }) { h in
       let head = try await h.store.checkpoint(tenantID: "city").headSequence
-      let seen = try await withThrowingTaskGroup(of: [String].self) { group in
+      // The bound is on delivery after each commit, not on how long the writes take on a loaded machine.
+      typealias Stamped = (source: String, action: String, at: ContinuousClock.Instant)
+      let stamps = try await withThrowingTaskGroup(of: [Stamped].self) { group in
         group.addTask {
           try await h.sync.subscribe(.with { $0.tenantID = "city"; $0.cursor = head }, metadata: office("suqian.finance")) { response in
-            var events: [String] = []
+            var events: [Stamped] = []
             let start = ContinuousClock.now
             for try await event in response.messages {
               for record in event.changes.records where record.kind == "agenda_item" {
                 let item = try Gongjian_V1_AgendaItem(serializedBytes: record.payload.value)
-                events.append("\(item.history.last?.action ?? "")")
+                events.append(("subscriber", item.history.last?.action ?? "", .now))
               }
-              if events.count >= 3 || ContinuousClock.now - start > .seconds(5) { break }
+              if events.count >= 3 || ContinuousClock.now - start > .seconds(10) { break }
             }
             return events
           }
         }
         group.addTask {
           try await Task.sleep(for: .milliseconds(300))
-          let started = ContinuousClock.now
+          var commits: [Stamped] = []
           let item = try await h.propose("实时议题", as: "suqian.commerce")
+          commits.append(("writer", "proposed", .now))
           _ = try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
+          commits.append(("writer", "accepted", .now))
           _ = try await h.councils.orderItems(
             .with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = [item.id, CID.item2026Projects, CID.item2026Finance] },
             metadata: office("suzhou.drc")
           )
-          #expect(ContinuousClock.now - started < .seconds(1))
-          return []
+          commits.append(("writer", "reordered", .now))
+          return commits
         }
         return try await group.reduce(into: []) { $0 += $1 }
       }
-      #expect(Array(seen.prefix(3)) == ["proposed", "accepted", "reordered"])
+      let seen = stamps.filter { $0.source == "subscriber" }.prefix(3)
+      let commits = Dictionary(stamps.filter { $0.source == "writer" }.map { ($0.action, $0.at) }, uniquingKeysWith: { first, _ in first })
+      #expect(seen.map(\.action) == ["proposed", "accepted", "reordered"])
+      for (_, action, at) in seen {
+        let acknowledged = try #require(commits[action], "no commit recorded for \(action)")
+        // Delivery may precede the writer's acknowledgement; only lateness counts.
+        #expect(at - acknowledged < .seconds(1), "\(action) seen \(at - acknowledged) after its commit")
+      }
     }
   }
 }
