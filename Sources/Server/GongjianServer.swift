@@ -2,6 +2,7 @@ internal import Foundation
 internal import GongjianProtocol
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2
+internal import NIOPosix
 public import Logging
 public import ServiceLifecycle
 
@@ -44,33 +45,30 @@ public struct GongjianServer: Service {
     let revocations = RevocationList(try await store.revokedSerials())
     let caPEM = try String(contentsOfFile: self.dataDirectory.caCertificatePath, encoding: .utf8)
     let verifier = ClientCertificateVerifier(authority: try .init(pemEncoded: caPEM), revocations: revocations)
+    let identities = ConnectionIdentities()
     let tls = try MutualTLS(
       certificateChainPEM: try String(contentsOfFile: self.dataDirectory.serverCertificatePath, encoding: .utf8),
       privateKeyPEM: try String(contentsOfFile: self.dataDirectory.serverKeyPath, encoding: .utf8),
       trustedCAPEM: caPEM,
       verifier: verifier,
+      identities: identities,
       logger: self.logger
     )
     let services = GongjianServices(store: store, revocations: revocations, configuration: self.configuration, logger: self.logger)
     let limits = self.configuration.limits
     let listen = self.configuration.listen
-    let address: GRPCNIOTransportCore.SocketAddress =
-      listen.host.contains(":") ? .ipv6(host: listen.host, port: listen.port) : .ipv4(host: listen.host, port: listen.port)
-    let transport = HTTP2ServerTransport.Posix(
-      address: address,
-      // TLS is installed per connection by `MutualTLS` (see there for why).
-      transportSecurity: .plaintext,
-      config: .defaults { config in
-        config.rpc.maxRequestPayloadSize = 2 * limits.maxRequestBytes
-        config.http2.maxConcurrentStreams = limits.maxConcurrentStreams
-        config.connection.maxIdleTime = limits.maxConnectionIdle
-        config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in tls.install(on: channel) }
-      }
+    var transportConfig = HTTP2ServerTransport.Custom<MutualTLSListener>.Config.defaults
+    transportConfig.rpc.maxRequestPayloadSize = 2 * limits.maxRequestBytes
+    transportConfig.http2.maxConcurrentStreams = limits.maxConcurrentStreams
+    transportConfig.connection.maxIdleTime = limits.maxConnectionIdle
+    let transport = HTTP2ServerTransport.Custom(
+      listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
+      config: transportConfig
     )
     let server = GRPCServer(
       transport: transport,
       services: services.rpcServices,
-      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger)]
+      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(connections: identities, directory: services.directory, revocations: revocations), logger: self.logger)]
     )
 
     try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -85,7 +83,7 @@ public struct GongjianServer: Service {
         return true
       }
       group.addTask {
-        let bound = try await transport.listeningAddress
+        guard let bound = await transport.listeningAddress else { return false }
         let (host, port) = bound.ipv4.map { ($0.host, $0.port) } ?? bound.ipv6.map { ($0.host, $0.port) } ?? (listen.host, listen.port)
         self.logger.info("listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)"])
         self.onListening?(host, port)

@@ -1,6 +1,4 @@
 public import GRPCCore
-internal import GRPCNIOTransportHTTP2
-internal import X509
 
 /// Establishes which office is calling.
 public protocol CallerResolver: Sendable {
@@ -17,35 +15,32 @@ public protocol CallerResolver: Sendable {
 /// never from a request field, and refuses revoked certificates on connections that were
 /// opened before the revocation.
 public struct CertificateCallerResolver: CallerResolver {
+  private let connections: ConnectionIdentities
   private let directory: DirectoryCache
   private let revocations: RevocationList
 
   /// Creates a resolver.
   ///
   /// - Parameters:
+  ///   - connections: The identities the handshakes established, per connection.
   ///   - directory: Where offices are registered.
   ///   - revocations: Revoked serials.
-  public init(directory: DirectoryCache, revocations: RevocationList) {
+  public init(connections: ConnectionIdentities, directory: DirectoryCache, revocations: RevocationList) {
+    self.connections = connections
     self.directory = directory
     self.revocations = revocations
   }
 
   public func resolve(metadata: Metadata, context: ServerContext) async throws -> Caller {
-    guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
-      let certificate = transport.peerCertificate
-    else {
+    guard let identity = self.connections.identity(peer: context.remotePeer) else {
       throw GongjianError(.unauthenticated, "no client certificate: Gongjian requires mutual TLS")
     }
-    let serial = certificate.serialNumber.hexString
-    guard !self.revocations.contains(serial) else {
-      throw GongjianError(.unauthenticated, "certificate \(serial) is revoked")
+    guard !self.revocations.contains(identity.serial) else {
+      throw GongjianError(.unauthenticated, "certificate \(identity.serial) is revoked")
     }
-    guard let officeID = certificate.officeID else {
-      throw GongjianError(.unauthenticated, "certificate \(serial) names no office")
+    guard let office = try await self.directory.office(id: identity.officeID) else {
+      throw GongjianError(.unauthenticated, "office \(identity.officeID) named by certificate \(identity.serial) is not registered")
     }
-    guard let office = try await self.directory.office(id: officeID) else {
-      throw GongjianError(.unauthenticated, "office \(officeID) named by certificate \(serial) is not registered")
-    }
-    return Caller(office: office, certificateSerial: serial, certificateNotAfter: certificate.notValidAfter)
+    return Caller(office: office, certificateSerial: identity.serial, certificateNotAfter: identity.notAfter)
   }
 }

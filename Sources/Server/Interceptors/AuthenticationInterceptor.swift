@@ -22,30 +22,36 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     context: ServerContext,
     next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    var logger = self.logger
-    logger[metadataKey: "method"] = "\(context.descriptor)"
-    logger[metadataKey: "peer"] = "\(context.remotePeer)"
+    // Metadata is built only when a line is logged (the parameter is an autoclosure): setting
+    // it on a copied Logger cost 2.5% of a whoami's server CPU.
     let caller: Caller
     do {
       caller = try await self.resolver.resolve(metadata: request.metadata, context: context)
     } catch {
-      logger.notice("refused unauthenticated call", metadata: ["error": "\(error)"])
+      self.logger.notice("refused unauthenticated call", metadata: Self.metadata(context, nil, ["error": "\(error)"]))
       throw error
     }
-    logger[metadataKey: "office"] = "\(caller.office.id)"
     var context = context
     context.transportSpecific = caller
     do {
       let response = try await next(request, context)
       if case .failure(let error) = response.accepted {
-        logger.info("call failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+        self.logger.info("call failed", metadata: Self.metadata(context, caller, ["code": "\(error.code)", "error": "\(error.message)"]))
       } else {
-        logger.debug("call accepted")
+        self.logger.debug("call accepted", metadata: Self.metadata(context, caller, [:]))
       }
       return response
     } catch {
-      logger.info("call failed", metadata: ["error": "\(error)"])
+      self.logger.info("call failed", metadata: Self.metadata(context, caller, ["error": "\(error)"]))
       throw error
     }
+  }
+
+  private static func metadata(_ context: ServerContext, _ caller: Caller?, _ extra: Logger.Metadata) -> Logger.Metadata {
+    var metadata = extra
+    metadata["method"] = "\(context.descriptor)"
+    metadata["peer"] = "\(context.remotePeer)"
+    if let caller { metadata["office"] = "\(caller.office.id)" }
+    return metadata
   }
 }

