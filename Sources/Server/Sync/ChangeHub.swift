@@ -1,19 +1,34 @@
+internal import GongjianProtocol
 internal import Synchronization
 
 /// Tells live subscribers that a tenant's feed moved, and keeps the most recent changes of each
 /// tenant in memory so that subscribers rarely read the database.
 ///
-/// A subscriber holds a one-slot signal, never a queue of changes: a slow subscriber only
-/// falls behind (and later reads what it missed), it never stalls the writer or other
-/// subscribers, and its memory does not grow.
+/// A subscriber holds a wake-up stream of at most two pending wakes, never a queue of changes: a
+/// slow subscriber only falls behind (and later reads what it missed), it never stalls the
+/// writer or other subscribers, and its memory does not grow. Each change is turned into its
+/// wire form once, when it is published, not once per subscriber.
 final class ChangeHub: Sendable {
-  /// A subscriber's wake-up signal.
-  typealias Signal = AsyncStream<Void>
+  /// Why a subscriber wakes: a commit, or its own heartbeat timer.
+  enum Wake: Sendable {
+    case commit
+    case heartbeat
+  }
+
+  /// A subscriber's wake-ups. Every wake means "catch up", so dropping all but the newest two
+  /// loses nothing.
+  typealias Signal = AsyncStream<Wake>
+
+  /// A recent change: its sequence and its wire form.
+  struct Change: Sendable {
+    var sequence: UInt64
+    var record: Gongjian_V1_Record
+  }
 
   private struct Feed {
     var subscribers: [Int: Signal.Continuation] = [:]
     /// Consecutive recent changes, oldest first.
-    var recent: [StoredRecord] = []
+    var recent: [Change] = []
     var head: UInt64 = 0
   }
 
@@ -38,9 +53,10 @@ final class ChangeHub: Sendable {
     case closed
   }
 
-  /// Registers a subscriber. Its signal finishes when the hub closes.
-  func subscribe(tenantID: String) -> Result<(id: Int, signal: Signal), Refusal> {
-    let (signal, continuation) = Signal.makeStream(bufferingPolicy: .bufferingNewest(1))
+  /// Registers a subscriber. Its signal finishes when the hub closes; the continuation is for
+  /// the subscriber's own heartbeat wakes.
+  func subscribe(tenantID: String) -> Result<(id: Int, signal: Signal, wake: Signal.Continuation), Refusal> {
+    let (signal, continuation) = Signal.makeStream(bufferingPolicy: .bufferingNewest(2))
     let id: Result<Int, Refusal> = self.state.withLock { state in
       if state.closed { return .failure(.closed) }
       var feed = state.feeds[tenantID] ?? Feed()
@@ -51,7 +67,7 @@ final class ChangeHub: Sendable {
       state.feeds[tenantID] = feed
       return .success(id)
     }
-    return id.map { ($0, signal) }
+    return id.map { ($0, signal, continuation) }
   }
 
   /// Ends every subscription (graceful shutdown) and refuses new ones.
@@ -77,6 +93,7 @@ final class ChangeHub: Sendable {
 
   /// Records committed changes (in sequence order) and wakes the tenant's subscribers.
   func publish(tenantID: String, records: [StoredRecord], head: UInt64) {
+    let records = records.map { Change(sequence: $0.sequence, record: $0.proto) }
     let continuations: [Signal.Continuation] = self.state.withLock { state in
       var feed = state.feeds[tenantID] ?? Feed()
       if let first = records.first {
@@ -94,12 +111,12 @@ final class ChangeHub: Sendable {
       return Array(feed.subscribers.values)
     }
     for continuation in continuations {
-      continuation.yield()
+      continuation.yield(.commit)
     }
   }
 
   /// Changes after `cursor` from memory, or nil when memory does not cover the cursor.
-  func recent(tenantID: String, after cursor: UInt64, limit: Int) -> [StoredRecord]? {
+  func recent(tenantID: String, after cursor: UInt64, limit: Int) -> ArraySlice<Change>? {
     self.state.withLock { state in
       guard let feed = state.feeds[tenantID], let first = feed.recent.first else { return nil }
       guard cursor + 1 >= first.sequence else { return nil }
@@ -107,7 +124,7 @@ final class ChangeHub: Sendable {
         return cursor >= feed.head ? [] : nil
       }
       let start = Int(cursor + 1 - first.sequence)
-      return Array(feed.recent[start..<min(feed.recent.count, start + limit)])
+      return feed.recent[start..<min(feed.recent.count, start + limit)]
     }
   }
 }

@@ -260,10 +260,11 @@ public final class SyncEngine: Sendable {
     try await self.authorizer.require(.read, tenant: tenantID, caller: caller, action: "subscribe")
     // Register before the first read, so that no commit falls between catch-up and live.
     let id: Int
-    let signal: ChangeHub.Signal
+    let wakes: ChangeHub.Signal
+    let wake: ChangeHub.Signal.Continuation
     switch self.hub.subscribe(tenantID: tenantID) {
     case .success(let subscription):
-      (id, signal) = subscription
+      (id, wakes, wake) = subscription
     case .failure(.tenantAtLimit):
       throw GongjianError(
         .resourceExhausted,
@@ -288,7 +289,7 @@ public final class SyncEngine: Sendable {
       while true {
         if let recent = self.hub.recent(tenantID: tenantID, after: cursor, limit: pageSize) {
           if recent.isEmpty { return cursor }
-          try await send(.with { $0.changes = .with { $0.records = recent.map(\.proto); $0.cursor = recent.last!.sequence } })
+          try await send(.with { $0.changes = .with { $0.records = recent.map(\.record); $0.cursor = recent.last!.sequence } })
           cursor = recent.last!.sequence
           continue
         }
@@ -321,26 +322,17 @@ public final class SyncEngine: Sendable {
       let head = try await catchUp()
       try await sendHeartbeat(head: head, caughtUp: true)
       try await withThrowingTaskGroup(of: Void.self) { group in
-        let (ticks, tick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // Heartbeats arrive on the same stream as commits: one waiting loop, no forwarding.
         group.addTask {
           while !Task.isCancelled {
             try await Task.sleep(for: heartbeat)
-            tick.yield()
+            wake.yield(.heartbeat)
           }
         }
-        // Either a commit or a heartbeat tick wakes the loop; each wake catches up first.
-        let (wakes, wake) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(2))
-        group.addTask {
-          for await _ in signal { wake.yield(false) }
-          wake.finish()
-        }
-        group.addTask {
-          for await _ in ticks { wake.yield(true) }
-        }
         // Ends when the hub closes (shutdown) or the call is cancelled.
-        for await isTick in wakes {
+        for await reason in wakes {
           let head = try await catchUp()
-          if isTick { try await sendHeartbeat(head: head, caughtUp: true) }
+          if reason == .heartbeat { try await sendHeartbeat(head: head, caughtUp: true) }
         }
         group.cancelAll()
       }
