@@ -59,12 +59,10 @@ final class ChangeHub: Sendable {
     let (signal, continuation) = Signal.makeStream(bufferingPolicy: .bufferingNewest(2))
     let id: Result<Int, Refusal> = self.state.withLock { state in
       if state.closed { return .failure(.closed) }
-      var feed = state.feeds[tenantID] ?? Feed()
-      guard feed.subscribers.count < self.maxSubscribers else { return .failure(.tenantAtLimit) }
+      guard (state.feeds[tenantID]?.subscribers.count ?? 0) < self.maxSubscribers else { return .failure(.tenantAtLimit) }
       let id = state.nextID
       state.nextID += 1
-      feed.subscribers[id] = continuation
-      state.feeds[tenantID] = feed
+      state.feeds[tenantID, default: Feed()].subscribers[id] = continuation
       return .success(id)
     }
     return id.map { ($0, signal, continuation) }
@@ -94,25 +92,30 @@ final class ChangeHub: Sendable {
   /// Records committed changes (in sequence order) and wakes the tenant's subscribers.
   func publish(tenantID: String, records: [StoredRecord], head: UInt64) {
     let records = records.map { Change(sequence: $0.sequence, record: $0.proto) }
+    let limit = self.recentLimit
     let continuations: [Signal.Continuation] = self.state.withLock { state in
-      var feed = state.feeds[tenantID] ?? Feed()
-      if let first = records.first {
-        if let last = feed.recent.last, last.sequence + 1 == first.sequence {
-          feed.recent.append(contentsOf: records)
-        } else {
-          feed.recent = records
-        }
-        if feed.recent.count > self.recentLimit {
-          feed.recent.removeFirst(feed.recent.count - self.recentLimit)
-        }
-      }
-      feed.head = max(feed.head, head)
-      state.feeds[tenantID] = feed
-      return Array(feed.subscribers.values)
+      // In place: a copy of the feed would copy its whole recent array on every publish.
+      Self.append(records, head: head, limit: limit, to: &state.feeds[tenantID, default: Feed()])
     }
     for continuation in continuations {
       continuation.yield(.commit)
     }
+  }
+
+  private static func append(_ records: [Change], head: UInt64, limit: Int, to feed: inout Feed) -> [Signal.Continuation] {
+    if let first = records.first {
+      if let last = feed.recent.last, last.sequence + 1 == first.sequence {
+        feed.recent.append(contentsOf: records)
+      } else {
+        feed.recent = records
+      }
+      // Trimmed in bulk, so the shift of the array is paid once per half a limit of changes.
+      if feed.recent.count > limit + limit / 2 {
+        feed.recent.removeFirst(feed.recent.count - limit)
+      }
+    }
+    feed.head = max(feed.head, head)
+    return Array(feed.subscribers.values)
   }
 
   /// Changes after `cursor` from memory, or nil when memory does not cover the cursor.
