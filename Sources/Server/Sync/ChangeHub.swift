@@ -19,10 +19,10 @@ final class ChangeHub: Sendable {
   /// loses nothing.
   typealias Signal = AsyncStream<Wake>
 
-  /// A recent change: its sequence and its wire form.
+  /// A recent change: its sequence and its wire form, a `ChangeBatch.records` field.
   struct Change: Sendable {
     var sequence: UInt64
-    var record: Gongjian_V1_Record
+    var recordsField: [UInt8]
   }
 
   private struct Feed {
@@ -91,7 +91,12 @@ final class ChangeHub: Sendable {
 
   /// Records committed changes (in sequence order) and wakes the tenant's subscribers.
   func publish(tenantID: String, records: [StoredRecord], head: UInt64) {
-    let records = records.map { Change(sequence: $0.sequence, record: $0.proto) }
+    // Encoding a record cannot fail (no required fields); one that did would only be missing
+    // from memory, and subscribers would read it from the store.
+    let encoded = records.compactMap { record in
+      (try? SubscribeFrame.recordsField(record.proto)).map { Change(sequence: record.sequence, recordsField: $0) }
+    }
+    let records = encoded.count == records.count ? encoded : []
     let limit = self.recentLimit
     let continuations: [Signal.Continuation] = self.state.withLock { state in
       // In place: a copy of the feed would copy its whole recent array on every publish.

@@ -254,7 +254,7 @@ public final class SyncEngine: Sendable {
   /// - Throws: `permissionDenied`, `resourceExhausted` at the subscriber limit.
   public func subscribe(
     _ request: Gongjian_V1_SubscribeRequest, caller: Caller,
-    send: @escaping @Sendable (Gongjian_V1_SubscribeResponse) async throws -> Void
+    send: @escaping @Sendable (SubscribeFrame) async throws -> Void
   ) async throws {
     let tenantID = request.tenantID
     try await self.authorizer.require(.read, tenant: tenantID, caller: caller, action: "subscribe")
@@ -278,7 +278,7 @@ public final class SyncEngine: Sendable {
     var cursor = request.cursor
     let first = try await self.store.checkpoint(tenantID: tenantID)
     if let reset = Self.reset(cursor: cursor, checkpoint: first) {
-      try await send(.with { $0.reset = reset })
+      try await send(.message(.with { $0.reset = reset }))
       return
     }
     let heartbeat = self.syncConfiguration.heartbeatInterval
@@ -289,17 +289,17 @@ public final class SyncEngine: Sendable {
       while true {
         if let recent = self.hub.recent(tenantID: tenantID, after: cursor, limit: pageSize) {
           if recent.isEmpty { return cursor }
-          try await send(.with { $0.changes = .with { $0.records = recent.map(\.record); $0.cursor = recent.last!.sequence } })
+          try await send(.changes(recent, cursor: recent.last!.sequence))
           cursor = recent.last!.sequence
           continue
         }
         let page = try await self.store.changes(tenantID: tenantID, after: cursor, limit: pageSize)
         if let reset = Self.reset(cursor: cursor, checkpoint: page.checkpoint) {
-          try await send(.with { $0.reset = reset })
+          try await send(.message(.with { $0.reset = reset }))
           throw CancellationError()
         }
         if let last = page.records.last {
-          try await send(.with { $0.changes = .with { $0.records = page.records.map(\.proto); $0.cursor = last.sequence } })
+          try await send(.message(.with { $0.changes = .with { $0.records = page.records.map(\.proto); $0.cursor = last.sequence } }))
           cursor = last.sequence
         }
         if !page.hasMore { return page.checkpoint.headSequence }
@@ -308,13 +308,15 @@ public final class SyncEngine: Sendable {
 
     func sendHeartbeat(head: UInt64, caughtUp: Bool) async throws {
       try await send(
-        .with {
-          $0.heartbeat = .with {
-            $0.headSequence = max(head, cursor)
-            $0.serverTime = .init(date: Date())
-            $0.caughtUp = caughtUp
+        .message(
+          .with {
+            $0.heartbeat = .with {
+              $0.headSequence = max(head, cursor)
+              $0.serverTime = .init(date: Date())
+              $0.caughtUp = caughtUp
+            }
           }
-        }
+        )
       )
     }
 
