@@ -16,6 +16,8 @@ STAGES = {
     "sync engine push": [r"^SyncEngine\.push\("],
     "validation (kind rules)": [r"KindRule\.prepare"],
     "SQLite transaction (GRDB write)": [r"^closure #1 in SQLiteStore\.commit"],
+    "SQLite reads (GRDB read)": [r"^closure #1 in DatabasePool\.read"],
+    "change page to wire records": [r"StoredRecord\.proto\.getter"],
     "audit hash (SHA-256)": [r"^AuditEntry\.hash\.getter"],
     "change hub publish": [r"^ChangeHub\.publish"],
     "stream writes (NIOAsyncChannel writer to HTTP/2 and TLS)": [r"NIOAsyncChannelHandlerWriterDelegate\.didYield"],

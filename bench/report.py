@@ -300,6 +300,17 @@ if pull:
         ratio = pull["mb_per_s"] / rate
         text += (f" nghttpd serving a file of the same size over TLS to h2load (three downloads on one connection): "
                  f"{f(rate, 1)} MB/s. Ratio {ratio:.2f} (goal at least 0.5: {'met' if ratio >= 0.5 else 'missed'}).")
+        if ratio < 0.5 and "client_cpu_s" in pull:
+            pull_profile = find("profile", what="pull of 1,000,000 records (pages of 5,000)")
+            text += (f" Measured cause: in the {f(pull['seconds'], 1)} s of the pull the client used {f(pull['client_cpu_s'], 1)} s of CPU "
+                     f"decoding 1,000,000 protobuf records and the server {f(pull['server_cpu_s'], 1)} s reading and encoding them "
+                     f"({f(pull['server_cpu_s'] * 1e6 / pull['records'], 1)} µs per record); pages are requested one after another, "
+                     "so the two take turns rather than overlap, while nghttpd copies file bytes.")
+            if pull_profile:
+                st = pull_profile["stages_pct"]
+                text += (f" In the server's profile of the pull, SQLite reads take {st.get('SQLite reads (GRDB read)', 0):.1f}% of its samples, "
+                         f"turning rows into wire records {st.get('change page to wire records', 0):.1f}% and protobuf encoding "
+                         f"{st.get('protobuf encoding of responses', 0):.1f}%.")
     lines.append(text)
 if cli:
     lines.append(f"- `gongjian pull --json` of {f(cli['records'])} records into a file: {f(cli['records'] / cli['seconds'])} records/s ({f(cli['seconds'], 1)} s).")
