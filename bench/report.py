@@ -1,7 +1,7 @@
 """Writes bench/results/<date>.json and BENCHMARKS.md from one run's JSON lines.
 
-Usage: report.py RESULTS.jsonl [PREVIOUS.json]. Every figure in BENCHMARKS.md comes from
-RESULTS, except the column explicitly labelled with the previous run's date and file.
+Usage: report.py RESULTS.jsonl [BASELINE.json]. Every figure in BENCHMARKS.md comes from
+RESULTS, except the sentences that name the baseline run, its date and its file.
 """
 import datetime
 import json
@@ -47,7 +47,8 @@ def kib(x):
 
 
 prev_rows = previous["results"] if previous else []
-prev_label = f"previous run ({previous['date'][:16].replace('T', ' ')} UTC)" if previous else None
+prev_label = (f"baseline run ({previous['date'][:16].replace('T', ' ')} UTC, `bench/results/{os.path.basename(sys.argv[2])}`)"
+              if previous else None)
 
 u16, u1 = find("unary", connections=16), find("unary", connections=1)
 go16, go1 = find("h2load", peer="greeter-go", connections=16), find("h2load", peer="greeter-go", connections=1)
@@ -72,7 +73,7 @@ lines = [
     f"One run of `bench/run` on {today.strftime('%Y-%m-%d %H:%M UTC')}: {info['cpu']}, {info['cores']} cores, "
     f"{info['memory_gib']} GiB, Linux {info['kernel']}, {info['swift']}. Release builds; servers and load generators "
     "share the machine's 2 cores, so server CPU time per unit (from /proc/PID/stat) is the figure to compare. Every figure "
-    f"below comes from that run (`bench/results/{os.path.basename(result_path)}`), except where a column names the previous run.",
+    f"below comes from that run (`bench/results/{os.path.basename(result_path)}`), except where a sentence names the baseline run.",
     "",
     "## Unary",
     "",
@@ -110,7 +111,7 @@ for load, (g, s, h, n, go, ng) in (("16 conn × 10 streams", (u16, sw16, h2c16, 
 if prev_rows:
     pu16 = find("unary", prev_rows, connections=16)
     if pu16 and u16:
-        lines += ["", f"Gongjian whoami under load in the {prev_label}, before the changes below: {f(pu16['rps'])} RPCs/s, "
+        lines += ["", f"Gongjian whoami under load in the {prev_label}, before the changes listed under Findings: {f(pu16['rps'])} RPCs/s, "
                   f"{f(pu16['server_cpu_us_per_unit'], 1)} µs of server CPU per RPC; now {f(u16['rps'])} and "
                   f"{f(u16['server_cpu_us_per_unit'], 1)} µs."]
 if u16 and go16:
@@ -180,7 +181,7 @@ if u16 and go16 and sw16 and h2c16 and ng16:
             "for every stream (stream channel, its pipeline and handlers, async sequences between the event loop and the task), "
             "which is where retain/release and malloc time comes from.")
     findings += [
-        "- What this run changed, measured against the previous run (figures above): the identity of a connection is "
+        "- What changed since the baseline run (its figures are quoted beside this run's): the identity of a connection is "
         "established once by a listener of our own on `HTTP2ServerTransport.Custom` instead of `Posix`, which re-read and "
         "parsed the peer certificate on every stream; the certificate serial is hex-encoded without `String(format:)`; the "
         "authentication interceptor builds log metadata only when it logs; the required-text check no longer goes through "
@@ -308,9 +309,12 @@ if pull:
                      "so the two take turns rather than overlap, while nghttpd copies file bytes.")
             if pull_profile:
                 st = pull_profile["stages_pct"]
-                text += (f" In the server's profile of the pull, SQLite reads take {st.get('SQLite reads (GRDB read)', 0):.1f}% of its samples, "
-                         f"turning rows into wire records {st.get('change page to wire records', 0):.1f}% and protobuf encoding "
+                text += (f" In the server's profile of the pull, reading the pages from SQLite takes "
+                         f"{st.get('SQLite page reads (changes after a cursor)', 0):.1f}% of its samples and protobuf encoding "
                          f"{st.get('protobuf encoding of responses', 0):.1f}%.")
+    ppull = find("pull", prev_rows) if prev_rows else None
+    if ppull:
+        text += f" In the {prev_label}: {f(ppull['records_per_s'])} records/s."
     lines.append(text)
 if cli:
     lines.append(f"- `gongjian pull --json` of {f(cli['records'])} records into a file: {f(cli['records'] / cli['seconds'])} records/s ({f(cli['seconds'], 1)} s).")
