@@ -1,7 +1,8 @@
 """Writes bench/results/<date>.json and BENCHMARKS.md from one run's JSON lines.
 
-Usage: report.py RESULTS.jsonl [BASELINE.json]. Every figure in BENCHMARKS.md comes from
-RESULTS, except the sentences that name the baseline run, its date and its file.
+Usage: report.py RESULTS.jsonl [BASELINE.json], or report.py bench/results/DATE.json [BASELINE.json]
+to rewrite BENCHMARKS.md from a stored run. Every figure in BENCHMARKS.md comes from RESULTS,
+except the sentences that name the baseline run, its date and its file.
 """
 import datetime
 import json
@@ -11,9 +12,14 @@ import subprocess
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 previous = json.load(open(sys.argv[2])) if len(sys.argv) > 2 and os.path.exists(sys.argv[2]) else None
-today = datetime.datetime.now(datetime.timezone.utc)
+stored = json.load(open(sys.argv[1])) if sys.argv[1].endswith(".json") else None
+if stored:
+    rows = stored["results"]
+    today = datetime.datetime.fromisoformat(stored["date"])
+else:
+    rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+    today = datetime.datetime.now(datetime.timezone.utc)
 
 
 def machine():
@@ -24,11 +30,12 @@ def machine():
             "kernel": platform.release(), "swift": swift}
 
 
-info = machine()
+info = stored["machine"] if stored else machine()
 os.makedirs(os.path.join(root, "bench", "results"), exist_ok=True)
 result_path = os.path.join(root, "bench", "results", today.strftime("%Y-%m-%d") + ".json")
-with open(result_path, "w") as out:
-    json.dump({"date": today.isoformat(), "machine": info, "results": rows}, out, indent=2, ensure_ascii=False)
+if not stored:
+    with open(result_path, "w") as out:
+        json.dump({"date": today.isoformat(), "machine": info, "results": rows}, out, indent=2, ensure_ascii=False)
 
 
 def find(scenario, source=None, **match):
@@ -203,7 +210,7 @@ for label, row, raw in (("16 clients, 1 record per push", p1, r1), ("16 clients,
     if row and raw:
         lines.append(
             f"| {label} | {f(row['records_per_s'])} | {f(row['p50_ack_us'] / 1000, 1)} ms | {f(row['p99_ack_us'] / 1000, 1)} ms | "
-            f"{f(row['server_cpu_us_per_unit'], 0)} µs | {f(raw['records_per_s'])} | {row['records_per_s'] / raw['records_per_s']:.2f} |"
+            f"{f(row['server_cpu_s'] * 1e6 / row['records'], 0)} µs | {f(raw['records_per_s'])} | {row['records_per_s'] / raw['records_per_s']:.2f} |"
         )
 if fs:
     lines += ["", f"fsync rate of this disk (4 KiB write + fsync): {f(fs['fsyncs_per_s'])}/s. Raw SQLite: Python's sqlite3, "
