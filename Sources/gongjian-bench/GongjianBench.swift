@@ -173,26 +173,45 @@ struct PullAll: AsyncParsableCommand {
   @OptionGroup var target: Target
   @Option var tenant = "city"
   @Option var pageSize: UInt32 = 5000
+  @Option(help: "The server's process id, to report its CPU over the timed pull alone.") var serverPid: Int32?
 
   func run() async throws {
     let credentials = try ClientCredentials(folder: self.target.credentials)
+    // Timed: pull and decode only. The wire size is counted afterwards, by a second pass that
+    // re-encodes the pages, so that encoding does not count as pull time or client CPU.
     let start = ContinuousClock.now
-    let (records, bytes) = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
+    let cpuStart = processCPUSeconds()
+    let serverStart = try self.serverPid.map { try processCPUSeconds(pid: $0) }
+    let (records, cursors) = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
       var cursor: UInt64 = 0
+      var cursors: [UInt64] = []
       var records = 0
-      var bytes = 0
       while true {
+        cursors.append(cursor)
         let page = try await client.pull(tenantID: self.tenant, cursor: cursor, pageSize: self.pageSize)
         records += page.records.count
-        bytes += (try page.serializedBytes() as [UInt8]).count
         cursor = page.nextCursor
         if !page.more { break }
       }
-      return (records, bytes)
+      return (records, cursors)
     }
     let seconds = micros(ContinuousClock.now - start) / 1e6
-    emit(["scenario": "pull", "records": records, "bytes": bytes, "seconds": seconds,
-          "records_per_s": Double(records) / seconds, "mb_per_s": Double(bytes) / seconds / 1e6])
+    let clientCPU = processCPUSeconds() - cpuStart
+    let serverCPU = try serverStart.map { try processCPUSeconds(pid: self.serverPid!) - $0 }
+    let bytes = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in
+      var bytes = 0
+      for cursor in cursors {
+        let page = try await client.pull(tenantID: self.tenant, cursor: cursor, pageSize: self.pageSize)
+        bytes += (try page.serializedBytes() as [UInt8]).count
+      }
+      return bytes
+    }
+    var line: [String: Any] = [
+      "scenario": "pull", "records": records, "bytes": bytes, "seconds": seconds, "client_cpu_s": clientCPU,
+      "records_per_s": Double(records) / seconds, "mb_per_s": Double(bytes) / seconds / 1e6,
+    ]
+    if let serverCPU { line["server_cpu_s"] = serverCPU }
+    emit(line)
   }
 }
 
@@ -217,6 +236,25 @@ struct Ready: AsyncParsableCommand {
     }
     throw ExitCode(1)
   }
+}
+
+/// CPU seconds (user and system) this process has used.
+func processCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+  return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds (user and system) another process has used, from `/proc/<pid>/stat`.
+func processCPUSeconds(pid: Int32) throws -> Double {
+  let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+  guard let close = stat.lastIndex(of: ")") else { throw ValidationError("unreadable /proc/\(pid)/stat") }
+  let fields = stat[stat.index(after: close)...].split(separator: " ")
+  guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+    throw ValidationError("unreadable /proc/\(pid)/stat")
+  }
+  return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// A shared counter.
