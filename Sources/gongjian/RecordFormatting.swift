@@ -7,19 +7,48 @@ enum RecordFormatting {
   /// Made once: creating a formatter per record dominated `pull --json`.
   nonisolated(unsafe) static let timestamps = ISO8601DateFormatter()
 
-  /// One record as a JSON object, its payload decoded by kind.
+  /// One record as a JSON object (keys sorted), its payload decoded by kind.
+  ///
+  /// Written directly rather than through `JSONSerialization`, which took 82% of `pull --json`.
   static func json(_ record: Gongjian_V1_Record) throws -> String {
-    var object: [String: Any] = [
-      "tenant": record.tenantID, "kind": record.kind, "id": record.id,
-      "version": record.version, "sequence": record.sequence, "deleted": record.deleted,
-      "office": record.officeID,
-      "updated_at": Self.timestamps.string(from: record.updatedAt.date),
-    ]
+    var out = "{\"deleted\":"
+    out += record.deleted ? "true" : "false"
+    out += ",\"id\":"
+    Self.appendJSONString(record.id, to: &out)
+    out += ",\"kind\":"
+    Self.appendJSONString(record.kind, to: &out)
+    out += ",\"office\":"
+    Self.appendJSONString(record.officeID, to: &out)
     if let payload = try Self.payloadJSON(record) {
-      object["payload"] = try JSONSerialization.jsonObject(with: Data(payload.utf8))
+      // Protobuf JSON is a complete JSON object, embedded as it is.
+      out += ",\"payload\":"
+      out += payload
     }
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    return String(decoding: data, as: UTF8.self)
+    out += ",\"sequence\":\(record.sequence),\"tenant\":"
+    Self.appendJSONString(record.tenantID, to: &out)
+    out += ",\"updated_at\":"
+    Self.appendJSONString(Self.timestamps.string(from: record.updatedAt.date), to: &out)
+    out += ",\"version\":\(record.version)}"
+    return out
+  }
+
+  /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as is.
+  static func appendJSONString(_ value: String, to out: inout String) {
+    out += "\""
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    out += "\""
   }
 
   /// The payload as protobuf JSON, or nil for tombstones.

@@ -1,10 +1,8 @@
 """A stock Python grpcio client against the real server binary over mutual TLS."""
-import os
 import pathlib
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
 import grpc
@@ -15,31 +13,7 @@ sys.path.insert(0, str(HERE / "generated"))
 
 from gongjian.v1 import identity_pb2, identity_pb2_grpc, park_pb2, partnership_pb2, partnership_pb2_grpc, records_pb2, sync_pb2, sync_pb2_grpc  # noqa: E402
 from google.protobuf import any_pb2  # noqa: E402
-
-BIN = pathlib.Path(os.environ.get("GONGJIAN_BIN_DIR", HERE.parent.parent / ".build" / "debug"))
-
-
-@pytest.fixture(scope="module")
-def server():
-    data = tempfile.mkdtemp(prefix="gongjian-interop-")
-    proc = subprocess.Popen(
-        [str(BIN / "gongjian-server"), "--data-dir", data, "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    address = None
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if "listening on" in line:
-            address = line.strip().rsplit(" ", 1)[-1]
-            break
-        if proc.poll() is not None:
-            break
-    assert address, "server did not start: " + proc.stderr.read()
-    yield address, pathlib.Path(data)
-    proc.terminate()
-    proc.wait(timeout=20)
-
+from conftest import BIN  # noqa: E402
 
 def channel(address, data, office):
     folder = data / "pki" / "offices" / office

@@ -1,0 +1,79 @@
+"""The `gongjian` CLI against the real server binary: the README's tour, with output and exit codes."""
+import json
+import subprocess
+import uuid
+
+from conftest import BIN
+
+
+def cli(server, office, *args, stdin=None):
+    address, data = server
+    return subprocess.run(
+        [str(BIN / "gongjian"), *args, "--server", address, "--credentials", str(data / "pki" / "offices" / office)],
+        capture_output=True, text=True, input=stdin, timeout=60,
+    )
+
+
+def park_file(tmp_path, record_id, name):
+    path = tmp_path / f"{record_id}.yaml"
+    path.write_text(
+        f"- kind: park\n  id: {record_id}\n  base_version: 0\n  payload:\n"
+        f"    name: {json.dumps(name, ensure_ascii=False)}\n    host_county: 泗阳县\n    suzhou_partner: 吴江区\n"
+        f"    planned_area_centimu: 300000\n    built_area_centimu: 100000\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_whoami_json(server):
+    result = cli(server, "siyang.gov", "whoami", "--json")
+    assert result.returncode == 0, result.stderr
+    me = json.loads(result.stdout)
+    assert me["office"]["id"] == "siyang.gov"
+
+
+def test_push_replay_and_pull_json(server, tmp_path):
+    record_id = str(uuid.uuid4())
+    name = "吴江（泗阳）\"共建\"园区 \\ 二期"  # quotes and a backslash must survive JSON output
+    path = park_file(tmp_path, record_id, name)
+    first = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "applied v1" in first.stdout
+    again = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path))
+    assert again.returncode == 0 and "(replayed)" in again.stdout
+
+    pulled = cli(server, "wujiang.commerce", "pull", "--tenant", "wujiang-siyang", "--json")
+    assert pulled.returncode == 0, pulled.stderr
+    lines = [json.loads(line) for line in pulled.stdout.splitlines()]
+    mine = [line for line in lines if line["id"] == record_id]
+    assert len(mine) == 1
+    record = mine[0]
+    assert record["kind"] == "park" and record["tenant"] == "wujiang-siyang" and record["version"] == 1
+    assert record["deleted"] is False and record["office"] == "siyang.gov"
+    assert record["payload"]["name"] == name and record["payload"]["built_area_centimu"] in ("100000", 100000)
+    assert record["updated_at"].endswith("Z")
+    sequences = [line["sequence"] for line in lines]
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+
+
+def test_bad_field_exit_65_names_the_field(server, tmp_path):
+    path = park_file(tmp_path, str(uuid.uuid4()), "   ")
+    result = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path))
+    assert result.returncode == 65
+    assert "payload.name" in result.stdout + result.stderr
+
+
+def test_outsider_exit_77_names_tenant_and_role(server):
+    result = cli(server, "wujiang.commerce", "pull", "--tenant", "sip-suqian")
+    assert result.returncode == 77
+    assert "sip-suqian" in result.stderr
+
+
+def test_unreachable_exit_69(server):
+    _, data = server
+    result = subprocess.run(
+        [str(BIN / "gongjian"), "whoami", "--server", "127.0.0.1:1",
+         "--credentials", str(data / "pki" / "offices" / "siyang.gov")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 69, result.stderr
