@@ -186,7 +186,7 @@ if u16 and go16 and sw16 and h2c16 and ng16:
             f"- Allocations per RPC: {f(greeter_alloc['mallocs_per_unit'])} for the bare greeter ({f(greeter_alloc['bytes_per_unit'])} bytes) "
             f"and {f(whoami_alloc['mallocs_per_unit'])} for whoami ({f(whoami_alloc['bytes_per_unit'])} bytes): the stack allocates "
             "for every stream (stream channel, its pipeline and handlers, async sequences between the event loop and the task), "
-            "which is where retain/release and malloc time comes from.")
+            "in line with the retain/release and malloc shares of the profile.")
     findings += [
         "- What changed since the baseline run (its figures are quoted beside this run's): the identity of a connection is "
         "established once by a listener of our own on `HTTP2ServerTransport.Custom` instead of `Posix`, which re-read and "

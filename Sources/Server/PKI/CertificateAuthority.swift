@@ -187,8 +187,7 @@ public struct CertificateAuthority: Sendable {
 extension Certificate.SerialNumber {
   /// Lower-case hex of the serial's bytes, without separators.
   public var hexString: String {
-    // Computed on every call (revocation check), so no `String(format:)`: it cost 8% of a
-    // whoami's server CPU in a profile of bench/run's unary load.
+    // Without `String(format:)`, which went through NSString for every byte.
     let digits = Array("0123456789abcdef".utf8)
     return String(unsafeUninitializedCapacity: self.bytes.count * 2) { buffer in
       var index = 0

@@ -76,5 +76,4 @@ public struct ClientCertificateVerifier: Sendable {
       return .failure(error)
     }
   }
-
 }

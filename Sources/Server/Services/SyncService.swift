@@ -1,6 +1,7 @@
 public import GongjianProtocol
 public import GRPCCore
 internal import GRPCProtobuf
+internal import SwiftProtobuf
 
 /// `gongjian.v1.Sync`: a thin layer over ``SyncEngine``.
 ///
@@ -38,20 +39,9 @@ public struct SyncService: RegistrableRPCService {
   }
 
   public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-    router.registerHandler(
-      forMethod: Gongjian_V1_Sync.Method.Push.descriptor,
-      deserializer: ProtobufDeserializer<Gongjian_V1_PushRequest>(),
-      serializer: ProtobufSerializer<Gongjian_V1_PushResponse>()
-    ) { request, context in
-      StreamingServerResponse(single: ServerResponse(message: try await self.push(request: try await ServerRequest(stream: request).message, context: context)))
-    }
-    router.registerHandler(
-      forMethod: Gongjian_V1_Sync.Method.Pull.descriptor,
-      deserializer: ProtobufDeserializer<Gongjian_V1_PullRequest>(),
-      serializer: ProtobufSerializer<Gongjian_V1_PullResponse>()
-    ) { request, context in
-      StreamingServerResponse(single: ServerResponse(message: try await self.pull(request: try await ServerRequest(stream: request).message, context: context)))
-    }
+    Self.unary(Gongjian_V1_Sync.Method.Push.descriptor, with: &router, self.push)
+    Self.unary(Gongjian_V1_Sync.Method.Pull.descriptor, with: &router, self.pull)
+    Self.unary(Gongjian_V1_Sync.Method.GetRecord.descriptor, with: &router, self.getRecord)
     router.registerHandler(
       forMethod: Gongjian_V1_Sync.Method.Subscribe.descriptor,
       deserializer: ProtobufDeserializer<Gongjian_V1_SubscribeRequest>(),
@@ -63,12 +53,17 @@ public struct SyncService: RegistrableRPCService {
         return [:]
       }
     }
+  }
+
+  /// Registers a unary method with protobuf coding, as the generated code would.
+  private static func unary<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message, Transport: ServerTransport>(
+    _ descriptor: MethodDescriptor, with router: inout RPCRouter<Transport>,
+    _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
+  ) {
     router.registerHandler(
-      forMethod: Gongjian_V1_Sync.Method.GetRecord.descriptor,
-      deserializer: ProtobufDeserializer<Gongjian_V1_GetRecordRequest>(),
-      serializer: ProtobufSerializer<Gongjian_V1_Record>()
+      forMethod: descriptor, deserializer: ProtobufDeserializer<Input>(), serializer: ProtobufSerializer<Output>()
     ) { request, context in
-      StreamingServerResponse(single: ServerResponse(message: try await self.getRecord(request: try await ServerRequest(stream: request).message, context: context)))
+      StreamingServerResponse(single: ServerResponse(message: try await handler(try await ServerRequest(stream: request).message, context)))
     }
   }
 }

@@ -91,11 +91,13 @@ final class ChangeHub: Sendable {
 
   /// Records committed changes (in sequence order) and wakes the tenant's subscribers.
   func publish(tenantID: String, records: [StoredRecord], head: UInt64) {
-    // Encoding a record cannot fail (no required fields); one that did would only be missing
-    // from memory, and subscribers would read it from the store.
-    let encoded = records.compactMap { record in
+    // Encoded only for a tenant someone follows: the push path pays nothing otherwise. Changes
+    // left out of memory (no subscriber yet, or one that failed to encode, which a record without
+    // required fields cannot) are read from the store by whoever needs them; `recent` sees the gap.
+    let followed = self.state.withLock { $0.feeds[tenantID]?.subscribers.isEmpty == false }
+    let encoded = followed ? records.compactMap { record in
       (try? SubscribeFrame.recordsField(record.proto)).map { Change(sequence: record.sequence, recordsField: $0) }
-    }
+    } : []
     let records = encoded.count == records.count ? encoded : []
     let limit = self.recentLimit
     let continuations: [Signal.Continuation] = self.state.withLock { state in
