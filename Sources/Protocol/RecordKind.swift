@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 public import SwiftProtobuf
 
 /// A kind of record that the sync engine carries, with the protobuf message of its payload.
@@ -83,10 +83,10 @@ extension RecordKind {
   /// Packs a payload of this kind into a `google.protobuf.Any`.
   ///
   /// - Parameter payload: The serialized payload message.
-  public func pack(serialized payload: [UInt8]) -> Google_Protobuf_Any {
+  public func pack(serialized payload: Data) -> Google_Protobuf_Any {
     var any = Google_Protobuf_Any()
     any.typeURL = self.typeURL
-    any.value = Data(payload)
+    any.value = payload
     return any
   }
 }

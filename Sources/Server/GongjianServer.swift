@@ -45,22 +45,30 @@ public struct GongjianServer: Service {
     let revocations = RevocationList(try await store.revokedSerials())
     let caPEM = try String(contentsOfFile: self.dataDirectory.caCertificatePath, encoding: .utf8)
     let verifier = ClientCertificateVerifier(authority: try .init(pemEncoded: caPEM), revocations: revocations)
-    let identities = ConnectionIdentities()
+    let gate = ConnectionGate(limits: self.connectionLimits(), logger: self.logger)
     let tls = try MutualTLS(
       certificateChainPEM: try String(contentsOfFile: self.dataDirectory.serverCertificatePath, encoding: .utf8),
       privateKeyPEM: try String(contentsOfFile: self.dataDirectory.serverKeyPath, encoding: .utf8),
       trustedCAPEM: caPEM,
       verifier: verifier,
-      identities: identities,
+      gate: gate,
+      handshakeTimeout: self.configuration.connections.handshakeTimeout,
       logger: self.logger
     )
     let services = GongjianServices(store: store, revocations: revocations, configuration: self.configuration, logger: self.logger)
     let limits = self.configuration.limits
     let listen = self.configuration.listen
     var transportConfig = HTTP2ServerTransport.Custom<MutualTLSListener>.Config.defaults
-    transportConfig.rpc.maxRequestPayloadSize = 2 * limits.maxRequestBytes
+    // Each method's limit is applied by the stream guard before this hard cap is reached.
+    transportConfig.rpc.maxRequestPayloadSize = limits.largestRequestMessageBytes + 1
     transportConfig.http2.maxConcurrentStreams = limits.maxConcurrentStreams
     transportConfig.connection.maxIdleTime = limits.maxConnectionIdle
+    transportConfig.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+      stream.eventLoop.makeCompletedFuture {
+        let guardHandler = StreamGuard(identity: MutualTLS.identity(of: stream), limit: limits.maxRequestMessageBytes(path:))
+        try stream.pipeline.syncOperations.addHandler(guardHandler, position: .first)
+      }
+    }
     let transport = HTTP2ServerTransport.Custom(
       listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
       config: transportConfig
@@ -68,7 +76,7 @@ public struct GongjianServer: Service {
     let server = GRPCServer(
       transport: transport,
       services: services.rpcServices,
-      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(connections: identities, directory: services.directory, revocations: revocations), logger: self.logger)]
+      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger)]
     )
 
     try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -116,6 +124,26 @@ public struct GongjianServer: Service {
         throw error
       }
     }
+  }
+
+  /// The configured connection caps, with the total lowered to leave 64 file descriptors free
+  /// under the process's limit (a connection over the limit could not even be refused cleanly).
+  private func connectionLimits() -> ServerConfiguration.Connections {
+    var limits = self.configuration.connections
+    var rlimit = rlimit()
+    if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rlimit) == 0 {
+      // RLIM_INFINITY clamps to Int.max: no lowering.
+      let available = max(16, Int(clamping: rlimit.rlim_cur) &- 64)
+      if available < limits.maxConnections {
+        self.logger.notice(
+          "connection cap lowered to the file-descriptor limit",
+          metadata: ["configured": "\(limits.maxConnections)", "cap": "\(available)", "nofile": "\(rlimit.rlim_cur)"]
+        )
+        limits.maxConnections = available
+      }
+    }
+    limits.maxHandshakes = min(limits.maxHandshakes, limits.maxConnections)
+    return limits
   }
 
   /// Runs `work` every `interval` until cancelled; a failing round is logged, not fatal.

@@ -25,11 +25,13 @@ struct LimitsTests {
         }
         #expect(error?.kind == .rejected)
         #expect(error?.message.contains("resourceExhausted: mutations: payloads total") == true, "\(error?.message ?? "")")
-        // Far over the hard cap the transport resets the stream; the connection survives.
-        let huge = [putPark(newID(), base: 0, name: String(repeating: "园", count: 20_000))]
-        await #expect(throws: GongjianClientError.self) {
+        // Over the push's message limit (16 KiB + 1 MiB for envelopes) the stream guard answers
+        // from the length prefix, before decoding; the connection survives.
+        let huge = [putPark(newID(), base: 0, name: String(repeating: "园", count: 400_000))]
+        let refused = await #expect(throws: GongjianClientError.self) {
           try await client.push(tenantID: "sip-suqian", clientID: "big", mutations: huge)
         }
+        #expect(refused?.message.contains("exceeds the limit of 1064960 bytes for /gongjian.v1.Sync/Push") == true, "\(refused?.message ?? "")")
         // Nothing was stored, and the connection still serves.
         let page = try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1)
         #expect(page.checkpoint.headSequence == head)

@@ -145,14 +145,21 @@ struct SyncEngineTests {
     }
   }
 
-  @Test("A client id stays bound to the office that first used it")
-  func clientIDIsBound() async throws {
+  @Test("A client id is scoped by the office that pushes it: two offices never share one")
+  func clientIDIsScopedByOffice() async throws {
     try await Harness.with { h in
-      _ = try await h.sync.push(pushRequest("city", client: "laptop-1", [putPark(newID(), base: 0, name: "a")]), metadata: office("suqian.commerce"))
-      let error = await #expect(throws: RPCError.self) {
-        try await h.sync.push(pushRequest("city", client: "laptop-1", [putPark(newID(), base: 0, name: "b")]), metadata: office("suqian.liaison"))
-      }
-      #expect(error?.code == .permissionDenied)
+      let mutation = putPark(newID(), base: 0, name: "a", mutationID: "m-1")
+      let first = try await h.sync.push(pushRequest("city", client: "laptop-1", [mutation]), metadata: office("suqian.commerce"))
+      // The same client id and mutation id from another office: its own mutation, not a replay.
+      var other = mutation
+      other.recordID = newID()
+      let second = try await h.sync.push(pushRequest("city", client: "laptop-1", [other]), metadata: office("suqian.liaison"))
+      #expect(!second.results[0].replayed)
+      #expect(second.results[0].applied.sequence == first.results[0].applied.sequence + 1)
+      // The first office's retry is still answered from its own record.
+      let retry = try await h.sync.push(pushRequest("city", client: "laptop-1", [mutation]), metadata: office("suqian.commerce"))
+      #expect(retry.results[0].replayed)
+      #expect(retry.results[0].applied == first.results[0].applied)
     }
   }
 

@@ -79,6 +79,21 @@ public struct Authorizer: Sendable {
     }
   }
 
+  /// Whether a caller has an access, without an error for the answer "no".
+  ///
+  /// - Parameters:
+  ///   - access: What the caller would need.
+  ///   - tenantID: The tenant.
+  ///   - caller: The authenticated caller.
+  public func allows(_ access: Access, tenant tenantID: String, caller: Caller) async -> Bool {
+    do {
+      try await self.require(access, tenant: tenantID, caller: caller, action: "")
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /// Checks that the caller administers the deployment (admin of the operator tenant).
   ///
   /// - Parameters:

@@ -1,3 +1,4 @@
+internal import Foundation
 public import GRPCCore
 
 /// Establishes which office is calling.
@@ -11,32 +12,35 @@ public protocol CallerResolver: Sendable {
   func resolve(metadata: Metadata, context: ServerContext) async throws -> Caller
 }
 
-/// Takes the office from the verified client certificate (SAN URI `gongjian://office/<id>`),
-/// never from a request field, and refuses revoked certificates on connections that were
-/// opened before the revocation.
+/// Takes the office from the identity the transport established for the call's connection
+/// (its verified client certificate, SAN URI `gongjian://office/<id>`), never from a request
+/// field, and refuses certificates revoked or expired since the connection was opened.
 public struct CertificateCallerResolver: CallerResolver {
-  private let connections: ConnectionIdentities
   private let directory: DirectoryCache
   private let revocations: RevocationList
 
   /// Creates a resolver.
   ///
   /// - Parameters:
-  ///   - connections: The identities the handshakes established, per connection.
   ///   - directory: Where offices are registered.
   ///   - revocations: Revoked serials.
-  public init(connections: ConnectionIdentities, directory: DirectoryCache, revocations: RevocationList) {
-    self.connections = connections
+  public init(directory: DirectoryCache, revocations: RevocationList) {
     self.directory = directory
     self.revocations = revocations
   }
 
   public func resolve(metadata: Metadata, context: ServerContext) async throws -> Caller {
-    guard let identity = self.connections.identity(peer: context.remotePeer) else {
+    // Stamped by the transport's stream guard, which removes any header of this name a client sends.
+    var stamped = metadata[stringValues: ConnectionIdentity.header].makeIterator()
+    guard let value = stamped.next(), let identity = ConnectionIdentity(headerValue: value)
+    else {
       throw GongjianError(.unauthenticated, "no client certificate: Gongjian requires mutual TLS")
     }
     guard !self.revocations.contains(identity.serial) else {
       throw GongjianError(.unauthenticated, "certificate \(identity.serial) is revoked")
+    }
+    guard identity.notAfter >= Date() else {
+      throw GongjianError(.unauthenticated, "certificate \(identity.serial) expired at \(identity.notAfter)")
     }
     guard let office = try await self.directory.office(id: identity.officeID) else {
       throw GongjianError(.unauthenticated, "office \(identity.officeID) named by certificate \(identity.serial) is not registered")

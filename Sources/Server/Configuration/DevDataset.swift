@@ -113,7 +113,7 @@ public enum DevDataset {
         $0.kind = kind.name
         $0.recordID = id
         $0.baseVersion = 0
-        $0.payload = kind.pack(serialized: (try? message.serializedBytes()) ?? [])
+        $0.payload = kind.pack(serialized: (try? message.serializedBytes()) ?? Data())
       }
       byTenant[tenant, default: []].append(mutation)
     }
@@ -295,7 +295,7 @@ public enum DevDataset {
         $0.kind = kind.name
         $0.recordID = id
         $0.baseVersion = base
-        $0.payload = kind.pack(serialized: (try? message.serializedBytes()) ?? [])
+        $0.payload = kind.pack(serialized: (try? message.serializedBytes()) ?? Data())
       }
       steps.append((office, [mutation]))
     }
@@ -384,10 +384,11 @@ public enum DevDataset {
     deferred.history.append(event("2026-10-08T02:00:00Z", secretariat, "moved", "deferred from meeting \(CouncilID.meeting2025)"))
     put(secretariat, .agendaItem, CouncilID.itemDeferred, base: 2, deferred)
     var projects = item(CouncilID.meeting2026, "承接产业转移项目推进情况", "通报 2026 年承接苏州产业转移项目签约、开工、投产情况，协调解决项目落地问题。", "suqian.commerce", .suqian, ["市商务局", "市发展改革委", "各县区政府"], links: [(.park, ParkID.flagship, "sip-suqian"), (.transferredProject, "00002000-0000-4000-8000-000000000024", "sip-suqian")], at: "2026-10-12T02:00:00Z")
-    var finance = item(CouncilID.meeting2026, "共建园区税收分成与财政支持", "评估共建园区税收分成协议执行情况，研究 2027 年财政支持政策。", secretariat, .suzhou, ["苏州市财政局", "宿迁市财政局"], links: [(.revenueSharingAgreement, "00005000-0000-4000-8000-000000000000", "sip-suqian")], at: "2026-10-13T02:00:00Z")
+    var finance = item(CouncilID.meeting2026, "共建园区税收分成与财政支持", "评估共建园区税收分成协议执行情况，研究 2027 年财政支持政策。", "suqian.drc", .suqian, ["苏州市财政局", "宿迁市财政局"], links: [(.revenueSharingAgreement, "00005000-0000-4000-8000-000000000000", "sip-suqian")], at: "2026-10-13T02:00:00Z")
     let training = item(CouncilID.meeting2026, "园区管理人员赴苏州培训", "组织共建园区管理人员赴苏州工业园区跟班学习。", "suqian.commerce", .suqian, ["市人社局"], at: "2026-10-14T02:00:00Z")
     put("suqian.commerce", .agendaItem, CouncilID.item2026Projects, base: 0, projects)
-    put(secretariat, .agendaItem, CouncilID.item2026Finance, base: 0, finance)
+    // Proposed by the Suqian DRC, which reads every partnership: a link needs read access to its tenant.
+    put("suqian.drc", .agendaItem, CouncilID.item2026Finance, base: 0, finance)
     put("suqian.commerce", .agendaItem, CouncilID.item2026Training, base: 0, training)
     projects.status = .accepted; projects.order = 1; projects.history.append(event("2026-11-02T02:00:00Z", secretariat, "accepted"))
     put(secretariat, .agendaItem, CouncilID.item2026Projects, base: 1, projects)

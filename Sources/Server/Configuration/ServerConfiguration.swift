@@ -21,9 +21,9 @@ public struct ServerConfiguration: Sendable {
 
   /// Limits that protect the server; exceeding one answers `RESOURCE_EXHAUSTED` or `INVALID_ARGUMENT`.
   public struct Limits: Sendable {
-    /// Largest request in bytes: a push whose payloads add up to more is refused with
-    /// `RESOURCE_EXHAUSTED`. The transport resets streams whose messages exceed twice this
-    /// (it cannot answer with a status), so clients see a clear status below that. Default 4 MiB.
+    /// Largest push in payload bytes: a push whose payloads add up to more is refused with
+    /// `RESOURCE_EXHAUSTED`. Default 4 MiB. (Each method's message size is bounded before
+    /// decoding, see ``maxRequestMessageBytes(path:)``.)
     public var maxRequestBytes: Int
     /// Most mutations in one push. Default 500.
     public var maxMutationsPerPush: Int
@@ -42,6 +42,26 @@ public struct ServerConfiguration: Sendable {
     /// Largest agenda attachment in bytes. Default 2 MiB.
     public var maxAttachmentBytes: Int = 2 * 1024 * 1024
 
+    /// The largest request message a method accepts, checked against the message's length
+    /// prefix before any of it is decoded (a larger one answers `RESOURCE_EXHAUSTED` at once):
+    /// `Sync/Push` takes ``maxRequestBytes`` plus 1 MiB for the mutations' envelopes,
+    /// `Councils/UploadAttachment` ``maxAttachmentBytes`` plus 64 KiB, and every other method
+    /// ``maxPayloadBytes`` plus 64 KiB (one record and its request fields).
+    ///
+    /// - Parameter path: The method's HTTP/2 path, e.g. `/gongjian.v1.Sync/Push`.
+    public func maxRequestMessageBytes(path: Substring) -> Int {
+      switch path {
+      case "/gongjian.v1.Sync/Push": self.maxRequestBytes + 1024 * 1024
+      case "/gongjian.v1.Councils/UploadAttachment": self.maxAttachmentBytes + 64 * 1024
+      default: self.maxPayloadBytes + 64 * 1024
+      }
+    }
+
+    /// The largest of ``maxRequestMessageBytes(path:)``: the transport's own hard cap sits above it.
+    public var largestRequestMessageBytes: Int {
+      max(self.maxRequestBytes + 1024 * 1024, self.maxAttachmentBytes + 64 * 1024, self.maxPayloadBytes + 64 * 1024)
+    }
+
     /// The defaults listed on each property.
     public static var defaults: Self {
       Self(
@@ -53,6 +73,44 @@ public struct ServerConfiguration: Sendable {
         maxPageSize: 5000,
         maxConnectionIdle: .seconds(15 * 60),
         maxSubscriptionsPerTenant: 10_000
+      )
+    }
+  }
+
+  /// Admission of TCP connections and their TLS handshakes: what one peer, or many, can hold
+  /// before the handshake proves who they are. A connection over a cap is closed at once, and the
+  /// refusal is logged (at most once a second per cap, with the count since the last line).
+  public struct Connections: Sendable {
+    /// A connection whose TLS handshake has not completed this long after it was accepted is
+    /// closed. Default 10 s.
+    public var handshakeTimeout: Duration
+    /// Open connections in all. At start-up it is lowered, with a log line, to leave 64 file
+    /// descriptors free under the process's limit. Default 4096.
+    public var maxConnections: Int
+    /// Connections still in their TLS handshake, in all. Default 256.
+    public var maxHandshakes: Int
+    /// Open connections from one source address. Default 512.
+    public var maxConnectionsPerAddress: Int
+    /// Connections in their TLS handshake from one source address. Default 32.
+    public var maxHandshakesPerAddress: Int
+
+    /// Creates admission limits.
+    public init(
+      handshakeTimeout: Duration, maxConnections: Int, maxHandshakes: Int, maxConnectionsPerAddress: Int,
+      maxHandshakesPerAddress: Int
+    ) {
+      self.handshakeTimeout = handshakeTimeout
+      self.maxConnections = maxConnections
+      self.maxHandshakes = maxHandshakes
+      self.maxConnectionsPerAddress = maxConnectionsPerAddress
+      self.maxHandshakesPerAddress = maxHandshakesPerAddress
+    }
+
+    /// The defaults listed on each property.
+    public static var defaults: Self {
+      Self(
+        handshakeTimeout: .seconds(10), maxConnections: 4096, maxHandshakes: 256, maxConnectionsPerAddress: 512,
+        maxHandshakesPerAddress: 32
       )
     }
   }
@@ -102,6 +160,8 @@ public struct ServerConfiguration: Sendable {
 
   /// Where to listen.
   public var listen: Listen
+  /// Connection and handshake admission.
+  public var connections: Connections = .defaults
   /// Protective limits.
   public var limits: Limits
   /// Change-feed behaviour.

@@ -23,6 +23,9 @@ struct MeetingPacket {
   var agenda: [Item]
   /// "kind/id" → a label for linked records.
   var linkLabels: [String: String]
+  /// The label of a link into a tenant the reader cannot read: the same whether or not the
+  /// record exists.
+  static let restrictedLinkLabel = "另一合作关系的记录（无权查看）record of another partnership (not visible)"
   var officeNames: [String: String]
   var data: PartnershipData
   /// Open actions due by the meeting date.

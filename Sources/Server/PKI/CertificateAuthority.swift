@@ -202,15 +202,21 @@ extension Certificate.SerialNumber {
 }
 
 extension Certificate {
-  /// The office id named by the certificate's `gongjian://office/` SAN URI, if any.
-  public var officeID: String? {
-    guard let names = try? self.extensions.subjectAlternativeNames else { return nil }
-    for name in names {
-      if case .uniformResourceIdentifier(let uri) = name, let id = OfficeIdentity.officeID(fromURI: uri) {
-        return id
-      }
+  /// Every SAN URI of the certificate with the `gongjian://office/` prefix, valid or not.
+  public var officeURIs: [String] {
+    guard let names = try? self.extensions.subjectAlternativeNames else { return [] }
+    return names.compactMap { name in
+      guard case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(OfficeIdentity.uriPrefix) else { return nil }
+      return uri
     }
-    return nil
+  }
+
+  /// The office id named by the certificate's `gongjian://office/` SAN URI, when it names
+  /// exactly one valid office; `nil` for none, several, or an invalid id.
+  public var officeID: String? {
+    let uris = self.officeURIs
+    guard uris.count == 1 else { return nil }
+    return OfficeIdentity.officeID(fromURI: uris[0])
   }
 }
 

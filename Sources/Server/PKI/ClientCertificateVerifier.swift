@@ -3,10 +3,14 @@ internal import NIOSSL
 public import X509
 
 /// Decides whether a client certificate may open a connection: issued by this deployment's CA,
-/// within its validity, meant for client authentication, naming an office, and not revoked.
+/// within its validity, meant for client authentication, naming exactly one office, and not
+/// revoked.
 ///
-/// Runs during the TLS handshake (in place of BoringSSL's verification, so that every refusal
-/// has a precise reason to log) and is pure: it never touches the database.
+/// BoringSSL verifies the chain and validity during the handshake first (against the CA as its
+/// only trust root), so that a foreign or expired certificate gets the matching TLS alert
+/// (`unknown_ca`, `certificate_expired`). This verifier runs again once the handshake completes,
+/// for what BoringSSL does not know (the office, revocation), and explains refusals precisely
+/// for the log. It is pure: it never touches the database.
 public struct ClientCertificateVerifier: Sendable {
   /// Why a certificate was refused.
   public struct Refusal: Error, Sendable, CustomStringConvertible {
@@ -49,6 +53,10 @@ public struct ClientCertificateVerifier: Sendable {
     if let usage = try? leaf.extensions.extendedKeyUsage, !usage.contains(.clientAuth) {
       throw Refusal(description: "certificate \(serial) is not for client authentication")
     }
+    let uris = leaf.officeURIs
+    guard uris.count <= 1 else {
+      throw Refusal(description: "certificate \(serial) names \(uris.count) offices (\(uris.joined(separator: ", "))); a certificate names exactly one")
+    }
     guard let officeID = leaf.officeID else {
       throw Refusal(description: "certificate \(serial) names no office (SAN URI gongjian://office/<id>)")
     }
@@ -58,20 +66,20 @@ public struct ClientCertificateVerifier: Sendable {
     return officeID
   }
 
-  /// Verifies the chain a TLS peer presented (leaf first).
-  func verify(chain: [NIOSSLCertificate]) -> Result<ConnectionIdentities.Identity, Refusal> {
-    guard let first = chain.first else {
-      return .failure(Refusal(description: "no client certificate"))
+  /// Verifies the certificate a TLS peer presented.
+  func verify(peer certificate: NIOSSLCertificate?) -> Result<ConnectionIdentity, Refusal> {
+    guard let certificate else {
+      return .failure(Refusal(description: "no client certificate presented"))
     }
     let leaf: Certificate
     do {
-      leaf = try Certificate(derEncoded: try first.toDERBytes())
+      leaf = try Certificate(derEncoded: try certificate.toDERBytes())
     } catch {
       return .failure(Refusal(description: "unreadable client certificate: \(error)"))
     }
     do {
       let office = try self.verify(leaf)
-      return .success(ConnectionIdentities.Identity(officeID: office, serial: leaf.serialNumber.hexString, notAfter: leaf.notValidAfter))
+      return .success(ConnectionIdentity(officeID: office, serial: leaf.serialNumber.hexString, notAfter: leaf.notValidAfter))
     } catch {
       return .failure(error)
     }

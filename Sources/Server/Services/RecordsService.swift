@@ -88,10 +88,10 @@ public struct RecordsService: Gongjian_V1_Records.SimpleServiceProtocol {
   private func write(
     tenantID: String, id: String, baseVersion: UInt64, payload: Gongjian_V1_RecordPayload, requestID: String, caller: Caller
   ) async throws -> Gongjian_V1_TypedRecord {
+    // Encoded once, as it arrived; the write path decodes and validates it.
     let (kind, data) = try payload.kindAndBytes()
-    let message = try kind.messageType.init(serializedBytes: data)
     let record = try await TypedWriter(engine: self.engine, store: self.store).write(
-      .init(kind: kind, id: id, baseVersion: baseVersion, payload: message, requestID: requestID), tenantID: tenantID, caller: caller
+      .init(kind: kind, id: id, baseVersion: baseVersion, serialized: data, requestID: requestID), tenantID: tenantID, caller: caller
     )
     return try record.typed()
   }

@@ -10,9 +10,32 @@ struct TypedWriter: Sendable {
     var kind: RecordKind
     var id: String
     var baseVersion: UInt64
-    /// nil deletes.
-    var payload: (any SwiftProtobuf.Message)?
+    /// What is written; nil deletes.
+    var payload: Payload?
     var requestID: String = ""
+
+    init(kind: RecordKind, id: String, baseVersion: UInt64, payload: (any SwiftProtobuf.Message)?, requestID: String = "") {
+      self.kind = kind
+      self.id = id
+      self.baseVersion = baseVersion
+      self.payload = payload.map { .message($0) }
+      self.requestID = requestID
+    }
+
+    /// A write of an already serialized payload (as it arrived), encoded once.
+    init(kind: RecordKind, id: String, baseVersion: UInt64, serialized: Data, requestID: String) {
+      self.kind = kind
+      self.id = id
+      self.baseVersion = baseVersion
+      self.payload = .serialized(serialized)
+      self.requestID = requestID
+    }
+  }
+
+  /// A payload to write.
+  enum Payload {
+    case message(any SwiftProtobuf.Message)
+    case serialized(Data)
   }
 
   let engine: SyncEngine
@@ -28,9 +51,12 @@ struct TypedWriter: Sendable {
       mutation.kind = write.kind.name
       mutation.recordID = write.id
       mutation.baseVersion = write.baseVersion
-      if let payload = write.payload {
-        mutation.payload = write.kind.pack(serialized: try payload.serializedBytes())
-      } else {
+      switch write.payload {
+      case .message(let message)?:
+        mutation.payload = write.kind.pack(serialized: try message.serializedBytes())
+      case .serialized(let data)?:
+        mutation.payload = write.kind.pack(serialized: data)
+      case nil:
         mutation.delete = true
       }
       mutations.append(mutation)

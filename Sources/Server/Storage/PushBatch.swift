@@ -51,11 +51,15 @@ public struct PushBatch: Sendable {
     public var id: String
     /// The field's path, for the violation.
     public var field: String
+    /// The tenant the record lives in; nil for the push's own tenant. The engine has already
+    /// checked that the writer may read it.
+    public var tenantID: String?
 
-    public init(kind: String, id: String, field: String) {
+    public init(kind: String, id: String, field: String, tenantID: String? = nil) {
       self.kind = kind
       self.id = id
       self.field = field
+      self.tenantID = tenantID
     }
   }
 

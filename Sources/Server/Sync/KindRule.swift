@@ -57,11 +57,16 @@ public struct KindRule: Sendable {
     public var field: String
     public var kind: RecordKind
     public var id: String
+    /// The tenant of the record, when the payload names one (an agenda item's link into another
+    /// partnership); empty for the writer's tenant. The engine requires the writer to be able
+    /// to read it before the store checks that the record exists.
+    public var tenantID: String
 
-    public init(field: String, kind: RecordKind, id: String) {
+    public init(field: String, kind: RecordKind, id: String, tenantID: String = "") {
       self.field = field
       self.kind = kind
       self.id = id
+      self.tenantID = tenantID
     }
   }
 
@@ -72,6 +77,7 @@ public struct KindRule: Sendable {
   /// Whether records of this kind may be deleted.
   public let deletable: Bool
   private let prepareBody: @Sendable (Data, String, WriteContext) -> Prepared
+  private let referencesBody: @Sendable (Data) -> [FieldReference]
 
   /// Creates a rule for a kind whose payload is `Payload`.
   ///
@@ -111,6 +117,7 @@ public struct KindRule: Sendable {
         return violations
       }
     }
+    self.referencesBody = { data in (try? Payload(serializedBytes: data)).map(references) ?? [] }
     self.prepareBody = { (data: Data, path: String, context: WriteContext) -> Prepared in
       Self.prepare(
         Payload.self, data: data, path: path, context: context, validate: validate, normalize: normalize,
@@ -154,7 +161,9 @@ public struct KindRule: Sendable {
       }
     }
     let refs: [PushBatch.Reference] = references(message).filter { !$0.id.isEmpty }.map {
-      PushBatch.Reference(kind: $0.kind.name, id: $0.id.lowercased(), field: "\(path).\($0.field)")
+      PushBatch.Reference(
+        kind: $0.kind.name, id: $0.id.lowercased(), field: "\(path).\($0.field)", tenantID: $0.tenantID.isEmpty ? nil : $0.tenantID
+      )
     }
     return Prepared(payload: normalized, violations: [], uniqueKey: uniqueKey?(message), references: refs, check: storeCheck)
   }
@@ -167,6 +176,11 @@ public struct KindRule: Sendable {
   ///   - context: Who is writing.
   public func prepare(_ data: Data, at path: String, context: WriteContext) -> Prepared {
     self.prepareBody(data, path, context)
+  }
+
+  /// The records a stored payload refers to.
+  public func references(in data: Data) -> [FieldReference] {
+    self.referencesBody(data)
   }
 }
 

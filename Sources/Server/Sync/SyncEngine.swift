@@ -94,16 +94,17 @@ public final class SyncEngine: Sendable {
         violations: [.init(field: "mutations", description: "at most \(self.limits.maxRequestBytes) payload bytes per push")]
       )
     }
+    let context = KindRule.WriteContext(
+      officeID: caller.office.id, side: membership?.side ?? caller.office.side, role: membership?.role ?? .contributor
+    )
+    var mutations = request.mutations.enumerated().map { self.prepare($1, at: "mutations[\($0)]", context: context) }
+    try await self.authorizeForeignReferences(&mutations, tenantID: request.tenantID, caller: caller)
     let batch = PushBatch(
       tenantID: request.tenantID,
       officeID: caller.office.id,
-      clientID: request.clientID,
-      mutations: request.mutations.enumerated().map {
-        self.prepare(
-          $1, at: "mutations[\($0)]",
-          context: .init(officeID: caller.office.id, side: membership?.side ?? caller.office.side, role: membership?.role ?? .contributor)
-        )
-      },
+      // Scoped by the office, so that no office can claim (and block) another's client id.
+      clientID: "\(caller.office.id)/\(request.clientID)",
+      mutations: mutations,
       receivedAt: Date()
     )
     let outcome = try await self.committer.submit(batch)
@@ -168,6 +169,50 @@ public final class SyncEngine: Sendable {
       baseVersion: mutation.baseVersion, change: change,
       uniqueKey: prepared?.uniqueKey, references: prepared?.references ?? [], check: prepared?.check
     )
+  }
+
+  /// Refuses mutations that add a reference to a record of a tenant the writer cannot read, as
+  /// the typed calls do: the rule holds on the raw sync path too. A reference the record already
+  /// has at the mutation's base version (the secretariat accepting a proposal with links) is
+  /// carried as it is: the commit's version check makes sure that is still the current one.
+  /// The store then checks, in its transaction, that the records exist.
+  private func authorizeForeignReferences(_ mutations: inout [PushBatch.Mutation], tenantID: String, caller: Caller) async throws {
+    var readable: [String: Bool] = [tenantID: true]
+    for index in mutations.indices where mutations[index].references.contains(where: { $0.tenantID != nil }) {
+      var violations: [GongjianError.FieldViolation] = []
+      var carried: Set<String>?
+      for (position, reference) in mutations[index].references.enumerated() {
+        guard let other = reference.tenantID else { continue }
+        if other == tenantID {
+          mutations[index].references[position].tenantID = nil
+          continue
+        }
+        if readable[other] == nil {
+          readable[other] = await self.authorizer.allows(.read, tenant: other, caller: caller)
+        }
+        if readable[other] == false {
+          if carried == nil { carried = try await self.currentForeignReferences(of: mutations[index], tenantID: tenantID) }
+          if carried?.contains("\(other)/\(reference.kind)/\(reference.id)") == true { continue }
+          violations.append(.init(
+            field: reference.field.replacingOccurrences(of: ".id", with: ".tenant_id", options: [.anchored, .backwards]),
+            description: "office \(caller.office.id) cannot read tenant \(other); a link into a tenant needs read access to it"
+          ))
+        }
+      }
+      if !violations.isEmpty {
+        mutations[index].change = .rejected(Self.rejection(code: 7, violations))  // PERMISSION_DENIED
+      }
+    }
+  }
+
+  /// The foreign references of the record a mutation updates, as `tenant/kind/id`, when its
+  /// current version is the mutation's base version.
+  private func currentForeignReferences(of mutation: PushBatch.Mutation, tenantID: String) async throws -> Set<String> {
+    guard mutation.baseVersion > 0, let rule = self.kinds[mutation.kind],
+      let current = try await self.store.record(tenantID: tenantID, kind: mutation.kind, id: mutation.recordID),
+      !current.deleted, current.version == mutation.baseVersion
+    else { return [] }
+    return Set(rule.references(in: current.payload).filter { !$0.tenantID.isEmpty }.map { "\($0.tenantID)/\($0.kind.name)/\($0.id.lowercased())" })
   }
 
   /// A rejection answer listing violations.

@@ -1,21 +1,27 @@
 internal import GRPCNIOTransportHTTP2
-internal import NIOTLS
 public import Logging
 internal import NIOCore
 internal import NIOSSL
-internal import Synchronization
 
-/// Mutual TLS for the server's connections, with every refused handshake logged with the peer's
-/// address and the reason.
+/// Mutual TLS for the server's connections: TLS 1.3, or TLS 1.2 with AEAD suites only; client
+/// certificates verified by BoringSSL against this deployment's CA (so refusals carry the
+/// matching alert) and then by ``ClientCertificateVerifier`` (office, revocation); connections
+/// admitted by a ``ConnectionGate`` and their handshakes bounded in time.
 ///
 /// The TLS handler is installed per connection (by ``MutualTLSListener``, ahead of the gRPC
-/// pipeline) rather than by the transport itself, because only a per-connection verification
-/// callback knows which peer it is judging. The verified office is registered in
-/// ``ConnectionIdentities`` for the connection's calls.
+/// pipeline) so that each connection gets its own ``ConnectionAuthenticator``.
 public struct MutualTLS: Sendable {
+  /// TLS 1.2 suites offered: ECDHE with AES-GCM or ChaCha20-Poly1305 only (no CBC, no SHA-1
+  /// MACs, no static RSA). TLS 1.3's suites are all AEAD.
+  static let cipherSuites = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305",
+  ].joined(separator: ":")
+
   private let context: NIOSSLContext
   private let verifier: ClientCertificateVerifier
-  private let identities: ConnectionIdentities
+  private let gate: ConnectionGate
+  private let handshakeTimeout: Duration
   private let logger: Logger
 
   /// Creates the server side of mutual TLS.
@@ -24,13 +30,14 @@ public struct MutualTLS: Sendable {
   ///   - certificateChainPEM: The server's certificate (and intermediates), PEM.
   ///   - privateKeyPEM: The server's private key, PEM.
   ///   - trustedCAPEM: The CA whose client certificates are accepted (never the system store).
-  ///   - verifier: Decides on each client certificate.
-  ///   - identities: Where each accepted connection's office is registered for its calls.
+  ///   - verifier: Decides on each client certificate after the handshake.
+  ///   - gate: Admits connections.
+  ///   - handshakeTimeout: How long a connection may take to complete its handshake.
   ///   - logger: Where refusals are logged.
   /// - Throws: When the PEM cannot be parsed or the TLS context cannot be created.
   public init(
     certificateChainPEM: String, privateKeyPEM: String, trustedCAPEM: String,
-    verifier: ClientCertificateVerifier, identities: ConnectionIdentities, logger: Logger
+    verifier: ClientCertificateVerifier, gate: ConnectionGate, handshakeTimeout: Duration, logger: Logger
   ) throws {
     let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateChainPEM.utf8))
     let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
@@ -39,96 +46,46 @@ public struct MutualTLS: Sendable {
       certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
     )
     configuration.minimumTLSVersion = .tlsv12
+    configuration.cipherSuites = Self.cipherSuites
     configuration.certificateVerification = .noHostnameVerification
-    // Used for the CA names sent in the CertificateRequest; verification itself is ours.
     configuration.trustRoots = .certificates(roots)
     configuration.applicationProtocols = ["grpc-exp", "h2"]
     self.context = try NIOSSLContext(configuration: configuration)
     self.verifier = verifier
-    self.identities = identities
+    self.gate = gate
+    self.handshakeTimeout = handshakeTimeout
     self.logger = logger
   }
 
-  /// Adds the TLS handler and the handshake auditor at the front of an accepted connection, and
-  /// registers the connection's office once its certificate is verified.
+  /// Admits an accepted connection and adds the TLS handler and its authenticator at its front.
+  ///
+  /// - Returns: A failed future, after closing the channel, when the gate refuses it.
   func install(on channel: any Channel) -> EventLoopFuture<Void> {
-    channel.eventLoop.makeCompletedFuture {
-      let peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
-      let key = ConnectionIdentities.key(for: channel.remoteAddress)
-      let audit = HandshakeAudit(peer: peer, logger: self.logger)
-      let verifier = self.verifier
-      let identities = self.identities
-      let tls = NIOSSLServerHandler(context: self.context) { certificates, promise in
-        switch verifier.verify(chain: certificates) {
-        case .success(let identity):
-          if let key {
-            let token = identities.register(peer: key, identity: identity)
-            channel.closeFuture.whenComplete { _ in identities.remove(peer: key, token: token) }
-          }
-          // Calls take the identity from `identities`; NIOSSL needs no chain.
-          promise.succeed(.certificateVerified(VerificationMetadata(nil)))
-        case .failure(let refusal):
-          audit.refuse(reason: refusal.description)
-          promise.succeed(.failed)
-        }
-      }
+    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+    if let cap = self.gate.admit(address: address) {
+      channel.close(promise: nil)
+      return channel.eventLoop.makeFailedFuture(ConnectionRefused(cap: cap))
+    }
+    return channel.eventLoop.makeCompletedFuture {
+      let tls = NIOSSLServerHandler(context: self.context)
+      let authenticator = ConnectionAuthenticator(
+        verifier: self.verifier, gate: self.gate, address: address,
+        peer: channel.remoteAddress.map { "\($0)" } ?? "unknown",
+        handshakeTimeout: TimeAmount(self.handshakeTimeout), logger: self.logger
+      )
       let sync = channel.pipeline.syncOperations
       try sync.addHandler(tls, position: .first)
-      try sync.addHandler(HandshakeAuditHandler(audit: audit), position: .after(tls))
+      try sync.addHandler(authenticator, position: .after(tls))
     }
   }
-}
 
-/// What one connection's handshake came to; logs a refusal once.
-final class HandshakeAudit: Sendable {
-  private let peer: String
-  private let logger: Logger
-  private let logged = Mutex(false)
-
-  init(peer: String, logger: Logger) {
-    self.peer = peer
-    self.logger = logger
+  /// The identity established on a stream's connection, if its handshake completed.
+  static func identity(of stream: any Channel) -> ConnectionIdentity? {
+    try? stream.parent?.pipeline.syncOperations.handler(type: ConnectionAuthenticator.self).identity
   }
 
-  func refuse(reason: String) {
-    let first = self.logged.withLock { logged in
-      defer { logged = true }
-      return !logged
-    }
-    guard first else { return }
-    self.logger.warning(
-      "refused TLS handshake", metadata: ["peer": "\(self.peer)", "reason": "\(reason)"]
-    )
-  }
-}
-
-/// Sees handshake errors that happen before (or without) certificate verification, such as a
-/// client that presents no certificate or speaks plain HTTP/2.
-final class HandshakeAuditHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
-  typealias InboundIn = NIOAny
-
-  private let audit: HandshakeAudit
-
-  init(audit: HandshakeAudit) {
-    self.audit = audit
-  }
-
-  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-    if case TLSUserEvent.handshakeCompleted = event {
-      context.pipeline.syncOperations.removeHandler(self, promise: nil)
-    }
-    context.fireUserInboundEventTriggered(event)
-  }
-
-  func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    let text = "\(error)"
-    let reason: String
-    if text.contains("CERTIFICATE_REQUIRED") || text.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") {
-      reason = "no client certificate presented (\(text))"
-    } else {
-      reason = text
-    }
-    self.audit.refuse(reason: reason)
-    context.fireErrorCaught(error)
+  /// A connection closed at once because a cap was reached.
+  struct ConnectionRefused: Error {
+    var cap: ConnectionGate.Cap
   }
 }

@@ -7,7 +7,8 @@ internal import NIOPosix
 ///
 /// A listener of our own rather than `HTTP2ServerTransport.Posix`: `Posix` re-reads and parses
 /// the peer certificate on every stream, which cost 12% of a `whoami`'s server CPU; here the
-/// identity is established once per connection (``ConnectionIdentities``).
+/// identity is established once per connection (``ConnectionAuthenticator``) and stamped into
+/// each of its streams (``StreamGuard``).
 struct MutualTLSListener: HTTP2ServerTransport.ListenerFactory {
   let host: String
   let port: Int
@@ -23,6 +24,7 @@ struct MutualTLSListener: HTTP2ServerTransport.ListenerFactory {
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .serverChannelInitializer { channel in listenerConfigurator.configure(channel: channel) }
       .bind(host: self.host, port: self.port) { channel in
+        // A refused connection fails here, after it was closed; the transport never sees it.
         tls.install(on: channel).flatMap {
           connectionConfigurator.configure(channel: channel, tls: .configured(requireALPN: false))
         }

@@ -127,6 +127,18 @@ public final class SQLiteStore: GongjianStore {
           """
       )
     }
+    // Client ids are scoped by the office that pushes them (`<office>/<client id>`), so that no
+    // office can claim another's. Existing ids take the office they were bound to.
+    migrator.registerMigration("v4-client-ids-by-office") { db in
+      try db.execute(
+        sql: """
+          UPDATE mutation SET client_id =
+            (SELECT office_id FROM client WHERE client.client_id = mutation.client_id) || '/' || client_id
+            WHERE client_id IN (SELECT client_id FROM client);
+          UPDATE client SET client_id = office_id || '/' || client_id;
+          """
+      )
+    }
     return migrator
   }
 
@@ -540,12 +552,13 @@ public final class SQLiteStore: GongjianStore {
     guard case .put = mutation.change else { return nil }
     var violations: [GongjianError.FieldViolation] = []
     for reference in mutation.references {
+      let tenant = reference.tenantID ?? tenantID
       let live = try Bool.fetchOne(
         db.cachedStatement(sql: "SELECT deleted = 0 FROM record WHERE tenant_id = ? AND kind = ? AND record_id = ?"),
-        arguments: [tenantID, reference.kind, reference.id]
+        arguments: [tenant, reference.kind, reference.id]
       )
       if live != true {
-        violations.append(.init(field: reference.field, description: "no \(reference.kind) \(reference.id) in tenant \(tenantID)"))
+        violations.append(.init(field: reference.field, description: "no \(reference.kind) \(reference.id) in tenant \(tenant)"))
       }
     }
     if let check = mutation.check {

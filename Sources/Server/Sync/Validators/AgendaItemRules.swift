@@ -50,6 +50,9 @@ enum AgendaItemRules {
       for (index, link) in item.linkedRecords.enumerated() {
         if RecordKind.named(link.kind) == nil { checks.fail("linked_records[\(index)].kind", "unknown kind '\(link.kind)'") }
         checks.requireUUID(link.id, "linked_records[\(index)].id")
+        if !link.tenantID.isEmpty && !OfficeIdentity.isValidIdentifier(link.tenantID) {
+          checks.fail("linked_records[\(index)].tenant_id", "a tenant id, or empty for this tenant")
+        }
       }
       for (index, attachment) in item.attachments.enumerated() {
         checks.requireText(attachment.name, "attachments[\(index)].name")
@@ -68,10 +71,9 @@ enum AgendaItemRules {
     },
     references: { item in
       [.init(field: "meeting_id", kind: .meeting, id: item.meetingID)]
-        // Links into another tenant are checked by the Councils service, which knows the reader.
+        // Links into another tenant too: the engine checks that the writer can read that tenant.
         + item.linkedRecords.enumerated().compactMap { index, link in
-          guard link.tenantID.isEmpty else { return nil }
-          return RecordKind.named(link.kind).map { .init(field: "linked_records[\(index)].id", kind: $0, id: link.id) }
+          RecordKind.named(link.kind).map { .init(field: "linked_records[\(index)].id", kind: $0, id: link.id, tenantID: link.tenantID) }
         }
     },
     check: { input in
