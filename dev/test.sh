@@ -6,8 +6,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 need=()
-# SQLite for GRDB; headless Chromium and a CJK font for the meeting packet's PDF test.
-for package in libsqlite3-dev chromium fonts-noto-cjk; do
+# SQLite for GRDB; headless Chromium and a CJK font for the meeting packet's PDF test; libfaketime for
+# the clock-jump fault test.
+for package in libsqlite3-dev chromium fonts-noto-cjk faketime; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -28,6 +28,21 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Days that tombstones and superseded versions are kept.")
   var retentionDays: Int = 30
 
+  @Option(help: "Seconds a connection may take to complete its TLS handshake.")
+  var handshakeTimeoutSeconds: Int = Int(ServerConfiguration.Connections.defaults.handshakeTimeout.components.seconds)
+
+  @Option(help: "Most open connections in all (lowered to the file-descriptor limit).")
+  var maxConnections: Int = ServerConfiguration.Connections.defaults.maxConnections
+
+  @Option(help: "Most connections in their TLS handshake, in all.")
+  var maxHandshakes: Int = ServerConfiguration.Connections.defaults.maxHandshakes
+
+  @Option(help: "Most open connections from one source address.")
+  var maxConnectionsPerAddress: Int = ServerConfiguration.Connections.defaults.maxConnectionsPerAddress
+
+  @Option(help: "Most connections in their TLS handshake from one source address.")
+  var maxHandshakesPerAddress: Int = ServerConfiguration.Connections.defaults.maxHandshakesPerAddress
+
   func run() async throws {
     let logger = self.common.makeLogger()
     let configuration = try self.serverConfiguration()
@@ -43,6 +58,11 @@ struct Serve: AsyncParsableCommand {
       config.limits.maxConcurrentStreams = self.maxConcurrentStreams
       config.sync.heartbeatInterval = .seconds(self.heartbeatSeconds)
       config.sync.retention = .seconds(self.retentionDays * 86400)
+      config.connections = .init(
+        handshakeTimeout: .seconds(self.handshakeTimeoutSeconds), maxConnections: self.maxConnections,
+        maxHandshakes: self.maxHandshakes, maxConnectionsPerAddress: self.maxConnectionsPerAddress,
+        maxHandshakesPerAddress: self.maxHandshakesPerAddress
+      )
     }
   }
 }
@@ -80,7 +100,8 @@ struct Quickstart: AsyncParsableCommand {
       say("office credentials: \(directory.pkiURL.appendingPathComponent("offices").path)/<office-id>/")
       say("try: swift run gongjian --server 127.0.0.1:7443 --credentials \(directory.officeCredentialsURL("suqian.drc").path) whoami")
     }
-    let configuration = ServerConfiguration.defaults { $0.listen = (try? parseListen(self.listen)) ?? .defaults }
+    let listen = try parseListen(self.listen)
+    let configuration = ServerConfiguration.defaults { $0.listen = listen }
     try await serve(dataDirectory: directory, configuration: configuration, logger: logger)
   }
 }

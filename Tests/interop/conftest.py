@@ -11,23 +11,37 @@ HERE = pathlib.Path(__file__).resolve().parent
 BIN = pathlib.Path(os.environ.get("GONGJIAN_BIN_DIR", HERE.parent.parent / ".build" / "debug"))
 
 
-@pytest.fixture(scope="session")
-def server():
-    data = tempfile.mkdtemp(prefix="gongjian-interop-")
+def start_server(data, *args, env=None, command=()):
+    """Starts `gongjian-server` (by default `quickstart`, which initialises a development data
+    directory) on a free loopback port; returns (process, address)."""
     proc = subprocess.Popen(
-        [str(BIN / "gongjian-server"), "--data-dir", data, "--listen", "127.0.0.1:0"],
+        [*command, str(BIN / "gongjian-server"), *args, "--data-dir", str(data), "--listen", "127.0.0.1:0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
     )
-    address = None
     deadline = time.time() + 60
     while time.time() < deadline:
         line = proc.stdout.readline()
         if "listening on" in line:
-            address = line.strip().rsplit(" ", 1)[-1]
-            break
+            return proc, line.strip().rsplit(" ", 1)[-1]
         if proc.poll() is not None:
             break
-    assert address, "server did not start: " + proc.stderr.read()
-    yield address, pathlib.Path(data)
+    proc.kill()
+    raise AssertionError("server did not start: " + proc.stderr.read())
+
+
+def stop_server(proc):
     proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server():
+    data = tempfile.mkdtemp(prefix="gongjian-interop-")
+    proc, address = start_server(data)
+    yield address, pathlib.Path(data)
+    stop_server(proc)

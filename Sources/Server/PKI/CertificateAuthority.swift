@@ -25,6 +25,10 @@ public struct CertificateAuthority: Sendable {
     public var serial: String
   }
 
+  /// How far back every certificate's validity starts: a machine whose wall clock is up to a
+  /// day behind (or that an NTP correction steps back) still accepts certificates issued now.
+  public static let clockSkewAllowance: TimeInterval = 86400
+
   /// Creates a new CA.
   ///
   /// - Parameters:
@@ -45,7 +49,7 @@ public struct CertificateAuthority: Sendable {
       version: .v3,
       serialNumber: Certificate.SerialNumber(),
       publicKey: publicKey,
-      notValidBefore: now.addingTimeInterval(-300),
+      notValidBefore: now.addingTimeInterval(-Self.clockSkewAllowance),
       notValidAfter: now.addingTimeInterval(validity),
       issuer: name,
       subject: name,
@@ -103,7 +107,7 @@ public struct CertificateAuthority: Sendable {
     }
     return try self.issue(
       commonName: officeID,
-      validFrom: now.addingTimeInterval(-300),
+      validFrom: now.addingTimeInterval(-Self.clockSkewAllowance),
       validUntil: now.addingTimeInterval(validity),
       usage: .clientAuth,
       alternativeNames: [.uniformResourceIdentifier(OfficeIdentity.uri(forOffice: officeID))]
@@ -127,7 +131,7 @@ public struct CertificateAuthority: Sendable {
     }
     return try self.issue(
       commonName: hosts.first ?? "gongjian-server",
-      validFrom: now.addingTimeInterval(-300),
+      validFrom: now.addingTimeInterval(-Self.clockSkewAllowance),
       validUntil: now.addingTimeInterval(validity),
       usage: .serverAuth,
       alternativeNames: names

@@ -53,7 +53,7 @@ public final class SyncEngine: Sendable {
         return results.map { $0.mapError { $0 as any Error } }
       } catch {
         logger.error("commit failed", metadata: ["error": "\(error)", "pushes": "\(batches.count)"])
-        let failure = GongjianError(.unavailable, "the store could not commit: \(error)")
+        let failure = error as? GongjianError ?? GongjianError(.unavailable, "the store could not commit: \(error)")
         return batches.map { _ in .failure(failure) }
       }
     }

@@ -435,6 +435,23 @@ public final class SQLiteStore: GongjianStore {
   }
 
   public func commit(_ batches: [PushBatch]) async throws -> [Result<PushOutcome, GongjianError>] {
+    do {
+      return try await self.apply(batches)
+    } catch let error as DatabaseError {
+      // The transaction rolled back: nothing of these pushes is stored, and a retry with the
+      // same mutation ids is safe. Commits work again once the cause is gone, without a restart.
+      switch error.resultCode {
+      case .SQLITE_FULL:
+        throw GongjianError(.resourceExhausted, "the server's disk is full: nothing was committed; retry later")
+      case .SQLITE_READONLY:
+        throw GongjianError(.unavailable, "the server's database is read-only: nothing was committed; retry later")
+      default:
+        throw GongjianError(.unavailable, "the store could not commit (\(error.resultCode)): nothing was committed; retry later")
+      }
+    }
+  }
+
+  private func apply(_ batches: [PushBatch]) async throws -> [Result<PushOutcome, GongjianError>] {
     try await self.pool.write { db in
       var states: [String: TenantState] = [:]
       var results: [Result<PushOutcome, GongjianError>] = []
