@@ -13,12 +13,15 @@ BIN = pathlib.Path(os.environ.get("GONGJIAN_BIN_DIR", HERE.parent.parent / ".bui
 
 def start_server(data, *args, env=None, command=()):
     """Starts `gongjian-server` (by default `quickstart`, which initialises a development data
-    directory) on a free loopback port; returns (process, address)."""
+    directory) on a free loopback port; returns (process, address). Its log goes to a file
+    (`proc.log_path`): a pipe nobody reads would fill and block the server's logging."""
+    log = tempfile.NamedTemporaryFile(prefix="gongjian-server-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [*command, str(BIN / "gongjian-server"), *args, "--data-dir", str(data), "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=log, text=True,
         env={**os.environ, **(env or {})},
     )
+    proc.log_path = log.name
     deadline = time.time() + 60
     while time.time() < deadline:
         line = proc.stdout.readline()
@@ -27,7 +30,7 @@ def start_server(data, *args, env=None, command=()):
         if proc.poll() is not None:
             break
     proc.kill()
-    raise AssertionError("server did not start: " + proc.stderr.read())
+    raise AssertionError("server did not start: " + pathlib.Path(log.name).read_text())
 
 
 def stop_server(proc):

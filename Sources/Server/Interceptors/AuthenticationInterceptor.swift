@@ -36,14 +36,24 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     do {
       let response = try await next(request, context)
       if case .failure(let error) = response.accepted {
-        self.logger.info("call failed", metadata: Self.metadata(context, caller, ["code": "\(error.code)", "error": "\(error.message)"]))
+        self.logFailure(context, caller, ["code": "\(error.code)", "error": "\(error.message)"])
       } else {
         self.logger.debug("call accepted", metadata: Self.metadata(context, caller, [:]))
       }
       return response
     } catch {
-      self.logger.info("call failed", metadata: Self.metadata(context, caller, ["error": "\(error)"]))
+      self.logFailure(context, caller, ["error": "\(error)"])
       throw error
+    }
+  }
+
+  /// A call the client cancelled (a reset stream) is logged at debug level: a reset flood would
+  /// otherwise write a line per stream.
+  private func logFailure(_ context: ServerContext, _ caller: Caller, _ extra: Logger.Metadata) {
+    if context.cancellation.isCancelled {
+      self.logger.debug("call cancelled by the client", metadata: Self.metadata(context, caller, extra))
+    } else {
+      self.logger.info("call failed", metadata: Self.metadata(context, caller, extra))
     }
   }
 
