@@ -17,6 +17,7 @@ let package = Package(
     .executable(name: "gongjian-server", targets: ["gongjian-server"]),
     .executable(name: "gongjian", targets: ["gongjian"]),
     .executable(name: "gongjian-bench", targets: ["gongjian-bench"]),
+    .executable(name: "gongjian-fuzz", targets: ["gongjian-fuzz"]),
   ],
   dependencies: [
     .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
@@ -80,6 +81,8 @@ let package = Package(
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Sources/Client",
       swiftSettings: swiftSettings
@@ -106,8 +109,6 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
-        .product(name: "Yams", package: "Yams"),
-        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       path: "Sources/gongjian",
@@ -131,12 +132,31 @@ let package = Package(
       path: "Sources/gongjian-bench",
       swiftSettings: swiftSettings
     ),
+    .target(
+      name: "GongjianFuzzing",
+      dependencies: [
+        "GongjianServer",
+        "GongjianClient",
+        "GongjianProtocol",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Sources/Fuzzing",
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "gongjian-fuzz",
+      dependencies: ["GongjianFuzzing"],
+      path: "Sources/gongjian-fuzz",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "GongjianServerTests",
       dependencies: [
         "GongjianServer",
         "GongjianClient",
         "GongjianProtocol",
+        "GongjianFuzzing",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -3,6 +3,9 @@ internal import GongjianProtocol
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2
 internal import NIOPosix
+#if canImport(Glibc)
+internal import Glibc
+#endif
 public import Logging
 public import ServiceLifecycle
 
@@ -113,6 +116,12 @@ public struct GongjianServer: Service {
         }
         return false
       }
+      if let interval = self.configuration.sync.memoryTrimInterval {
+        group.addTask {
+          try await Self.every(interval) { Self.returnFreeMemory() }
+          return false
+        }
+      }
       do {
         // When serve() returns (or a bind error ends it), stop the maintenance tasks.
         while let finished = try await group.next() {
@@ -145,6 +154,21 @@ public struct GongjianServer: Service {
     limits.maxHandshakes = min(limits.maxHandshakes, limits.maxConnections)
     return limits
   }
+
+  /// Returns the allocator's free memory to the system (glibc's `malloc_trim`, looked up at run
+  /// time since Swift's Glibc module does not export `malloc.h`; a no-op elsewhere).
+  private static func returnFreeMemory() {
+    _ = Self.mallocTrim?(0)
+  }
+
+  private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+    #if canImport(Glibc)
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    #else
+    return nil
+    #endif
+  }()
 
   /// Runs `work` every `interval` until cancelled; a failing round is logged, not fatal.
   private static func every(_ interval: Duration, _ work: @Sendable () async throws -> Void) async throws {

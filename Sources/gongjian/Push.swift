@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import GongjianClient
 import GongjianProtocol
@@ -92,53 +91,7 @@ enum ClientIdentity {
 enum MutationFile {
   static func load(path: String) throws -> [Gongjian_V1_Mutation] {
     try DocumentFile.items(path: path).enumerated().map { index, item in
-      try Self.mutation(item, at: "\(path): mutation \(index + 1)")
+      try MutationDocument.mutation(item, at: "\(path): mutation \(index + 1)")
     }
-  }
-
-  static func mutation(_ item: Any, at place: String) throws -> Gongjian_V1_Mutation {
-    guard let object = item as? [String: Any] else {
-      throw GongjianClientError(.usage, "\(place): expected an object with kind, id, base_version, payload")
-    }
-    guard let kindName = object["kind"] as? String, let kind = RecordKind.named(kindName) else {
-      let known = RecordKind.all.map(\.name).joined(separator: ", ")
-      throw GongjianClientError(.usage, "\(place): field kind: expected one of \(known) (got \(object["kind"].map { "\($0)" } ?? "nothing"))")
-    }
-    var mutation = Gongjian_V1_Mutation()
-    mutation.kind = kind.name
-    if let id = object["id"] {
-      guard let id = id as? String, UUID(uuidString: id) != nil else {
-        throw GongjianClientError(.usage, "\(place): field id: expected a UUID (got \(id))")
-      }
-      mutation.recordID = id.lowercased()
-    } else {
-      mutation.recordID = UUID().uuidString.lowercased()
-    }
-    let base = object["base_version"] ?? 0
-    guard let baseVersion = (base as? Int).flatMap({ $0 >= 0 ? UInt64($0) : nil }) ?? (base as? NSNumber).map({ $0.uint64Value }) else {
-      throw GongjianClientError(.usage, "\(place): field base_version: expected a non-negative integer (got \(base))")
-    }
-    mutation.baseVersion = baseVersion
-    if (object["delete"] as? Bool) == true {
-      mutation.delete = true
-    } else if let payload = object["payload"] {
-      do {
-        let json = try JSONSerialization.data(withJSONObject: payload)
-        let message = try kind.messageType.init(jsonUTF8Data: json)
-        mutation.payload = kind.pack(serialized: try message.serializedBytes())
-      } catch {
-        throw GongjianClientError(.usage, "\(place): field payload: not a valid \(kind.name): \(error)")
-      }
-    } else {
-      throw GongjianClientError(.usage, "\(place): needs payload, or delete: true")
-    }
-    if let id = object["mutation_id"] as? String, !id.isEmpty {
-      mutation.mutationID = id
-    } else {
-      // Content-derived, so re-pushing the same file is a replay, not a second change.
-      let digest = SHA256.hash(data: try mutation.serializedBytes() as Data)
-      mutation.mutationID = digest.map { String(format: "%02x", $0) }.joined()
-    }
-    return mutation
   }
 }

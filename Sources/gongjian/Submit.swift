@@ -3,7 +3,6 @@ import Foundation
 import GongjianClient
 import GongjianProtocol
 import SwiftProtobuf
-import Yams
 
 /// `gongjian submit`.
 struct Submit: AsyncParsableCommand {
@@ -125,20 +124,7 @@ enum DocumentFile {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw GongjianClientError(.usage, "\(path): cannot read the file")
     }
-    let document: Any?
-    do {
-      if path.hasSuffix(".json") {
-        document = try JSONSerialization.jsonObject(with: data)
-      } else {
-        document = try Yams.load(yaml: String(decoding: data, as: UTF8.self))
-      }
-    } catch {
-      throw GongjianClientError(.usage, "\(path): not valid \(path.hasSuffix(".json") ? "JSON" : "YAML"): \(error)")
-    }
-    let items: [Any]
-    if let list = document as? [Any] { items = list } else if let one = document { items = [one] } else { items = [] }
-    guard !items.isEmpty else { throw GongjianClientError(.usage, "\(path): the file holds nothing") }
-    return items
+    return try DocumentReader.items(data, format: .init(path: path), source: path)
   }
 
   /// The file's single object, for commands that take one (a proposal, a decision); exits with

@@ -127,6 +127,11 @@ public struct ServerConfiguration: Sendable {
     public var retention: Duration
     /// How often compaction runs. Default 1 hour.
     public var compactionInterval: Duration
+    /// How often the allocator is asked to return free memory to the system (glibc's
+    /// `malloc_trim`); nil never. glibc keeps what closed connections and subscriptions freed
+    /// (measured: 100 stalled subscribers took 20 MB of heap that stayed in RSS after they closed).
+    /// Default 60 s.
+    public var memoryTrimInterval: Duration? = .seconds(60)
 
     /// The defaults listed on each property.
     public static var defaults: Self {

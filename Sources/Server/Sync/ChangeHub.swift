@@ -8,7 +8,7 @@ internal import Synchronization
 /// slow subscriber only falls behind (and later reads what it missed), it never stalls the
 /// writer or other subscribers, and its memory does not grow. Each change is turned into its
 /// wire form once, when it is published, not once per subscriber.
-final class ChangeHub: Sendable {
+package final class ChangeHub: Sendable {
   /// Why a subscriber wakes: a commit, or its own heartbeat timer.
   enum Wake: Sendable {
     case commit
@@ -20,9 +20,14 @@ final class ChangeHub: Sendable {
   typealias Signal = AsyncStream<Wake>
 
   /// A recent change: its sequence and its wire form, a `ChangeBatch.records` field.
-  struct Change: Sendable {
-    var sequence: UInt64
-    var recordsField: [UInt8]
+  package struct Change: Sendable {
+    package var sequence: UInt64
+    package var recordsField: [UInt8]
+
+    package init(sequence: UInt64, recordsField: [UInt8]) {
+      self.sequence = sequence
+      self.recordsField = recordsField
+    }
   }
 
   private struct Feed {

@@ -12,7 +12,7 @@ public enum SubscribeFrame: Sendable {
   /// A `SubscribeResponse` carrying `changes { records: …, cursor: … }`, from pre-encoded
   /// `records` fields. Protobuf allows a message to be written field by field, so concatenating
   /// the encoded fields is the encoding of the whole batch.
-  static func changes(_ changes: ArraySlice<ChangeHub.Change>, cursor: UInt64) -> SubscribeFrame {
+  package static func changes(_ changes: ArraySlice<ChangeHub.Change>, cursor: UInt64) -> SubscribeFrame {
     var batchLength = changes.reduce(0) { $0 + $1.recordsField.count }
     batchLength += 1 + Self.varintLength(cursor)
     var bytes: [UInt8] = []
@@ -26,7 +26,7 @@ public enum SubscribeFrame: Sendable {
   }
 
   /// `ChangeBatch.records` (field 1, length-delimited) holding one encoded record.
-  static func recordsField(_ record: Gongjian_V1_Record) throws -> [UInt8] {
+  package static func recordsField(_ record: Gongjian_V1_Record) throws -> [UInt8] {
     let body: [UInt8] = try record.serializedBytes()
     var field: [UInt8] = [0x0A]
     field.reserveCapacity(1 + Self.varintLength(UInt64(body.count)) + body.count)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Fuzzes with libFuzzer: builds gongjian-fuzz instrumented (-sanitize=fuzzer) in .build-fuzz, then
+# runs each target for the given time on its committed seed corpus (fuzz/corpus/<target>).
+# New inputs libFuzzer finds go to .build-fuzz/corpus/<target>; a crashing input is written to
+# fuzz/crashes/<target>-* and the run fails: add the input to the target's corpus (a regression
+# test replays every corpus file) and fix the cause.
+#
+#   dev/fuzz.sh [--seconds N] [--jobs N] [TARGET...]    targets: requests payloads documents frames push
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+seconds=60
+jobs=1
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --jobs) jobs="$2"; shift 2 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=(requests payloads documents frames push)
+
+swift build --scratch-path .build-fuzz --product gongjian-fuzz \
+  -Xswiftc -sanitize=fuzzer -Xswiftc -DGONGJIAN_LIBFUZZER >&2
+fuzzer="$(swift build --scratch-path .build-fuzz --show-bin-path)/gongjian-fuzz"
+mkdir -p fuzz/crashes
+status=0
+for target in "${targets[@]}"; do
+  [ -d "fuzz/corpus/$target" ] || { echo "no corpus for target '$target'" >&2; exit 64; }
+  work=".build-fuzz/corpus/$target"
+  mkdir -p "$work"
+  log=".build-fuzz/$target.log"
+  # The committed corpus is read, never written; libFuzzer adds what it finds to the work folder.
+  if GONGJIAN_FUZZ_TARGET="$target" "$fuzzer" "$work" "fuzz/corpus/$target" \
+      -max_total_time="$seconds" -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
+      -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
+      -artifact_prefix="fuzz/crashes/$target-" >"$log" 2>&1; then
+    runs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
+    echo "$target: $runs executions in ${seconds}s, no crash"
+  else
+    echo "$target: CRASH (see $log and fuzz/crashes/)" >&2
+    tail -30 "$log" >&2
+    status=1
+  fi
+  rm -f fuzz-*.log
+done
+exit $status
