@@ -26,23 +26,32 @@ swift build --scratch-path .build-fuzz --product gongjian-fuzz \
 fuzzer="$(swift build --scratch-path .build-fuzz --show-bin-path)/gongjian-fuzz"
 mkdir -p fuzz/crashes
 status=0
+passed=0
+failed=0
 for target in "${targets[@]}"; do
   [ -d "fuzz/corpus/$target" ] || { echo "no corpus for target '$target'" >&2; exit 64; }
   work=".build-fuzz/corpus/$target"
   mkdir -p "$work"
   log=".build-fuzz/$target.log"
   # The committed corpus is read, never written; libFuzzer adds what it finds to the work folder.
-  if GONGJIAN_FUZZ_TARGET="$target" "$fuzzer" "$work" "fuzz/corpus/$target" \
+  parallel=()
+  [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+  # Swift's backtracer would take the crash signal before libFuzzer could save the input.
+  if SWIFT_BACKTRACE=enable=no GONGJIAN_FUZZ_TARGET="$target" "$fuzzer" "$work" "fuzz/corpus/$target" \
       -max_total_time="$seconds" -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
-      -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
+      "${parallel[@]}" -print_final_stats=1 \
       -artifact_prefix="fuzz/crashes/$target-" >"$log" 2>&1; then
-    runs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
+    # With --jobs the workers' statistics are in fuzz-<n>.log.
+    runs=$({ grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" fuzz-*.log 2>/dev/null || true; } | awk '{s+=$2} END {print s+0}')
     echo "$target: $runs executions in ${seconds}s, no crash"
+    passed=$((passed + 1))
   else
     echo "$target: CRASH (see $log and fuzz/crashes/)" >&2
     tail -30 "$log" >&2
     status=1
+    failed=$((failed + 1))
   fi
   rm -f fuzz-*.log
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status

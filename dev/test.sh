@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need (system packages, Python tools), builds, runs the
-# Swift suites (in-process, end-to-end over mutual TLS, crash) and the Python grpcio interop suite.
+# Swift suites (in-process, end-to-end over mutual TLS, crash, fuzz corpora), the Python suites
+# (grpcio interop, CLI, TLS and HTTP/2 hardening, HTTP/2 limits, fault injection; root for the
+# tmpfs mounts), and each fuzz target under libFuzzer for a few seconds on its seed corpus.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -26,3 +28,7 @@ rm -rf "$gen" && mkdir -p "$gen"
 python3 -m grpc_tools.protoc -I proto --python_out="$gen" --grpc_python_out="$gen" proto/gongjian/v1/*.proto
 touch "$gen/gongjian/__init__.py" "$gen/gongjian/v1/__init__.py"
 python3 -m pytest -q Tests/interop
+
+# A few seconds of libFuzzer per target, from the committed seed corpora (dev/fuzz.sh builds the
+# instrumented binary in .build-fuzz).
+dev/fuzz.sh --seconds 5

@@ -28,7 +28,7 @@ public enum DocumentReader {
     do {
       switch format {
       case .json: document = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-      case .yaml: document = try Yams.load(yaml: String(decoding: data, as: UTF8.self))
+      case .yaml: document = try Self.yaml(String(decoding: data, as: UTF8.self))
       }
     } catch {
       throw GongjianClientError(.usage, "\(source): not valid \(format == .json ? "JSON" : "YAML"): \(error)")
@@ -37,5 +37,28 @@ public enum DocumentReader {
     if let list = document as? [Any] { items = list } else if let one = document, !(one is NSNull) { items = [one] } else { items = [] }
     guard !items.isEmpty else { throw GongjianClientError(.usage, "\(source): the file holds nothing") }
     return items
+  }
+
+  /// Composes the YAML first and refuses keys that are not plain text: Yams traps on a mapping
+  /// or list used as a key (`? [a]: b`), found by the documents fuzz target.
+  private static func yaml(_ text: String) throws -> Any? {
+    guard let node = try Yams.compose(yaml: text) else { return nil }
+    var pending = [node]
+    while let next = pending.popLast() {
+      if let mapping = next.mapping {
+        for (key, value) in mapping {
+          guard key.scalar != nil else { throw YAMLKeyError(line: key.mark?.line ?? 0) }
+          pending.append(value)
+        }
+      } else if let sequence = next.sequence {
+        pending.append(contentsOf: sequence)
+      }
+    }
+    return Constructor.default.any(from: node)
+  }
+
+  private struct YAMLKeyError: Error, CustomStringConvertible {
+    var line: Int
+    var description: String { "line \(self.line): a key must be plain text, not a list or a mapping" }
   }
 }

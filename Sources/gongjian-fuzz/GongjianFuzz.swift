@@ -17,6 +17,22 @@ public func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
   target.run(bytes.map { Data(bytes: $0, count: count) } ?? Data())
   return 0
 }
+
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+  _ argc: UnsafeMutablePointer<Int32>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// The entry point: SwiftPM links an executable's `main` to `<module>_main`; libFuzzer's driver
+/// does the rest.
+@_cdecl("gongjian_fuzz_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+  var argc = argc
+  var argv = argv
+  return runDriver(&argc, &argv) { bytes, count in fuzzOne(bytes, count) }
+}
 #else
 /// `gongjian-fuzz TARGET PATH...`: replays inputs (files, or every file of a folder) through a
 /// fuzz target without libFuzzer, e.g. a crash file libFuzzer wrote.

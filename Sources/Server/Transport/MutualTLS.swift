@@ -73,9 +73,15 @@ public struct MutualTLS: Sendable {
         peer: channel.remoteAddress.map { "\($0)" } ?? "unknown",
         handshakeTimeout: TimeAmount(self.handshakeTimeout), logger: self.logger
       )
-      let sync = channel.pipeline.syncOperations
-      try sync.addHandler(tls, position: .first)
-      try sync.addHandler(authenticator, position: .after(tls))
+      do {
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(tls, position: .first)
+        // From here on the authenticator gives the connection back to the gate when it closes.
+        try sync.addHandler(authenticator, position: .after(tls))
+      } catch {
+        self.gate.closed(address: address, handshaking: true)
+        throw error
+      }
     }
   }
 
