@@ -4,6 +4,7 @@ import GongjianProtocol
 import GongjianServer
 import GRPCCore
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 import X509
@@ -57,12 +58,23 @@ struct MutualTLSTests {
       let server = GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger) { host, port in
         continuation.yield("\(host):\(port)")
       }
+      // Stopped gracefully, as SIGTERM would: cancelling the transport while accepted connections
+      // wait in its queue trips NIOAsyncWriter's "deinited without calling finish()" precondition.
+      let services = ServiceGroup(
+        configuration: .init(services: [server], gracefulShutdownSignals: [], logger: logger)
+      )
       try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.run() }
-        var iterator = addresses.makeAsyncIterator()
-        let address = try #require(await iterator.next())
-        try await body(address, directory, capture)
-        group.cancelAll()
+        group.addTask { try await services.run() }
+        do {
+          var iterator = addresses.makeAsyncIterator()
+          let address = try #require(await iterator.next())
+          try await body(address, directory, capture)
+        } catch {
+          await services.triggerGracefulShutdown()
+          throw error
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
       }
     }
   }
