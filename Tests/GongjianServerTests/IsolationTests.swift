@@ -135,6 +135,11 @@ struct IsolationTests {
       #expect(!outsider.contains(project.id))
       #expect(!outsider.contains(park))
       #expect(outsider.components(separatedBy: MeetingPacket.restrictedLinkLabel).count - 1 == 2)
+      // The secretariat, which cannot read changshu-sihong, still moves the item whose linked park
+      // is gone, and learns nothing about it.
+      let linkedItem = try #require(agenda.items.first { !$0.item.linkedRecords.isEmpty })
+      let deferred = try await h.councils.deferItem(.with { $0.tenantID = "sip-suqian"; $0.itemID = linkedItem.id }, metadata: office("sip.admin"))
+      #expect(deferred.item.status == .deferred)
     }
   }
 

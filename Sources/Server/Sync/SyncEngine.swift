@@ -174,31 +174,35 @@ public final class SyncEngine: Sendable {
   /// Refuses mutations that add a reference to a record of a tenant the writer cannot read, as
   /// the typed calls do: the rule holds on the raw sync path too. A reference the record already
   /// has at the mutation's base version (the secretariat accepting a proposal with links) is
-  /// carried as it is: the commit's version check makes sure that is still the current one.
-  /// The store then checks, in its transaction, that the records exist.
+  /// carried as it is (the commit's version check makes sure that is still the current one), and
+  /// not checked again. The store then checks, in its transaction, that the other records exist.
   private func authorizeForeignReferences(_ mutations: inout [PushBatch.Mutation], tenantID: String, caller: Caller) async throws {
     var readable: [String: Bool] = [tenantID: true]
     for index in mutations.indices where mutations[index].references.contains(where: { $0.tenantID != nil }) {
       var violations: [GongjianError.FieldViolation] = []
       var carried: Set<String>?
-      for (position, reference) in mutations[index].references.enumerated() {
-        guard let other = reference.tenantID else { continue }
-        if other == tenantID {
-          mutations[index].references[position].tenantID = nil
-          continue
+      var checked: [PushBatch.Reference] = []
+      for var reference in mutations[index].references {
+        if let other = reference.tenantID, other == tenantID {
+          reference.tenantID = nil
+        } else if let other = reference.tenantID {
+          if readable[other] == nil {
+            readable[other] = await self.authorizer.allows(.read, tenant: other, caller: caller)
+          }
+          if readable[other] == false {
+            if carried == nil { carried = try await self.currentForeignReferences(of: mutations[index], tenantID: tenantID) }
+            // A carried link was checked when it was added; checking it again would tell this
+            // writer whether the record still exists.
+            if carried?.contains("\(other)/\(reference.kind)/\(reference.id)") == true { continue }
+            violations.append(.init(
+              field: reference.field.replacingOccurrences(of: ".id", with: ".tenant_id", options: [.anchored, .backwards]),
+              description: "office \(caller.office.id) cannot read tenant \(other); a link into a tenant needs read access to it"
+            ))
+          }
         }
-        if readable[other] == nil {
-          readable[other] = await self.authorizer.allows(.read, tenant: other, caller: caller)
-        }
-        if readable[other] == false {
-          if carried == nil { carried = try await self.currentForeignReferences(of: mutations[index], tenantID: tenantID) }
-          if carried?.contains("\(other)/\(reference.kind)/\(reference.id)") == true { continue }
-          violations.append(.init(
-            field: reference.field.replacingOccurrences(of: ".id", with: ".tenant_id", options: [.anchored, .backwards]),
-            description: "office \(caller.office.id) cannot read tenant \(other); a link into a tenant needs read access to it"
-          ))
-        }
+        checked.append(reference)
       }
+      mutations[index].references = checked
       if !violations.isEmpty {
         mutations[index].change = .rejected(Self.rejection(code: 7, violations))  // PERMISSION_DENIED
       }
