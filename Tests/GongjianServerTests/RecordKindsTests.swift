@@ -71,6 +71,25 @@ struct RecordKindsTests {
     }
   }
 
+  @Test("Figures whose indicator cannot be represented are refused naming the field (the server once trapped on them)")
+  func unrepresentableIndicator() async throws {
+    try await Harness.with(dataset: true) { h in
+      var input = report()
+      input.industrialProjectInvestmentYuan = 9_000_000_000_000_000_000
+      input.industrialLandAreaCentimu = 1
+      input.totalIndustrialInvestmentYuan = 9_000_000_000_000_000_000
+      let error = await #expect(throws: RPCError.self) {
+        try await h.create("sip-suqian", as: "suqian.commerce", payload { $0.indicatorReport = input })
+      }
+      #expect(error?.code == .invalidArgument)
+      #expect(error?.message.contains("industrial_project_investment_yuan: with industrial_land_area_centimu gives an investment intensity too large") == true)
+      // The largest representable figures still derive exactly, rounded half up.
+      input.industrialLandAreaCentimu = 10_000
+      let created = try await h.create("sip-suqian", as: "suqian.commerce", payload { $0.indicatorReport = input })
+      #expect(created.payload.indicatorReport.derived.investmentIntensityFenPerMu == 9_000_000_000_000_000_000)
+    }
+  }
+
   @Test("One report per park and period: a second one conflicts; an update with the base version works")
   func oneReportPerPeriod() async throws {
     try await Harness.with(dataset: true) { h in

@@ -81,13 +81,17 @@ extension FieldChecks {
   }
 }
 
-/// `numerator / denominator` scaled by `scale`, rounded half up; 0 when the denominator is 0.
-func ratio(_ numerator: Int64, _ denominator: Int64, scale: Int64) -> Int64 {
+/// `numerator / denominator` scaled by `scale`, rounded half up; 0 when the denominator is 0, and
+/// nil when the result does not fit in 64 bits (found by the payloads fuzz target: the conversion
+/// used to trap, so one indicator report could stop the server).
+func ratio(_ numerator: Int64, _ denominator: Int64, scale: Int64) -> Int64? {
   guard denominator > 0 else { return 0 }
   let (product, overflow) = numerator.multipliedReportingOverflow(by: scale)
   if overflow {
     let exact = (Double(numerator) * Double(scale) / Double(denominator)).rounded()
-    return Int64(exact)
+    return Int64(exactly: exact)
   }
-  return (product * 2 + denominator) / (2 * denominator)
+  // product * 2 + denominator may overflow too: halve first.
+  let (quotient, remainder) = product.quotientAndRemainder(dividingBy: denominator)
+  return remainder >= denominator - remainder ? quotient + 1 : quotient
 }

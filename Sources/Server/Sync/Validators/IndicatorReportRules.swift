@@ -44,6 +44,14 @@ enum IndicatorReportRules {
       if report.rndSpendingYuan > report.mainBusinessRevenueYuan {
         checks.fail("rnd_spending_yuan", "exceeds main_business_revenue_yuan")
       }
+      if checks.violations.isEmpty,
+        ratio(report.industrialProjectInvestmentYuan, report.industrialLandAreaCentimu, scale: 10_000) == nil
+      {
+        checks.fail(
+          "industrial_project_investment_yuan",
+          "with industrial_land_area_centimu gives an investment intensity too large to represent; check the units (yuan, centimu)"
+        )
+      }
       return checks.violations
     },
     normalize: { report in report.derived = derive(report) },
@@ -55,10 +63,11 @@ enum IndicatorReportRules {
   static func derive(_ report: Gongjian_V1_IndicatorReport) -> Gongjian_V1_DerivedIndicators {
     .with {
       // yuan / mu in fen: yuan × 100 fen × 100 (centimu per mu) / centimu.
-      $0.investmentIntensityFenPerMu = ratio(report.industrialProjectInvestmentYuan, report.industrialLandAreaCentimu, scale: 10_000)
-      $0.foreignInvestmentShareBp = ratio(report.foreignInvestmentYuan, report.totalIndustrialInvestmentYuan, scale: 10_000)
-      $0.highTechOutputShareBp = ratio(report.highTechOutputYuan, report.totalIndustrialOutputYuan, scale: 10_000)
-      $0.rndIntensityBp = ratio(report.rndSpendingYuan, report.mainBusinessRevenueYuan, scale: 10_000)
+      // Validation has made sure every ratio is representable.
+      $0.investmentIntensityFenPerMu = ratio(report.industrialProjectInvestmentYuan, report.industrialLandAreaCentimu, scale: 10_000) ?? 0
+      $0.foreignInvestmentShareBp = ratio(report.foreignInvestmentYuan, report.totalIndustrialInvestmentYuan, scale: 10_000) ?? 0
+      $0.highTechOutputShareBp = ratio(report.highTechOutputYuan, report.totalIndustrialOutputYuan, scale: 10_000) ?? 0
+      $0.rndIntensityBp = ratio(report.rndSpendingYuan, report.mainBusinessRevenueYuan, scale: 10_000) ?? 0
     }
   }
 }
