@@ -11,7 +11,7 @@ internal import Synchronization
 /// is; the handshake timeout (``ConnectionAuthenticator``) bounds for how long.
 public final class ConnectionGate: Sendable {
   /// Which cap refused a connection.
-  public enum Cap: String, Sendable, CaseIterable {
+  public enum Cap: String, Sendable {
     case connections = "connections in all"
     case handshakes = "handshakes in all"
     case connectionsPerAddress = "connections per address"
@@ -106,11 +106,6 @@ public final class ConnectionGate: Sendable {
       if handshaking { mine.handshakes -= 1 }
       state.byAddress[address] = mine.connections == 0 ? nil : mine
     }
-  }
-
-  /// Open connections and handshakes in progress, in all.
-  public var counts: (connections: Int, handshakes: Int) {
-    self.state.withLock { ($0.total.connections, $0.total.handshakes) }
   }
 
   private func limit(_ cap: Cap) -> Int {
