@@ -35,6 +35,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    .package(url: "https://github.com/yaslab/CSV.swift.git", exact: "2.5.2"),
   ],
   targets: [
     .target(
@@ -83,6 +84,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ],
       path: "Sources/Client",
       swiftSettings: swiftSettings
@@ -106,10 +108,8 @@ let package = Package(
         "GongjianClient",
         "GongjianProtocol",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "CSV", package: "CSV.swift"),
       ],
       path: "Sources/gongjian",
       swiftSettings: swiftSettings

@@ -1,6 +1,6 @@
 public import GongjianProtocol
-public import GRPCCore
-public import GRPCNIOTransportHTTP2
+internal import GRPCCore
+internal import GRPCNIOTransportHTTP2
 internal import GRPCProtobuf
 internal import SwiftProtobuf
 
@@ -8,10 +8,11 @@ internal import SwiftProtobuf
 ///
 /// Use ``withClient(server:credentials:_:)``; the connection closes when the body returns.
 public struct GongjianClient: Sendable {
-  private let client: GRPCClient<HTTP2ClientTransport.Posix>
-  private var options: CallOptions = .defaults
+  let client: GRPCClient<HTTP2ClientTransport.Posix>
+  var options: CallOptions = .defaults
 
-  /// A copy whose calls fail with `DEADLINE_EXCEEDED` (connection exit code) after `timeout`.
+  /// A copy whose calls fail with `DEADLINE_EXCEEDED` (a ``GongjianClientError/Kind/connection``
+  /// error) after `timeout`.
   ///
   /// - Parameter timeout: The deadline of each call, from its start.
   public func withTimeout(_ timeout: Duration) -> GongjianClient {
@@ -56,6 +57,16 @@ public struct GongjianClient: Sendable {
     return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
   }
 
+  /// Checks an address without connecting.
+  ///
+  /// - Parameter server: `HOST:PORT`.
+  /// - Returns: The host and port.
+  /// - Throws: ``GongjianClientError`` (`usage`) naming the expected form.
+  @discardableResult
+  public static func validate(server: String) throws -> (host: String, port: Int) {
+    try Self.parse(server: server)
+  }
+
   static func parse(server: String) throws -> (String, Int) {
     guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]),
       (1...65535).contains(port)
@@ -67,7 +78,7 @@ public struct GongjianClient: Sendable {
   }
 
   /// Runs a call, turning RPC errors into ``GongjianClientError``.
-  private func call<R>(_ body: () async throws -> R) async throws -> R {
+  func call<R>(_ body: () async throws -> R) async throws -> R {
     do {
       return try await body()
     } catch let error as RPCError {
@@ -182,14 +193,6 @@ public struct GongjianClient: Sendable {
     try await self.call {
       try await Gongjian_V1_Targets.Client(wrapping: self.client).evaluation(.with { $0.year = year }, options: self.options)
     }
-  }
-
-  /// The generated client of the Councils service, with this client's call options applied by
-  /// ``councils(_:)``.
-  public func councils<R: Sendable>(
-    _ body: (Gongjian_V1_Councils.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> R
-  ) async throws -> R {
-    try await self.call { try await body(Gongjian_V1_Councils.Client(wrapping: self.client), self.options) }
   }
 
   /// Revokes a certificate (operator admins only).

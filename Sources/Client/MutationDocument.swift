@@ -1,5 +1,5 @@
 internal import Crypto
-internal import Foundation
+public import Foundation
 public import GongjianProtocol
 internal import SwiftProtobuf
 
@@ -19,6 +19,11 @@ public enum MutationDocument {
   public static func mutation(_ item: Any, at place: String) throws -> Gongjian_V1_Mutation {
     guard let object = item as? [String: Any] else {
       throw GongjianClientError(.usage, "\(place): expected an object with kind, id, base_version, payload")
+    }
+    let allowed = ["kind", "id", "base_version", "payload", "delete", "mutation_id"]
+    for key in object.keys.sorted() where !allowed.contains(key) {
+      let hint = PayloadDocument.nearest(key, in: allowed).map { "; did you mean \($0)?" } ?? ""
+      throw GongjianClientError(.usage, "\(place): key \(key): not a mutation key\(hint) (keys: \(allowed.joined(separator: ", ")))")
     }
     guard let kindName = object["kind"] as? String, let kind = RecordKind.named(kindName) else {
       let known = RecordKind.all.map(\.name).joined(separator: ", ")
@@ -42,30 +47,46 @@ public enum MutationDocument {
     if (object["delete"] as? Bool) == true {
       mutation.delete = true
     } else if let payload = object["payload"] {
-      do {
-        guard JSONSerialization.isValidJSONObject(payload) else {
-          throw GongjianClientError(.usage, "not an object of the kind's fields")
-        }
-        let json = try JSONSerialization.data(withJSONObject: payload)
-        let message = try kind.messageType.init(jsonUTF8Data: json)
-        mutation.payload = kind.pack(serialized: try message.serializedBytes())
-      } catch {
-        throw GongjianClientError(.usage, "\(place): field payload: not a valid \(kind.name): \(error)")
+      guard let fields = payload as? [String: Any] else {
+        throw GongjianClientError(.usage, "\(place): field payload: expected an object with the fields of \(kind.name)")
       }
+      mutation.payload = kind.pack(serialized: try PayloadDocument.serialized(fields, kind: kind.name, place: "\(place): payload"))
     } else {
       throw GongjianClientError(.usage, "\(place): needs payload, or delete: true")
     }
     if let id = object["mutation_id"] as? String, !id.isEmpty {
       mutation.mutationID = id
     } else {
-      let digest = SHA256.hash(data: try mutation.serializedBytes() as Data)
-      mutation.mutationID = digest.map { String(format: "%02x", $0) }.joined()
+      mutation.mutationID = Self.contentID(mutation)
     }
     return mutation
   }
 
+  /// A mutation of a kind's record, its id derived from its content: queuing or pushing the
+  /// same write twice is a replay, not a second change.
+  ///
+  /// - Parameters:
+  ///   - kind: The kind's wire name.
+  ///   - id: The record id.
+  ///   - baseVersion: The version it updates (0 creates).
+  ///   - payload: The kind's serialized payload message.
+  public static func mutation(kind: String, id: String, baseVersion: UInt64, payload: Data) -> Gongjian_V1_Mutation {
+    var mutation = Gongjian_V1_Mutation()
+    mutation.kind = kind
+    mutation.recordID = id.lowercased()
+    mutation.baseVersion = baseVersion
+    if let recordKind = RecordKind.named(kind) { mutation.payload = recordKind.pack(serialized: payload) }
+    mutation.mutationID = Self.contentID(mutation)
+    return mutation
+  }
+
+  static func contentID(_ mutation: Gongjian_V1_Mutation) -> String {
+    let bytes: Data = (try? mutation.serializedBytes()) ?? Data()
+    return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+  }
+
   /// A non-negative integer from JSON (NSNumber) or YAML (Int).
-  private static func nonNegativeInteger(_ value: Any) -> UInt64? {
+  public static func nonNegativeInteger(_ value: Any) -> UInt64? {
     if let int = value as? Int { return int >= 0 ? UInt64(int) : nil }
     if value is Bool { return nil }
     if let number = value as? NSNumber, number.doubleValue >= 0, number.doubleValue == number.doubleValue.rounded(),

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import GongjianClient
 import GongjianProtocol
-import GRPCCore
-import GRPCNIOTransportHTTP2
 import SwiftProtobuf
 
 /// `gongjian council`: meeting preparation.
@@ -49,7 +47,7 @@ struct CouncilCommand: AsyncParsableCommand {
 
     func run() async throws {
       try await self.options.connection.withClient { client in
-        let list = try await client.councils { try await $0.listMeetings(.with { $0.tenantID = self.options.tenant }, options: $1) }
+        let list = try await client.listMeetings(.with { $0.tenantID = self.options.tenant })
         if self.options.connection.json {
           for meeting in list.meetings { printLine(try meeting.jsonString(options: TypedRecordFormatting.options)) }
           return
@@ -69,7 +67,7 @@ struct CouncilCommand: AsyncParsableCommand {
 
     func run() async throws {
       try await self.options.connection.withClient { client in
-        let agenda = try await client.councils { try await $0.getAgenda(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting }, options: $1) }
+        let agenda = try await client.getAgenda(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
         if self.options.connection.json {
           printLine(try agenda.jsonString(options: TypedRecordFormatting.options))
           return
@@ -114,12 +112,10 @@ struct CouncilCommand: AsyncParsableCommand {
           }
           let name = (entry["name"] as? String) ?? URL(fileURLWithPath: path).lastPathComponent
           let type = (entry["content_type"] as? String) ?? "application/octet-stream"
-          let ref = try await client.councils {
-            try await $0.uploadAttachment(.with { $0.tenantID = self.options.tenant; $0.name = name; $0.contentType = type; $0.content = content }, options: $1)
-          }
+          let ref = try await client.uploadAttachment(.with { $0.tenantID = self.options.tenant; $0.name = name; $0.contentType = type; $0.content = content })
           request.attachments.append(ref)
         }
-        let view = try await client.councils { [request] in try await $0.propose(request, options: $1) }
+        let view = try await client.propose(request)
         try CouncilCommand.printItem(view, json: self.options.connection.json)
       }
     }
@@ -131,7 +127,7 @@ struct CouncilCommand: AsyncParsableCommand {
     @Argument(help: "The item id.") var item: String
     @Option(help: "A note for the item's history.") var note: String = ""
 
-    typealias Move = @Sendable (Gongjian_V1_Councils.Client<HTTP2ClientTransport.Posix>, Gongjian_V1_AgendaActionRequest, CallOptions) async throws -> Gongjian_V1_AgendaItemView
+    typealias Move = @Sendable (GongjianClient, Gongjian_V1_AgendaActionRequest) async throws -> Gongjian_V1_AgendaItemView
 
     func run(_ move: Move) async throws {
       let request = Gongjian_V1_AgendaActionRequest.with {
@@ -140,7 +136,7 @@ struct CouncilCommand: AsyncParsableCommand {
         $0.note = self.note
       }
       try await self.options.connection.withClient { client in
-        let view = try await client.councils { try await move($0, request, $1) }
+        let view = try await move(client, request)
         try CouncilCommand.printItem(view, json: self.options.connection.json)
       }
     }
@@ -149,19 +145,19 @@ struct CouncilCommand: AsyncParsableCommand {
   struct Accept: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Accept a proposed item (secretariat).")
     @OptionGroup var move: MoveOptions
-    func run() async throws { try await self.move.run { try await $0.acceptItem($1, options: $2) } }
+    func run() async throws { try await self.move.run { try await $0.acceptItem($1) } }
   }
 
   struct Defer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Defer an item to the next meeting (secretariat).")
     @OptionGroup var move: MoveOptions
-    func run() async throws { try await self.move.run { try await $0.deferItem($1, options: $2) } }
+    func run() async throws { try await self.move.run { try await $0.deferItem($1) } }
   }
 
   struct Withdraw: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Withdraw your own proposal.")
     @OptionGroup var move: MoveOptions
-    func run() async throws { try await self.move.run { try await $0.withdrawItem($1, options: $2) } }
+    func run() async throws { try await self.move.run { try await $0.withdrawItem($1) } }
   }
 
   struct Order: AsyncParsableCommand {
@@ -172,9 +168,7 @@ struct CouncilCommand: AsyncParsableCommand {
 
     func run() async throws {
       try await self.options.connection.withClient { client in
-        let agenda = try await client.councils {
-          try await $0.orderItems(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting; $0.itemIds = self.items }, options: $1)
-        }
+        let agenda = try await client.orderItems(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting; $0.itemIds = self.items })
         for view in agenda.items where view.item.status == .accepted { try CouncilCommand.printItem(view, json: self.options.connection.json) }
       }
     }
@@ -198,7 +192,7 @@ struct CouncilCommand: AsyncParsableCommand {
         throw ExitCode(64)
       }
       try await self.options.connection.withClient { client in
-        let response = try await client.councils { try await $0.decide(request, options: $1) }
+        let response = try await client.decide(request)
         if self.options.connection.json {
           printLine(try response.jsonString(options: TypedRecordFormatting.options))
         } else {
@@ -216,7 +210,7 @@ struct CouncilCommand: AsyncParsableCommand {
 
     func run() async throws {
       try await self.options.connection.withClient { client in
-        let list = try await client.councils { try await $0.listActions(.with { $0.tenantID = self.options.tenant; $0.openOnly = self.open }, options: $1) }
+        let list = try await client.listActions(.with { $0.tenantID = self.options.tenant; $0.openOnly = self.open })
         if self.options.connection.json {
           for action in list.actions { printLine(try action.jsonString(options: TypedRecordFormatting.options)) }
           return
@@ -249,9 +243,7 @@ struct CouncilCommand: AsyncParsableCommand {
         }
       }
       try await self.options.connection.withClient { client in
-        let packet = try await client.councils {
-          try await $0.preparePacket(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting }, options: $1)
-        }
+        let packet = try await client.preparePacket(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
         let out = URL(fileURLWithPath: self.out)
         switch self.format {
         case "md":

@@ -7,45 +7,110 @@ import GongjianClient
 struct GongjianCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gongjian",
-    abstract: "Submit, pull and follow a co-construction partnership's records.",
+    abstract: "Keep an office's copy of its partnerships' records, work offline, and sync with the server.",
     discussion: """
-      Exit codes: 0 success, 64 usage or bad input file, 65 rejected by the server, 67 conflict,
-      69 server unreachable, 70 other server error, 77 not authenticated or not permitted.
+      Daily use: `gongjian profile add NAME --server HOST:PORT --credentials DIR`, then
+      `gongjian sync`, `gongjian submit KIND --tenant T --file F` (queued offline, delivered by
+      sync), `gongjian status`, `gongjian conflicts`, `gongjian export KIND --tenant T --format csv --out F`.
+
+      \(ExitStatus.help)
       """,
-    subcommands: [WhoAmI.self, Pull.self, Push.self, Watch.self, Submit.self, List.self, Get.self, Targets.self, Evaluation.self, CouncilCommand.self]
+    subcommands: [
+      ProfileCommand.self, Sync.self, Status.self, Conflicts.self, Submit.self, Push.self, List.self, Get.self,
+      Export.self, Import.self, Pull.self, Watch.self, WhoAmI.self, Targets.self, Evaluation.self, CouncilCommand.self,
+    ]
   )
 }
 
-/// Options every command takes.
+/// Options every command takes: which server and credentials (directly or by profile), and
+/// the output form.
 struct ConnectionOptions: ParsableArguments {
-  @Option(help: "Server address HOST:PORT (env GONGJIAN_SERVER; default 127.0.0.1:7443).")
+  @Option(help: "Use this profile (see `gongjian profile list`) instead of the current one.")
+  var profile: String?
+
+  @Option(help: "Server address HOST:PORT (env GONGJIAN_SERVER; default: the profile's, else 127.0.0.1:7443).")
   var server: String?
 
-  @Option(help: "The office's credential folder with ca.pem, cert.pem, key.pem (env GONGJIAN_CREDENTIALS).")
+  @Option(
+    help: ArgumentHelp("The office's credential folder with ca.pem, cert.pem, key.pem (env GONGJIAN_CREDENTIALS).", valueName: "dir"),
+    completion: .directory
+  )
   var credentials: String?
 
-  @Flag(help: "Machine-readable output (JSON, one object per line).")
+  @Flag(help: "Machine-readable output (JSON; one object per line for lists).")
   var json = false
 
-  var serverAddress: String {
-    self.server ?? ProcessInfo.processInfo.environment["GONGJIAN_SERVER"] ?? "127.0.0.1:7443"
+  /// Where to connect and which mirror to use.
+  struct Endpoint {
+    var server: String
+    var credentials: String
+    /// The profile whose mirror this is (`adhoc-…` for flags that match no profile).
+    var profile: String
+    var mirrorPath: String { Paths.mirror(profile: self.profile) }
   }
 
-  func credentialFolder() throws -> String {
-    guard let folder = self.credentials ?? ProcessInfo.processInfo.environment["GONGJIAN_CREDENTIALS"] else {
-      throw GongjianClientError(.usage, "credentials: pass --credentials DIR or set GONGJIAN_CREDENTIALS")
+  /// Flags first, then `--profile`, then the environment, then the current profile.
+  func endpoint() throws -> Endpoint {
+    let file = try ProfileFile.load()
+    var named: Profile?
+    if let name = self.profile {
+      guard let profile = file.profiles[name] else {
+        throw GongjianClientError(.usage, "profile \(name): no such profile (known: \(file.profiles.keys.sorted().joined(separator: ", ")); add one with `gongjian profile add`)")
+      }
+      named = profile
     }
-    return folder
+    let environment = ProcessInfo.processInfo.environment
+    let current = named == nil ? file.current.flatMap { file.profiles[$0] } : nil
+    let server = self.server ?? named?.server ?? environment["GONGJIAN_SERVER"] ?? current?.server ?? "127.0.0.1:7443"
+    guard let credentials = self.credentials ?? named?.credentials ?? environment["GONGJIAN_CREDENTIALS"] ?? current?.credentials else {
+      throw GongjianClientError(
+        .usage, "credentials: add a profile (`gongjian profile add NAME --server HOST:PORT --credentials DIR`), pass --credentials DIR, or set GONGJIAN_CREDENTIALS"
+      )
+    }
+    let absolute = URL(fileURLWithPath: credentials).standardizedFileURL.path
+    let match = file.profiles
+      .filter { $0.value.server == server && URL(fileURLWithPath: $0.value.credentials).standardizedFileURL.path == absolute }
+      .keys.sorted()
+    let profile = self.profile ?? (match.contains(file.current ?? "") ? file.current! : match.first) ?? Self.adhocName(server: server, credentials: absolute)
+    return Endpoint(server: server, credentials: credentials, profile: profile)
   }
 
-  /// Connects and runs `body`; maps failures to exit codes with a message on stderr.
+  /// A stable mirror name for a server and credential folder that no profile names.
+  static func adhocName(server: String, credentials: String) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in "\(server)|\(credentials)".utf8 {
+      hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    return "adhoc-" + String(hash, radix: 16)
+  }
+
+  /// Opens the endpoint's mirror.
+  func mirror() throws -> Mirror {
+    try Mirror(path: try self.endpoint().mirrorPath)
+  }
+
+  /// Connects and runs `body`; prints a failure and exits with its code.
   func withClient(_ body: (GongjianClient) async throws -> Void) async throws {
     do {
-      let credentials = try ClientCredentials(folder: try self.credentialFolder())
-      try await GongjianClient.withClient(server: self.serverAddress, credentials: credentials, body)
+      try await self.connect(body)
     } catch let error as GongjianClientError {
-      printError("gongjian: \(error.message)")
-      throw ExitCode(error.kind.exitCode)
+      throw error.exit()
+    }
+  }
+
+  /// Connects and runs `body`, leaving failures to the caller.
+  func connect<R: Sendable>(_ body: (GongjianClient) async throws -> R) async throws -> R {
+    let endpoint = try self.endpoint()
+    let credentials = try ClientCredentials(folder: endpoint.credentials)
+    return try await GongjianClient.withClient(server: endpoint.server, credentials: credentials, body)
+  }
+
+  /// Runs `body`, printing a ``GongjianClientError`` and exiting with its code.
+  func run(_ body: () async throws -> Void) async throws {
+    do {
+      try await body()
+    } catch let error as GongjianClientError {
+      throw error.exit()
     }
   }
 }
@@ -61,4 +126,13 @@ func printLine(_ line: String) {
   } catch {
     exit(0)
   }
+}
+
+/// One JSON object on a line, keys sorted, for `--json`.
+func printJSON<T: Encodable>(_ value: T) {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+  encoder.dateEncodingStrategy = .iso8601
+  guard let data = try? encoder.encode(value) else { return }
+  printLine(String(decoding: data, as: UTF8.self))
 }

@@ -75,3 +75,15 @@ enum RecordFormatting {
 
   static let header = ["SEQ", "KIND", "ID", "VERSION", "OFFICE", "SUMMARY"]
 }
+
+/// A payload (the kind's serialized message) as protobuf JSON with field names.
+enum RecordText {
+  static func json(kind: String, payload: Data) throws -> String {
+    guard let recordKind = RecordKind.named(kind) else { return "{}" }
+    return try recordKind.messageType.init(serializedBytes: payload).jsonString(options: TypedRecordFormatting.options)
+  }
+
+  static func object(kind: String, payload: Data) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(try Self.json(kind: kind, payload: payload).utf8))
+  }
+}

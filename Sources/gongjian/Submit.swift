@@ -10,110 +10,74 @@ struct Submit: AsyncParsableCommand {
     abstract: "Create or update records of one kind from a JSON or YAML file (one record or a list).",
     discussion: """
       Each record is the kind's fields (e.g. name, host_park_id, status for transferred_project),
-      plus optional id (a UUID) and base_version: without base_version the record is created,
-      with it the record at that version is updated. Errors name the file, the record and the field.
+      plus optional id (a UUID) and base_version. Without an id the record is created; with an id
+      it is updated from base_version (default: the version in your mirror, 0 if none). The
+      writes go to the outbox first, so this works offline ("queued"); `gongjian sync` delivers
+      them, or --wait delivers now. Errors name the file, the record and the field.
+
+      Examples:
+        gongjian submit transferred_project --tenant sip-suqian --file projects.yaml
+        gongjian submit park --tenant sip-suqian --file park.json --wait
       """
   )
 
   @OptionGroup var connection: ConnectionOptions
 
-  @Argument(help: "The kind: park, indicator_report, transferred_project, exchange_activity, assistance_plan, revenue_sharing_agreement, target.")
-  var kind: String
+  @Argument(help: "The kind of the records.")
+  var kind: KindArgument
 
   @Option(help: "The tenant (partnership).")
   var tenant: String
 
-  @Option(help: "The JSON or YAML file.")
+  @Option(help: ArgumentHelp("The JSON or YAML file.", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
   var file: String
 
+  @Flag(help: "Deliver now and wait for the server's answer (exit 69 if unreachable; the writes stay queued).")
+  var wait = false
+
   func run() async throws {
-    let records: [(id: String, base: UInt64, payload: Gongjian_V1_RecordPayload, place: String)]
-    do {
-      records = try RecordFile.load(path: self.file, kind: self.kind)
-    } catch let error as GongjianClientError {
-      printError("gongjian: \(error.message)")
-      throw ExitCode(error.kind.exitCode)
-    }
-    var failures: [GongjianClientError] = []
-    try await self.connection.withClient { client in
-      var rows: [[String]] = []
-      for record in records {
-        do {
-          let written: Gongjian_V1_TypedRecord
-          if record.base > 0 {
-            written = try await client.update(.with {
-              $0.tenantID = self.tenant
-              $0.id = record.id
-              $0.baseVersion = record.base
-              $0.payload = record.payload
-            })
-          } else {
-            written = try await client.create(.with {
-              $0.tenantID = self.tenant
-              $0.id = record.id
-              $0.payload = record.payload
-              // Re-submitting the same file is a replay, not a second record.
-              $0.requestID = record.id.isEmpty ? "" : "submit:\(record.id):0"
-            })
-          }
-          if self.connection.json {
-            printLine(try TypedRecordFormatting.json(written))
-          } else {
-            rows.append([record.place, written.id, "v\(written.version)", "ok"])
-          }
-        } catch let error as GongjianClientError {
-          failures.append(error)
-          printError("gongjian: \(record.place): \(error.message)")
-          if !self.connection.json { rows.append([record.place, record.id, "", "failed"]) }
-        }
+    try await self.connection.run {
+      let mirror = try self.connection.mirror()
+      let records = try RecordFile.load(path: self.file, kind: self.kind.rawValue)
+      let mutations = try records.map { record in
+        let id = record.id.isEmpty ? UUID().uuidString.lowercased() : record.id
+        let base = try record.base ?? (record.id.isEmpty ? 0 : mirror.baseVersion(tenantID: self.tenant, kind: self.kind.rawValue, id: id))
+        return (MutationDocument.mutation(kind: self.kind.rawValue, id: id, baseVersion: base, payload: record.payload), record.place)
       }
-      if !self.connection.json { printTable(["RECORD", "ID", "VERSION", "RESULT"], rows) }
+      let status = try await Outbox.submit(mutations, tenantID: self.tenant, connection: self.connection, wait: self.wait)
+      if status != .success { throw status.exitCode }
     }
-    if let worst = failures.map(\.kind.exitCode).max() { throw ExitCode(worst) }
   }
 }
 
-/// Reads typed records from JSON or YAML.
+/// Record kinds as an argument: help lists them and completion offers them.
+enum KindArgument: String, ExpressibleByArgument, CaseIterable {
+  case park, indicator_report, transferred_project, exchange_activity, assistance_plan, revenue_sharing_agreement, target
+  case council, meeting, agenda_item, decision, action_item
+}
+
+/// Reads typed records (the kind's fields, plus id and base_version) from JSON or YAML.
 enum RecordFile {
-  static func load(path: String, kind: String) throws -> [(id: String, base: UInt64, payload: Gongjian_V1_RecordPayload, place: String)] {
-    guard let recordKind = RecordKind.named(kind) else {
-      throw GongjianClientError(.usage, "kind: one of \(RecordKind.all.map(\.name).joined(separator: ", ")) (got '\(kind)')")
-    }
+  static func load(path: String, kind: String) throws -> [(id: String, base: UInt64?, payload: Data, place: String)] {
     let items = try DocumentFile.items(path: path)
     return try items.enumerated().map { index, item in
       let place = "\(path): record \(index + 1)"
       guard var object = item as? [String: Any] else {
         throw GongjianClientError(.usage, "\(place): expected an object with the fields of \(kind)")
       }
-      let id = (object.removeValue(forKey: "id") as? String) ?? ""
-      if !id.isEmpty, UUID(uuidString: id) == nil {
+      let id = object.removeValue(forKey: "id")
+      if let id, !(id is String) || UUID(uuidString: id as! String) == nil {
         throw GongjianClientError(.usage, "\(place): field id: expected a UUID (got \(id))")
       }
-      let base = (object.removeValue(forKey: "base_version") as? Int) ?? 0
-      guard base >= 0 else { throw GongjianClientError(.usage, "\(place): field base_version: must not be negative") }
-      let message: any SwiftProtobuf.Message
-      do {
-        message = try recordKind.messageType.init(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object))
-      } catch {
-        throw GongjianClientError(.usage, "\(place): not a valid \(kind): \(error)")
+      var base: UInt64?
+      if let value = object.removeValue(forKey: "base_version") {
+        guard let number = MutationDocument.nonNegativeInteger(value) else {
+          throw GongjianClientError(.usage, "\(place): field base_version: expected a non-negative integer (got \(value))")
+        }
+        base = number
       }
-      var payload = Gongjian_V1_RecordPayload()
-      switch message {
-      case let m as Gongjian_V1_Park: payload.park = m
-      case let m as Gongjian_V1_IndicatorReport: payload.indicatorReport = m
-      case let m as Gongjian_V1_TransferredProject: payload.transferredProject = m
-      case let m as Gongjian_V1_ExchangeActivity: payload.exchangeActivity = m
-      case let m as Gongjian_V1_AssistancePlan: payload.assistancePlan = m
-      case let m as Gongjian_V1_RevenueSharingAgreement: payload.revenueSharingAgreement = m
-      case let m as Gongjian_V1_Target: payload.target = m
-      case let m as Gongjian_V1_Council: payload.council = m
-      case let m as Gongjian_V1_Meeting: payload.meeting = m
-      case let m as Gongjian_V1_AgendaItem: payload.agendaItem = m
-      case let m as Gongjian_V1_Decision: payload.decision = m
-      case let m as Gongjian_V1_ActionItem: payload.actionItem = m
-      default: throw GongjianClientError(.usage, "\(place): kind \(kind) has no typed payload")
-      }
-      return (id.lowercased(), UInt64(base), payload, place)
+      let payload = try PayloadDocument.serialized(object, kind: kind, place: place, extraKeys: ["id", "base_version"])
+      return (((id as? String) ?? "").lowercased(), base, payload, place)
     }
   }
 }
@@ -137,8 +101,7 @@ enum DocumentFile {
       }
       return object
     } catch let error as GongjianClientError {
-      printError("gongjian: \(error.message)")
-      throw ExitCode(error.kind.exitCode)
+      throw error.exit()
     }
   }
 }

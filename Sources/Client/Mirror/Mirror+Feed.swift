@@ -1,0 +1,199 @@
+internal import Foundation
+public import GongjianProtocol
+internal import GRDB
+
+extension Mirror {
+  /// How a pulled page compared with the server's checkpoint.
+  public enum Verification: Sendable, Equatable {
+    /// The page did not reach the checkpoint's head; nothing to compare yet.
+    case notYet
+    /// The mirror's checksum equals the server's.
+    case matched
+    /// The mirror differs from the server: refetch the tenant.
+    case mismatch(mirror: UInt64, server: UInt64)
+  }
+
+  /// Applies one pulled page in one transaction: its records, the cursor and the checkpoint.
+  ///
+  /// When the page reaches the checkpoint's head (`more` false), the mirror's checksum is
+  /// recomputed from its live records and compared with the server's.
+  ///
+  /// - Parameters:
+  ///   - page: The server's answer.
+  ///   - tenantID: The tenant pulled.
+  /// - Returns: The comparison with the server's checksum.
+  @discardableResult
+  public func apply(page: Gongjian_V1_PullResponse, tenantID: String) throws -> Verification {
+    try self.write { db in
+      try Self.ensureTenant(db, tenantID)
+      var sum = try Self.storedChecksum(db, tenantID)
+      for record in page.records {
+        sum = try Self.upsert(db, MirrorRecord(record), checksum: sum)
+      }
+      // A caught-up page covers everything up to the snapshot's head, even a purged tombstone's.
+      let cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
+      var verification = Verification.notYet
+      if !page.more {
+        let recomputed = try Self.recomputeChecksum(db, tenantID)
+        verification = recomputed == page.checkpoint.checksum ? .matched : .mismatch(mirror: recomputed, server: page.checkpoint.checksum)
+        sum = recomputed
+      }
+      try db.execute(
+        sql: """
+          UPDATE tenant SET cursor = ?, head = ?, checksum = ?, server_checksum = ?,
+            live = (SELECT count(*) FROM record WHERE tenant_id = ? AND deleted = 0),
+            verified = CASE WHEN ? THEN ? ELSE verified END,
+            last_sync = CASE WHEN ? THEN ? ELSE last_sync END
+          WHERE tenant_id = ?
+          """,
+        arguments: [
+          Int64(stored: cursor), Int64(stored: page.checkpoint.headSequence), Int64(stored: sum),
+          Int64(stored: page.checkpoint.checksum), tenantID,
+          !page.more, verification == .matched, !page.more, Date().timeIntervalSince1970, tenantID,
+        ]
+      )
+      return verification
+    }
+  }
+
+  /// Applies records from the live feed (`Subscribe`) and moves the cursor.
+  ///
+  /// - Parameters:
+  ///   - records: The batch, in sequence order.
+  ///   - cursor: The batch's cursor.
+  ///   - tenantID: The tenant.
+  public func apply(records: [Gongjian_V1_Record], cursor: UInt64, tenantID: String) throws {
+    try self.write { db in
+      try Self.ensureTenant(db, tenantID)
+      var sum = try Self.storedChecksum(db, tenantID)
+      for record in records {
+        sum = try Self.upsert(db, MirrorRecord(record), checksum: sum)
+      }
+      try db.execute(
+        sql: """
+          UPDATE tenant SET cursor = max(cursor, ?), head = max(head, ?), checksum = ?,
+            live = (SELECT count(*) FROM record WHERE tenant_id = ? AND deleted = 0), last_sync = ?
+          WHERE tenant_id = ?
+          """,
+        arguments: [Int64(stored: cursor), Int64(stored: cursor), Int64(stored: sum), tenantID, Date().timeIntervalSince1970, tenantID]
+      )
+    }
+  }
+
+  /// Drops a tenant's records and cursor so that the next pull refetches it; the outbox stays.
+  ///
+  /// - Parameters:
+  ///   - tenantID: The tenant.
+  ///   - note: Why, shown by `gongjian status`.
+  public func reset(tenantID: String, note: String) throws {
+    try self.write { db in
+      try Self.ensureTenant(db, tenantID)
+      try db.execute(sql: "DELETE FROM record WHERE tenant_id = ?", arguments: [tenantID])
+      try db.execute(
+        sql: "UPDATE tenant SET cursor = 0, checksum = 0, live = 0, verified = NULL, note = ? WHERE tenant_id = ?",
+        arguments: [note, tenantID]
+      )
+    }
+  }
+
+  /// Records a sync problem (or clears it with an empty note).
+  public func setNote(_ note: String, tenantID: String) throws {
+    try self.write { db in
+      try Self.ensureTenant(db, tenantID)
+      try db.execute(sql: "UPDATE tenant SET note = ? WHERE tenant_id = ?", arguments: [note, tenantID])
+    }
+  }
+
+  /// The last sequence applied for a tenant (0 when never synced).
+  public func cursor(tenantID: String) throws -> UInt64 {
+    try self.read { db in
+      try Int64.fetchOne(db, sql: "SELECT cursor FROM tenant WHERE tenant_id = ?", arguments: [tenantID]).map(UInt64.init(stored:)) ?? 0
+    }
+  }
+
+  /// Per tenant: cursor, head, last sync, outbox counts and checksum state.
+  ///
+  /// - Parameter tenantID: One tenant, or nil for every tenant the mirror knows.
+  public func status(tenantID: String? = nil) throws -> [TenantStatus] {
+    try self.read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT t.tenant_id, t.cursor, t.head, t.live, t.checksum, t.server_checksum, t.verified, t.last_sync, t.note,
+            (SELECT count(*) FROM outbox o WHERE o.tenant_id = t.tenant_id AND o.state = 'pending') AS pending,
+            (SELECT count(*) FROM outbox o WHERE o.tenant_id = t.tenant_id AND o.state = 'conflict') AS conflicts,
+            (SELECT count(*) FROM outbox o WHERE o.tenant_id = t.tenant_id AND o.state = 'rejected') AS rejected
+          FROM (SELECT * FROM tenant UNION ALL
+                SELECT DISTINCT o.tenant_id, 0, 0, 0, 0, 0, NULL, NULL, '' FROM outbox o
+                WHERE o.tenant_id NOT IN (SELECT tenant_id FROM tenant)) t
+          WHERE ? IS NULL OR t.tenant_id = ?
+          ORDER BY t.tenant_id
+          """,
+        arguments: [tenantID, tenantID]
+      )
+      return rows.map { row in
+        TenantStatus(
+          tenantID: row["tenant_id"], cursor: UInt64(stored: row["cursor"]), head: UInt64(stored: row["head"]),
+          liveRecords: UInt64(stored: row["live"]), checksum: UInt64(stored: row["checksum"]),
+          serverChecksum: UInt64(stored: row["server_checksum"]), verified: row["verified"],
+          lastSync: (row["last_sync"] as Double?).map(Date.init(timeIntervalSince1970:)),
+          pending: row["pending"], conflicts: row["conflicts"], rejected: row["rejected"], note: row["note"]
+        )
+      }
+    }
+  }
+
+  // MARK: Internals
+
+  static func ensureTenant(_ db: Database, _ tenantID: String) throws {
+    try db.execute(sql: "INSERT INTO tenant (tenant_id) VALUES (?) ON CONFLICT DO NOTHING", arguments: [tenantID])
+  }
+
+  static func storedChecksum(_ db: Database, _ tenantID: String) throws -> UInt64 {
+    UInt64(stored: try Int64.fetchOne(db, sql: "SELECT checksum FROM tenant WHERE tenant_id = ?", arguments: [tenantID]) ?? 0)
+  }
+
+  /// The checksum of the tenant's live records, from the rows themselves.
+  static func recomputeChecksum(_ db: Database, _ tenantID: String) throws -> UInt64 {
+    var sum: UInt64 = 0
+    let rows = try Row.fetchCursor(db, sql: "SELECT kind, id, version FROM record WHERE tenant_id = ? AND deleted = 0", arguments: [tenantID])
+    while let row = try rows.next() {
+      sum &+= RecordChecksum.hash(kind: row[0], id: row[1], version: UInt64(stored: row[2]))
+    }
+    return sum
+  }
+
+  /// Stores a server version unless the mirror has a later one; returns the adjusted checksum.
+  static func upsert(_ db: Database, _ record: MirrorRecord, checksum: UInt64) throws -> UInt64 {
+    var sum = checksum
+    let existing = try Row.fetchOne(
+      try db.cachedStatement(sql: "SELECT version, sequence, deleted FROM record WHERE tenant_id = ? AND kind = ? AND id = ?"),
+      arguments: [record.tenantID, record.kind, record.id]
+    )
+    if let existing {
+      let sequence = UInt64(stored: existing["sequence"])
+      if sequence > record.sequence { return sum }
+      if !(existing["deleted"] as Bool) {
+        sum &-= RecordChecksum.hash(kind: record.kind, id: record.id, version: UInt64(stored: existing["version"]))
+      }
+    }
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO record (tenant_id, kind, id, version, sequence, deleted, payload, office_id, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, kind, id) DO UPDATE SET version = excluded.version, sequence = excluded.sequence,
+          deleted = excluded.deleted, payload = excluded.payload, office_id = excluded.office_id,
+          updated_at = excluded.updated_at
+        """
+    ).execute(
+      arguments: [
+        record.tenantID, record.kind, record.id, Int64(stored: record.version), Int64(stored: record.sequence),
+        record.deleted, record.payload, record.officeID, record.updatedAt.timeIntervalSince1970,
+      ]
+    )
+    if !record.deleted {
+      sum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
+    }
+    return sum
+  }
+}

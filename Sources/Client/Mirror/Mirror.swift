@@ -1,0 +1,124 @@
+internal import Foundation
+internal import GongjianProtocol
+internal import GRDB
+
+/// The office's local copy: every record it can read (with version and sequence), a cursor and
+/// checksum per tenant, and the outbox of local writes. One SQLite file per profile.
+///
+/// Every change is one transaction, so a client killed at any point leaves either the state
+/// before or after it: a pulled page with its cursor, or a queued write with its mutation id.
+public final class Mirror: Sendable {
+  private let pool: DatabasePool
+
+  /// The database file.
+  public let path: String
+
+  /// Opens (creating if needed) the mirror at `path`.
+  ///
+  /// - Parameter path: The SQLite file; its folder is created.
+  /// - Throws: ``GongjianClientError`` (`local`) when the file cannot be opened or migrated.
+  public init(path: String) throws {
+    do {
+      try FileManager.default.createDirectory(
+        at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true
+      )
+      var configuration = Configuration()
+      // `sync --watch` may hold the write lock while `submit` queues a write.
+      configuration.busyMode = .timeout(30)
+      configuration.prepareDatabase { db in
+        // A queued write is acknowledged to the office; it must survive power loss too.
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+      }
+      self.pool = try DatabasePool(path: path, configuration: configuration)
+      self.path = path
+      try Self.migrator.migrate(self.pool)
+    } catch let error as GongjianClientError {
+      throw error
+    } catch {
+      throw GongjianClientError(.local, "mirror \(path): \(error)", cause: error)
+    }
+  }
+
+  private static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+          CREATE TABLE tenant (
+            tenant_id TEXT PRIMARY KEY NOT NULL,
+            cursor INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0,
+            live INTEGER NOT NULL DEFAULT 0, checksum INTEGER NOT NULL DEFAULT 0,
+            server_checksum INTEGER NOT NULL DEFAULT 0, verified INTEGER,
+            last_sync REAL, note TEXT NOT NULL DEFAULT '');
+          CREATE TABLE record (
+            tenant_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+            version INTEGER NOT NULL, sequence INTEGER NOT NULL, deleted INTEGER NOT NULL,
+            payload BLOB NOT NULL, office_id TEXT NOT NULL, updated_at REAL NOT NULL,
+            PRIMARY KEY (tenant_id, kind, id)) WITHOUT ROWID;
+          CREATE TABLE outbox (
+            number INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant_id TEXT NOT NULL, mutation_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL, record_id TEXT NOT NULL, base_version INTEGER NOT NULL,
+            is_delete INTEGER NOT NULL, payload BLOB NOT NULL, created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'pending',
+            message TEXT NOT NULL DEFAULT '', violations TEXT NOT NULL DEFAULT '',
+            their_version INTEGER, their_sequence INTEGER, their_deleted INTEGER,
+            their_payload BLOB, their_office TEXT, their_updated_at REAL);
+          CREATE INDEX outbox_by_tenant ON outbox (tenant_id, state, number);
+          """
+      )
+    }
+    return migrator
+  }
+
+  /// Runs `body` in a write transaction, mapping database failures to ``GongjianClientError``.
+  func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+    do {
+      return try self.pool.write(body)
+    } catch let error as GongjianClientError {
+      throw error
+    } catch {
+      throw GongjianClientError(.local, "mirror \(self.path): \(error)", cause: error)
+    }
+  }
+
+  /// Runs `body` on a read snapshot.
+  func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+    do {
+      return try self.pool.read(body)
+    } catch let error as GongjianClientError {
+      throw error
+    } catch {
+      throw GongjianClientError(.local, "mirror \(self.path): \(error)", cause: error)
+    }
+  }
+
+  /// This mirror's client id, made once: the server deduplicates pushes by it and the mutation id.
+  public func clientID() throws -> String {
+    try self.write { db in
+      if let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'client_id'") { return id }
+      let id = UUID().uuidString.lowercased()
+      try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('client_id', ?)", arguments: [id])
+      return id
+    }
+  }
+
+  /// Tenants the mirror knows (synced, or with writes queued).
+  public func tenants() throws -> [String] {
+    try self.read { db in
+      try String.fetchAll(
+        db, sql: "SELECT tenant_id FROM tenant UNION SELECT DISTINCT tenant_id FROM outbox ORDER BY 1"
+      )
+    }
+  }
+}
+
+extension Int64 {
+  /// SQLite integers are signed; sequences, versions and checksums are stored by bit pattern.
+  init(stored value: UInt64) { self.init(bitPattern: value) }
+}
+
+extension UInt64 {
+  init(stored value: Int64) { self.init(bitPattern: value) }
+}

@@ -1,0 +1,53 @@
+public import Foundation
+public import GongjianProtocol
+
+/// A local write in the outbox: queued, or answered with a conflict or a rejection that waits
+/// for the office to resolve it.
+public struct OutboxEntry: Sendable {
+  /// Where the write stands.
+  public enum State: String, Sendable, Codable {
+    /// Waits to be pushed (again, with the same mutation id, after a failed attempt).
+    case pending
+    /// The server's record moved on; both versions are kept until resolved.
+    case conflict
+    /// The server refused the write; kept until edited or discarded.
+    case rejected
+  }
+
+  /// The entry's number in this mirror, for `gongjian conflicts resolve NUMBER`.
+  public var number: Int64
+  public var tenantID: String
+  /// The id the server deduplicates by: the same for every retry of this write.
+  public var mutationID: String
+  public var kind: String
+  public var recordID: String
+  public var baseVersion: UInt64
+  public var delete: Bool
+  /// The serialized payload message (empty for a delete).
+  public var payload: Data
+  public var createdAt: Date
+  /// Push attempts that got no answer.
+  public var attempts: Int
+  public var state: State
+  /// The server's message for a conflict or rejection, or the last delivery failure.
+  public var message: String
+  /// Fields the server named in a rejection.
+  public var violations: [String]
+  /// The server's current record at the conflict (nil when it never existed).
+  public var theirs: MirrorRecord?
+
+  /// The write as a mutation for `Sync/Push`.
+  public var mutation: Gongjian_V1_Mutation {
+    .with {
+      $0.mutationID = self.mutationID
+      $0.kind = self.kind
+      $0.recordID = self.recordID
+      $0.baseVersion = self.baseVersion
+      if self.delete {
+        $0.delete = true
+      } else if let kind = RecordKind.named(self.kind) {
+        $0.payload = kind.pack(serialized: self.payload)
+      }
+    }
+  }
+}

@@ -1,0 +1,263 @@
+internal import Foundation
+internal import GongjianProtocol
+internal import GRPCCore
+
+/// Keeps a ``Mirror`` and the server in step: pushes the outbox (retrying with the same mutation
+/// ids), pulls each tenant's feed into the mirror page by page, verifies the checksum, refetches
+/// a tenant on a reset or a mismatch, and follows the live feed.
+public struct Synchronizer: Sendable {
+  /// Sizes and retry policy.
+  public struct Configuration: Sendable {
+    /// Records per pulled page. Default 5,000 (the server's default maximum).
+    public var pageSize: UInt32
+    /// Mutations per push. Default 500 (the server's default maximum).
+    public var pushBatchSize: Int
+    /// Backoff between attempts that got no answer.
+    public var retry: RetryPolicy
+    /// How often `watch` pushes writes queued meanwhile. Default 1 s.
+    public var outboxPollInterval: Duration
+
+    /// The defaults above.
+    public static var defaults: Configuration {
+      Configuration(pageSize: 5000, pushBatchSize: 500, retry: .defaults, outboxPollInterval: .seconds(1))
+    }
+  }
+
+  /// One tenant's outcome of ``sync(client:tenantIDs:officeID:progress:)``.
+  public struct Report: Sendable {
+    public var tenantID: String
+    public var pushed = PushTally()
+    public var pulled = 0
+    /// The checksum comparison at the end.
+    public var verification: Mirror.Verification = .notYet
+    /// Why the tenant was refetched from 0, if it was.
+    public var refetched: String?
+  }
+
+  /// What a sync is doing, for progress displays.
+  public struct Progress: Sendable {
+    public enum Phase: Sendable, Equatable { case pushing, pulling, caughtUp, live, waiting(String) }
+    public var tenantID: String
+    public var phase: Phase
+    public var pushed = 0
+    public var pulled = 0
+    public var cursor: UInt64 = 0
+    public var head: UInt64 = 0
+    /// When this tenant's sync started.
+    public var started: ContinuousClock.Instant
+  }
+
+  public let mirror: Mirror
+  public let configuration: Configuration
+
+  /// A synchronizer of `mirror`.
+  public init(mirror: Mirror, configuration: Configuration = .defaults) {
+    self.mirror = mirror
+    self.configuration = configuration
+  }
+
+  // MARK: Push
+
+  /// Pushes every pending write of a tenant, in order, in batches; retries a batch that got no
+  /// answer with the same mutation ids, so that a retry is at most a replay.
+  ///
+  /// - Throws: ``GongjianClientError`` (`connection`) when the retries are used up; the writes
+  ///   stay pending.
+  public func push(
+    client: GongjianClient, tenantID: String, officeID: String, onBatch: @Sendable (PushTally) -> Void = { _ in }
+  ) async throws -> PushTally {
+    let clientID = try self.mirror.clientID()
+    var total = PushTally()
+    var batchSize = self.configuration.pushBatchSize
+    while true {
+      let batch = try self.mirror.pending(tenantID: tenantID, limit: batchSize)
+      if batch.isEmpty { return total }
+      let response: Gongjian_V1_PushResponse
+      do {
+        response = try await self.configuration.retry.run {
+          try await client.push(tenantID: tenantID, clientID: clientID, mutations: batch.map(\.mutation))
+        } onRetry: { error in
+          try? self.mirror.recordFailedAttempt(batch, message: error.message)
+        }
+      } catch let error as GongjianClientError where error.code == .resourceExhausted && batch.count > 1 {
+        batchSize = max(1, batch.count / 2)
+        continue
+      } catch let error as GongjianClientError where error.code == .permissionDenied || error.kind == .rejected {
+        // The whole push was refused (e.g. the office lost its membership): the writes become
+        // visible items instead of being retried for ever.
+        let results = batch.map { entry in
+          Gongjian_V1_MutationResult.with {
+            $0.mutationID = entry.mutationID
+            $0.rejected = .with { $0.code = Int32(error.code?.rawValue ?? 2); $0.message = error.message }
+          }
+        }
+        let tally = try self.mirror.settle(batch, results: results, officeID: officeID)
+        total.rejected += tally.rejected
+        onBatch(total)
+        continue
+      } catch let error as GongjianClientError {
+        try? self.mirror.recordFailedAttempt(batch, message: error.message)
+        throw error
+      }
+      let tally = try self.mirror.settle(batch, results: response.results, officeID: officeID)
+      total.applied += tally.applied
+      total.conflicts += tally.conflicts
+      total.rejected += tally.rejected
+      onBatch(total)
+    }
+  }
+
+  // MARK: Pull
+
+  /// Pulls a tenant's feed from the mirror's cursor until caught up, one transaction per page;
+  /// on a reset answer or a checksum mismatch refetches the tenant from 0 (once).
+  ///
+  /// - Returns: Records pulled, the final verification, and why it refetched if it did.
+  public func pull(
+    client: GongjianClient, tenantID: String, onPage: @Sendable (Int, UInt64, UInt64) -> Void = { _, _, _ in }
+  ) async throws -> (pulled: Int, verification: Mirror.Verification, refetched: String?) {
+    var pulled = 0
+    var refetched: String?
+    var cursor = try self.mirror.cursor(tenantID: tenantID)
+    while true {
+      let page = try await self.configuration.retry.run {
+        try await client.pull(tenantID: tenantID, cursor: cursor, pageSize: self.configuration.pageSize)
+      }
+      if page.hasReset {
+        guard refetched == nil else {
+          throw GongjianClientError(.server, "tenant \(tenantID): the server keeps answering with a reset: \(page.reset.reason)")
+        }
+        refetched = page.reset.reason
+        try self.mirror.reset(tenantID: tenantID, note: "refetched: \(page.reset.reason)")
+        cursor = 0
+        continue
+      }
+      let verification = try self.mirror.apply(page: page, tenantID: tenantID)
+      pulled += page.records.count
+      cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
+      onPage(pulled, cursor, page.checkpoint.headSequence)
+      switch verification {
+      case .notYet:
+        continue
+      case .matched:
+        if refetched == nil { try self.mirror.setNote("", tenantID: tenantID) }
+        return (pulled, verification, refetched)
+      case .mismatch(let mine, let theirs):
+        let reason = "checksum mismatch at sequence \(cursor): mirror \(String(mine, radix: 16)), server \(String(theirs, radix: 16))"
+        guard refetched == nil else {
+          try self.mirror.setNote("\(reason), again after a refetch", tenantID: tenantID)
+          return (pulled, verification, refetched)
+        }
+        refetched = reason
+        try self.mirror.reset(tenantID: tenantID, note: "refetched after a \(reason)")
+        cursor = 0
+      }
+    }
+  }
+
+  // MARK: Sync
+
+  /// Pushes then pulls each tenant.
+  ///
+  /// - Parameters:
+  ///   - client: A connected client.
+  ///   - tenantIDs: The tenants to sync.
+  ///   - officeID: The calling office (for the mirror's copies of applied writes).
+  ///   - progress: Called as pages and batches complete.
+  public func sync(
+    client: GongjianClient, tenantIDs: [String], officeID: String, progress: @Sendable (Progress) -> Void = { _ in }
+  ) async throws -> [Report] {
+    var reports: [Report] = []
+    for tenantID in tenantIDs {
+      var report = Report(tenantID: tenantID)
+      let started = ContinuousClock.now
+      progress(Progress(tenantID: tenantID, phase: .pushing, started: started))
+      report.pushed = try await self.push(client: client, tenantID: tenantID, officeID: officeID) { tally in
+        progress(Progress(tenantID: tenantID, phase: .pushing, pushed: tally.applied + tally.conflicts + tally.rejected, started: started))
+      }
+      let pushed = report.pushed.applied + report.pushed.conflicts + report.pushed.rejected
+      let pull = try await self.pull(client: client, tenantID: tenantID) { pulled, cursor, head in
+        progress(Progress(tenantID: tenantID, phase: .pulling, pushed: pushed, pulled: pulled, cursor: cursor, head: head, started: started))
+      }
+      report.pulled = pull.pulled
+      report.verification = pull.verification
+      report.refetched = pull.refetched
+      let cursor = try self.mirror.cursor(tenantID: tenantID)
+      progress(Progress(tenantID: tenantID, phase: .caughtUp, pushed: pushed, pulled: pull.pulled, cursor: cursor, head: cursor, started: started))
+      reports.append(report)
+    }
+    return reports
+  }
+
+  // MARK: Watch
+
+  /// Syncs, then follows each tenant's live feed into the mirror and pushes writes queued
+  /// meanwhile, until cancelled. After a disconnect (a server restart) it waits with backoff,
+  /// catches up by pulling from the mirror's cursor and subscribes again.
+  public func watch(
+    client: GongjianClient, tenantIDs: [String], officeID: String, progress: @Sendable @escaping (Progress) -> Void = { _ in }
+  ) async throws {
+    var failures = 0
+    while !Task.isCancelled {
+      do {
+        _ = try await self.sync(client: client, tenantIDs: tenantIDs, officeID: officeID, progress: progress)
+        failures = 0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          for tenantID in tenantIDs {
+            group.addTask { try await self.follow(client: client, tenantID: tenantID, progress: progress) }
+          }
+          group.addTask {
+            while !Task.isCancelled {
+              try await Task.sleep(for: self.configuration.outboxPollInterval)
+              for tenantID in tenantIDs where try !self.mirror.pending(tenantID: tenantID, limit: 1).isEmpty {
+                _ = try await self.push(client: client, tenantID: tenantID, officeID: officeID)
+              }
+            }
+          }
+          try await group.next()
+          group.cancelAll()
+        }
+      } catch let error as GongjianClientError where error.kind == .connection {
+        failures += 1
+        let delay = self.configuration.retry.delay(attempt: failures)
+        for tenantID in tenantIDs {
+          progress(Progress(tenantID: tenantID, phase: .waiting(error.message), started: .now))
+        }
+        try await Task.sleep(for: delay)
+      }
+    }
+  }
+
+  /// Follows one tenant's feed from the mirror's cursor; returns on a reset after refetching.
+  private func follow(client: GongjianClient, tenantID: String, progress: @Sendable @escaping (Progress) -> Void) async throws {
+    let started = ContinuousClock.now
+    while !Task.isCancelled {
+      let cursor = try self.mirror.cursor(tenantID: tenantID)
+      let mirror = self.mirror
+      do {
+        try await client.subscribe(tenantID: tenantID, cursor: cursor) { event in
+        switch event.event {
+        case .changes(let batch):
+          try mirror.apply(records: batch.records, cursor: batch.cursor, tenantID: tenantID)
+          progress(Progress(tenantID: tenantID, phase: .live, pulled: batch.records.count, cursor: batch.cursor, head: batch.cursor, started: started))
+        case .heartbeat(let beat):
+          let cursor = try mirror.cursor(tenantID: tenantID)
+          progress(Progress(tenantID: tenantID, phase: beat.caughtUp ? .live : .pulling, cursor: cursor, head: beat.headSequence, started: started))
+        case .reset:
+          throw FeedReset()
+        case nil:
+          break
+        }
+        return true
+      }
+      } catch is FeedReset {
+        _ = try await self.pull(client: client, tenantID: tenantID)
+        continue
+      }
+      // The server ended the stream (shutting down): reconnect as after a failure.
+      throw GongjianClientError(.connection, "server unreachable: the live feed of \(tenantID) ended")
+    }
+  }
+
+  private struct FeedReset: Error {}
+}

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import Synchronization
+
+/// `gongjian sync`.
+struct Sync: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Deliver queued writes and bring the local mirror up to date (all your tenants, or one).",
+    discussion: """
+      Pushes the outbox (retrying with the same mutation ids, so nothing is applied twice),
+      pulls every change since the mirror's cursor, and checks the mirror's checksum against the
+      server's; a mismatch or a compacted cursor refetches the tenant. With --watch it then
+      follows the live feed and keeps delivering writes queued meanwhile, across server restarts.
+
+      Examples:
+        gongjian sync
+        gongjian sync --tenant sip-suqian --watch
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: "Only this tenant (default: every tenant you belong to or have in the mirror).")
+  var tenant: String?
+
+  @Flag(help: "Keep following the live feed after catching up (Ctrl-C to stop).")
+  var watch = false
+
+  func run() async throws {
+    try await self.connection.run {
+      let mirror = try self.connection.mirror()
+      let synchronizer = Synchronizer(mirror: mirror)
+      let display = ProgressDisplay(json: self.connection.json)
+      do {
+        try await self.connection.connect { client in
+          let me = try await client.whoAmI()
+          let tenants = try self.tenant.map { [$0] } ?? Array(Set(me.memberships.map(\.tenantID)).union(try mirror.tenants())).sorted()
+          if self.watch {
+            try await synchronizer.watch(client: client, tenantIDs: tenants, officeID: me.office.id) { display.show($0) }
+            return
+          }
+          let reports = try await synchronizer.sync(client: client, tenantIDs: tenants, officeID: me.office.id) { display.show($0) }
+          display.finish()
+          try self.summarize(reports, mirror: mirror)
+        }
+      } catch let error as GongjianClientError where error.kind == .connection {
+        display.finish()
+        let pending = try mirror.status().reduce(0) { $0 + $1.pending }
+        throw GongjianClientError(.connection, "\(error.message); \(pending) queued writes stay in the outbox", cause: error)
+      }
+    }
+  }
+
+  private func summarize(_ reports: [Synchronizer.Report], mirror: Mirror) throws {
+    let statuses = Dictionary(uniqueKeysWithValues: try mirror.status().map { ($0.tenantID, $0) })
+    var mismatched = false
+    for report in reports {
+      let status = statuses[report.tenantID]
+      let verified: String
+      switch report.verification {
+      case .matched: verified = "checksum verified"
+      case .mismatch: verified = "CHECKSUM MISMATCH after a refetch"; mismatched = true
+      case .notYet: verified = "not verified"
+      }
+      if self.connection.json {
+        printJSON(SyncLine(
+          tenant_id: report.tenantID, pushed: report.pushed.applied, conflicts: report.pushed.conflicts,
+          rejected: report.pushed.rejected, pulled: report.pulled, cursor: status?.cursor ?? 0,
+          verified: report.verification == .matched, refetched: report.refetched ?? "", pending: status?.pending ?? 0
+        ))
+      } else {
+        var line = "\(report.tenantID): pushed \(report.pushed.applied), pulled \(report.pulled), at sequence \(status?.cursor ?? 0), \(verified)"
+        if report.pushed.conflicts > 0 { line += "; \(report.pushed.conflicts) conflicts" }
+        if report.pushed.rejected > 0 { line += "; \(report.pushed.rejected) rejected" }
+        if let reason = report.refetched { line += " (refetched: \(reason))" }
+        printLine(line)
+      }
+    }
+    let open = try mirror.unresolved().count
+    if open > 0, !self.connection.json {
+      printError("gongjian: \(open) writes need you: see `gongjian conflicts`")
+    }
+    if mismatched {
+      throw GongjianClientError(.server, "the mirror still differs from the server after a refetch; `gongjian status` shows which tenant")
+    }
+  }
+
+  struct SyncLine: Encodable {
+    var tenant_id: String
+    var pushed: Int
+    var conflicts: Int
+    var rejected: Int
+    var pulled: Int
+    var cursor: UInt64
+    var verified: Bool
+    var refetched: String
+    var pending: Int
+  }
+}
+
+/// The live progress line on a terminal (records pulled and pushed, rate, remaining by head
+/// sequence, ETA); plain lines, at most one every two seconds, otherwise.
+final class ProgressDisplay: Sendable {
+  private let terminal: Bool
+  private let json: Bool
+  private let last = Mutex<(ContinuousClock.Instant, Bool)>((.now - .seconds(10), false))
+
+  init(json: Bool) {
+    self.json = json
+    self.terminal = isatty(STDERR_FILENO) == 1
+  }
+
+  func show(_ progress: Synchronizer.Progress) {
+    guard !self.json else { return }
+    let now = ContinuousClock.now
+    let due = self.last.withLock { state -> Bool in
+      let interval: Duration = self.terminal ? .milliseconds(100) : .seconds(2)
+      guard now - state.0 >= interval || progress.phase == .caughtUp else { return false }
+      state = (now, true)
+      return true
+    }
+    guard due else { return }
+    let line = Self.describe(progress, now: now)
+    if self.terminal {
+      try? FileHandle.standardError.write(contentsOf: Data(("\r\u{1B}[K" + line).utf8))
+      if progress.phase == .caughtUp { try? FileHandle.standardError.write(contentsOf: Data("\n".utf8)) }
+    } else if progress.phase != .caughtUp {
+      printError(line)
+    }
+  }
+
+  func finish() {
+    guard self.terminal, !self.json, self.last.withLock({ $0.1 }) else { return }
+    try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8))
+  }
+
+  static func describe(_ progress: Synchronizer.Progress, now: ContinuousClock.Instant) -> String {
+    let seconds = max(0.001, Double((now - progress.started).components.attoseconds) / 1e18 + Double((now - progress.started).components.seconds))
+    let rate = Double(progress.pulled) / seconds
+    let remaining = progress.head > progress.cursor ? progress.head - progress.cursor : 0
+    switch progress.phase {
+    case .pushing:
+      return "\(progress.tenantID)  pushing  ↑ \(group(progress.pushed))"
+    case .pulling:
+      let eta = rate > 0 && remaining > 0 ? "  ETA \(Self.duration(Double(remaining) / rate))" : ""
+      return "\(progress.tenantID)  pulling  ↓ \(group(progress.pulled))  \(group(Int(rate)))/s  sequence \(group(progress.cursor)) of \(group(progress.head)), \(group(remaining)) to go\(eta)"
+    case .caughtUp:
+      return "\(progress.tenantID)  up to date at sequence \(group(progress.cursor))  ↓ \(group(progress.pulled))  ↑ \(group(progress.pushed))  in \(Self.duration(seconds))"
+    case .live:
+      return "\(progress.tenantID)  live at sequence \(group(progress.cursor))"
+    case .waiting(let reason):
+      return "\(progress.tenantID)  waiting to reconnect: \(reason)"
+    }
+  }
+
+  static func duration(_ seconds: Double) -> String {
+    seconds < 60 ? String(format: "%.1fs", seconds) : "\(Int(seconds) / 60)m\(Int(seconds) % 60)s"
+  }
+}
+
+/// 1234567 → "1,234,567".
+func group(_ value: some BinaryInteger) -> String {
+  let digits = String(value)
+  var out = ""
+  for (index, character) in digits.reversed().enumerated() {
+    if index > 0, index % 3 == 0, character != "-" { out.append(",") }
+    out.append(character)
+  }
+  return String(out.reversed())
+}
