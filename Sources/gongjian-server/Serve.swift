@@ -25,8 +25,18 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Seconds between heartbeats on idle subscriptions.")
   var heartbeatSeconds: Int = 10
 
-  @Option(help: "Days that tombstones and superseded versions are kept.")
+  @Option(help: "Days that tombstones and superseded versions are kept (0: only until the next compaction).")
   var retentionDays: Int = 30
+
+  @Option(help: "Seconds between compactions of the change feed.")
+  var compactionIntervalSeconds: Int = 3600
+
+  func validate() throws {
+    guard self.retentionDays >= 0 else { throw ValidationError("--retention-days: 0 or more (got \(self.retentionDays))") }
+    guard self.compactionIntervalSeconds >= 1 else {
+      throw ValidationError("--compaction-interval-seconds: 1 or more (got \(self.compactionIntervalSeconds))")
+    }
+  }
 
   @Option(help: "Seconds a connection may take to complete its TLS handshake.")
   var handshakeTimeoutSeconds: Int = Int(ServerConfiguration.Connections.defaults.handshakeTimeout.components.seconds)
@@ -58,6 +68,7 @@ struct Serve: AsyncParsableCommand {
       config.limits.maxConcurrentStreams = self.maxConcurrentStreams
       config.sync.heartbeatInterval = .seconds(self.heartbeatSeconds)
       config.sync.retention = .seconds(self.retentionDays * 86400)
+      config.sync.compactionInterval = .seconds(self.compactionIntervalSeconds)
       config.connections = .init(
         handshakeTimeout: .seconds(self.handshakeTimeoutSeconds), maxConnections: self.maxConnections,
         maxHandshakes: self.maxHandshakes, maxConnectionsPerAddress: self.maxConnectionsPerAddress,

@@ -1,110 +1,257 @@
 import ArgumentParser
+import Foundation
 import GongjianClient
 import GongjianProtocol
 import SwiftProtobuf
 
-/// `gongjian list`.
-struct List: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "List records of one kind, with filters.")
+/// Where reads come from: the server, or the local mirror when the server is unreachable (or
+/// with `--offline`), saying how old the mirror's data is.
+struct ReadOptions: ParsableArguments {
+  @Flag(help: "Read the local mirror without contacting the server.")
+  var offline = false
+}
 
-  @OptionGroup var connection: ConnectionOptions
+/// Filters of `list` and `export`.
+struct RecordFilters: ParsableArguments {
+  enum ProjectStatus: String, ExpressibleByArgument, CaseIterable { case lead, signed, started, in_production, cancelled }
+  enum ActivityType: String, ExpressibleByArgument, CaseIterable {
+    case inspection_trip, promotion_event, delegation_visit, department_exchange, training, cadre_secondment
+  }
 
-  @Argument(help: "The kind, e.g. transferred_project.")
-  var kind: String
+  @Option(help: "Only records of this park (record id).") var park: String?
+  @Option(help: "Only this year (report period, project signing, activity date, plan year).") var year: Int32?
+  @Option(help: "Only this quarter (indicator reports).") var quarter: Int32?
+  @Option(help: "Only projects in this status.") var status: ProjectStatus?
+  @Option(help: "Only activities of this type.") var type: ActivityType?
 
-  @Option(help: "The tenant (partnership).")
-  var tenant: String
+  /// The same filters applied to a mirror record's fields.
+  func matches(_ record: MirrorRecord) -> Bool {
+    let object = ((try? RecordText.object(kind: record.kind, payload: record.payload)) as? [String: Any]) ?? [:]
+    if let park = self.park?.lowercased(), (object["park_id"] as? String) != park, (object["host_park_id"] as? String) != park, record.id != park {
+      return false
+    }
+    let period = object["period"] as? [String: Any]
+    if let year = self.year {
+      let years = [object["year"], period?["year"]].compactMap { $0.map { "\($0)" } }
+      let dates = ["signed_on", "held_on", "decided_on", "due_on"].compactMap { object[$0] as? String }
+      guard years.contains(String(year)) || dates.contains(where: { $0.hasPrefix(String(year)) }) else { return false }
+    }
+    if let quarter = self.quarter, (period?["quarter"]).map({ "\($0)" }) != String(quarter) { return false }
+    if let status = self.status, (object["status"] as? String) != "PROJECT_STATUS_" + status.rawValue.uppercased() { return false }
+    if let type = self.type, (object["type"] as? String) != "EXCHANGE_TYPE_" + type.rawValue.uppercased() { return false }
+    return true
+  }
 
-  @Option(help: "Only records of this park (record id).")
-  var park: String?
-
-  @Option(help: "Only this year (report period, project signing, activity date, plan year).")
-  var year: Int32?
-
-  @Option(help: "Only this quarter (indicator reports).")
-  var quarter: Int32?
-
-  @Option(help: "Only projects in this status: lead, signed, started, in_production, cancelled.")
-  var status: String?
-
-  @Option(help: "Only activities of this type, e.g. promotion_event.")
-  var type: String?
-
-  func run() async throws {
-    var request = Gongjian_V1_ListRecordsRequest()
-    request.tenantID = self.tenant
-    request.kind = self.kind
+  func apply(to request: inout Gongjian_V1_ListRecordsRequest) {
     request.parkID = self.park ?? ""
     request.year = self.year ?? 0
     request.quarter = self.quarter ?? 0
     if let status = self.status {
-      let statuses: [String: Gongjian_V1_ProjectStatus] = [
-        "lead": .lead, "signed": .signed, "started": .started, "in_production": .inProduction, "cancelled": .cancelled,
-      ]
-      guard let value = statuses[status.lowercased()] else {
-        throw ValidationError("--status: one of lead, signed, started, in_production, cancelled (got '\(status)')")
-      }
-      request.status = value
+      request.status = [.lead: .lead, .signed: .signed, .started: .started, .in_production: .inProduction, .cancelled: .cancelled][status]!
     }
     if let type = self.type {
-      let types: [String: Gongjian_V1_ExchangeType] = [
-        "inspection_trip": .inspectionTrip, "promotion_event": .promotionEvent, "delegation_visit": .delegationVisit,
-        "department_exchange": .departmentExchange, "training": .training, "cadre_secondment": .cadreSecondment,
-      ]
-      guard let value = types[type.lowercased()] else {
-        throw ValidationError("--type: e.g. inspection_trip, promotion_event, delegation_visit, department_exchange, training, cadre_secondment")
-      }
-      request.type = value
+      request.type = [
+        .inspection_trip: .inspectionTrip, .promotion_event: .promotionEvent, .delegation_visit: .delegationVisit,
+        .department_exchange: .departmentExchange, .training: .training, .cadre_secondment: .cadreSecondment,
+      ][type]!
     }
+  }
+}
+
+/// `gongjian list`.
+struct List: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List records of one kind, with filters (from the mirror when the server is unreachable).",
+    discussion: """
+      Examples:
+        gongjian list transferred_project --tenant sip-suqian --status signed
+        gongjian list indicator_report --tenant sip-suqian --year 2025 --quarter 4
+        gongjian list park --tenant sip-suqian --offline --json
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var read: ReadOptions
+  @OptionGroup var filters: RecordFilters
+
+  @Argument(help: "The kind of the records.") var kind: KindArgument
+  @Option(help: "The tenant (partnership).") var tenant: String
+
+  func run() async throws {
+    try await self.connection.run {
+      if !self.read.offline {
+        do {
+          try await self.online()
+          return
+        } catch let error as GongjianClientError where error.kind == .connection {
+          printError("gongjian: \(error.message); showing the local mirror")
+        }
+      }
+      try self.fromMirror()
+    }
+  }
+
+  private func online() async throws {
+    var request = Gongjian_V1_ListRecordsRequest()
+    request.tenantID = self.tenant
+    request.kind = self.kind.rawValue
+    self.filters.apply(to: &request)
     request.pageSize = 1000
-    try await self.connection.withClient { client in
-      var rows: [[String]] = []
-      var total: UInt32 = 0
+    var records: [Gongjian_V1_TypedRecord] = []
+    var total: UInt32 = 0
+    try await self.connection.connect { client in
       while true {
         let page = try await client.list(request)
         total = page.total
-        for record in page.records {
-          if self.connection.json {
-            printLine(try TypedRecordFormatting.json(record))
-          } else {
-            rows.append([record.id, "v\(record.version)"] + TypedRecordFormatting.summary(record.payload))
-          }
-        }
+        records += page.records
         if page.nextPageToken.isEmpty { break }
         request.pageToken = page.nextPageToken
       }
-      if !self.connection.json {
-        let width = rows.map(\.count).max() ?? 2
-        printTable(["ID", "VERSION"] + Array(repeating: "", count: max(0, width - 2)), rows)
-        printLine("\(total) \(self.kind) records")
-      }
     }
+    if self.connection.json {
+      for record in records { printLine(try TypedRecordFormatting.json(record)) }
+      return
+    }
+    printTable(
+      ["ID", "VERSION"] + TypedRecordFormatting.header(self.kind.rawValue),
+      records.map { [$0.id, "v\($0.version)"] + TypedRecordFormatting.summary($0.payload) }
+    )
+    printLine("\(total) \(self.kind.rawValue) records")
+  }
+
+  private func fromMirror() throws {
+    let mirror = try self.connection.mirror()
+    let records = try mirror.records(tenantID: self.tenant, kind: self.kind.rawValue).filter(self.filters.matches)
+    if self.connection.json {
+      for record in records { printLine(try MirrorFormatting.json(record)) }
+    } else {
+      printTable(
+        ["ID", "VERSION", "STATE"] + TypedRecordFormatting.header(self.kind.rawValue),
+        try records.map { [$0.id, "v\($0.version)", $0.state == .synced ? "" : $0.state.rawValue] + TypedRecordFormatting.summary(try MirrorFormatting.payload($0)) }
+      )
+      printLine("\(records.count) \(self.kind.rawValue) records")
+    }
+    printError(try MirrorFormatting.age(mirror, tenantID: self.tenant))
   }
 }
 
 /// `gongjian get`.
 struct Get: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Show one record (JSON).")
+  static let configuration = CommandConfiguration(
+    abstract: "Show one record, field by field (from the mirror when the server is unreachable).",
+    discussion: """
+      Examples:
+        gongjian get park 5a1e0000-0000-4000-8000-000000000001 --tenant sip-suqian
+        gongjian get park 5a1e0000-0000-4000-8000-000000000001 --tenant sip-suqian --json
+      """
+  )
 
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var read: ReadOptions
 
-  @Argument(help: "The kind.")
-  var kind: String
-
-  @Argument(help: "The record id.")
-  var id: String
-
-  @Option(help: "The tenant (partnership).")
-  var tenant: String
+  @Argument(help: "The kind of the record.") var kind: KindArgument
+  @Argument(help: "The record id.") var id: String
+  @Option(help: "The tenant (partnership).") var tenant: String
 
   func run() async throws {
-    try await self.connection.withClient { client in
-      let record = try await client.get(.with {
-        $0.tenantID = self.tenant
-        $0.kind = self.kind
-        $0.id = self.id
-      })
-      printLine(try TypedRecordFormatting.json(record))
+    try await self.connection.run {
+      if !self.read.offline {
+        do {
+          let record = try await self.connection.connect { client in
+            try await client.get(.with {
+              $0.tenantID = self.tenant
+              $0.kind = self.kind.rawValue
+              $0.id = self.id
+            })
+          }
+          if self.connection.json {
+            printLine(try TypedRecordFormatting.json(record))
+          } else {
+            printLine("\(self.kind.rawValue) \(record.id)  v\(record.version)  by \(record.officeID)")
+            try MirrorFormatting.printFields(try record.payload.jsonUTF8Data(options: TypedRecordFormatting.options))
+          }
+          return
+        } catch let error as GongjianClientError where error.kind == .connection {
+          printError("gongjian: \(error.message); showing the local mirror")
+        }
+      }
+      let mirror = try self.connection.mirror()
+      guard let record = try mirror.record(tenantID: self.tenant, kind: self.kind.rawValue, id: self.id) else {
+        throw GongjianClientError(.rejected, "not found: no \(self.kind.rawValue) \(self.id) in the mirror of \(self.tenant)")
+      }
+      if self.connection.json {
+        printLine(try MirrorFormatting.json(record))
+      } else {
+        printLine("\(record.kind) \(record.id)  v\(record.version)\(record.state == .synced ? "" : " (\(record.state.rawValue))")  by \(record.officeID)")
+        try MirrorFormatting.printFields(Data(try RecordText.json(kind: record.kind, payload: record.payload).utf8))
+      }
+      printError(try MirrorFormatting.age(mirror, tenantID: self.tenant))
     }
+  }
+}
+
+/// Mirror records for people and for `--json`.
+enum MirrorFormatting {
+  static func json(_ record: MirrorRecord) throws -> String {
+    let object: [String: Any] = [
+      "id": record.id, "kind": record.kind, "tenant": record.tenantID, "version": record.version,
+      "sequence": record.sequence, "state": record.state.rawValue, "office": record.officeID,
+      "updated_at": RecordFormatting.timestamps.string(from: record.updatedAt),
+      "payload": try RecordText.object(kind: record.kind, payload: record.payload),
+    ]
+    return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+  }
+
+  /// The typed payload of a mirror record, for the per-kind columns.
+  static func payload(_ record: MirrorRecord) throws -> Gongjian_V1_RecordPayload {
+    var payload = Gongjian_V1_RecordPayload()
+    guard let message = try record.message() else { return payload }
+    switch message {
+    case let m as Gongjian_V1_Park: payload.park = m
+    case let m as Gongjian_V1_IndicatorReport: payload.indicatorReport = m
+    case let m as Gongjian_V1_TransferredProject: payload.transferredProject = m
+    case let m as Gongjian_V1_ExchangeActivity: payload.exchangeActivity = m
+    case let m as Gongjian_V1_AssistancePlan: payload.assistancePlan = m
+    case let m as Gongjian_V1_RevenueSharingAgreement: payload.revenueSharingAgreement = m
+    case let m as Gongjian_V1_Target: payload.target = m
+    case let m as Gongjian_V1_Council: payload.council = m
+    case let m as Gongjian_V1_Meeting: payload.meeting = m
+    case let m as Gongjian_V1_AgendaItem: payload.agendaItem = m
+    case let m as Gongjian_V1_Decision: payload.decision = m
+    case let m as Gongjian_V1_ActionItem: payload.actionItem = m
+    default: break
+    }
+    return payload
+  }
+
+  /// "from the mirror: sequence 36 of 36, last sync 2026-11-27 17:47 (5 min ago)".
+  static func age(_ mirror: Mirror, tenantID: String) throws -> String {
+    guard let status = try mirror.status(tenantID: tenantID).first else {
+      return "from the mirror: \(tenantID) was never synced (run `gongjian sync`)"
+    }
+    return "from the mirror: sequence \(group(status.cursor)) of \(group(status.head)), last sync \(status.lastSync.map(Status.age) ?? "never")"
+  }
+
+  /// A payload's fields, one per line: `name: value`, with units for amounts, aligned by display width.
+  static func printFields(_ json: Data) throws {
+    var object = (try JSONSerialization.jsonObject(with: json) as? [String: Any]) ?? [:]
+    // A typed payload is a oneof wrapper: show the one kind inside.
+    if object.count == 1, let inner = object.values.first as? [String: Any] { object = inner }
+    let width = object.keys.map(displayWidth).max() ?? 0
+    for key in object.keys.sorted() {
+      let value = Self.describe(key, object[key]!)
+      printLine("  " + key + String(repeating: " ", count: width - displayWidth(key)) + "  " + value)
+    }
+  }
+
+  static func describe(_ key: String, _ value: Any) -> String {
+    let number = (value as? String).flatMap(Int64.init) ?? (value as? NSNumber).map(\.int64Value)
+    if let number, !(value is Bool) {
+      if key.hasSuffix("_yuan") { return "\(TargetsFormatting.yuan(number)) (\(number) 元)" }
+      if key.hasSuffix("_bp") { return TargetsFormatting.percent(number) }
+      if key.hasSuffix("_centimu") { return "\(TargetsFormatting.mu(number)) 亩" }
+      if key.hasSuffix("_fen_per_mu") { return "\(TargetsFormatting.intensity(number)) 万元/亩" }
+    }
+    return Spreadsheet.cell(value)
   }
 }

@@ -118,6 +118,25 @@ enum TypedRecordFormatting {
     try record.jsonString(options: Self.options)
   }
 
+  /// Column names of ``summary(_:)`` for a kind.
+  static func header(_ kind: String) -> [String] {
+    switch kind {
+    case "park": ["NAME", "COUNTY", "SUZHOU PARTNER"]
+    case "indicator_report": ["PERIOD", "INTENSITY (10k yuan/mu)", "FOREIGN", "HIGH-TECH", "R&D"]
+    case "transferred_project": ["NAME", "STATUS", "PLANNED INVESTMENT", "SIGNED ON"]
+    case "exchange_activity": ["TITLE", "TYPE", "HELD ON", "PEOPLE"]
+    case "assistance_plan": ["VILLAGE", "COUNTY", "SUZHOU HELPER", "YEAR"]
+    case "revenue_sharing_agreement": ["TITLE", "SHARES"]
+    case "target": ["DESCRIPTION", "THRESHOLD", "YEAR"]
+    case "council": ["NAME"]
+    case "meeting": ["TITLE", "HELD ON", "PLACE", "STATUS"]
+    case "agenda_item": ["TITLE", "PROPOSED BY", "STATUS", "ORDER"]
+    case "decision": ["TEXT", "DECIDED ON"]
+    case "action_item": ["TITLE", "OWNER", "DUE", "STATUS"]
+    default: []
+    }
+  }
+
   static func summary(_ payload: Gongjian_V1_RecordPayload) -> [String] {
     switch payload.kind {
     case .park(let p): [p.name, p.hostCounty, p.suzhouPartner]

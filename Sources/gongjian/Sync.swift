@@ -112,7 +112,7 @@ final class ProgressDisplay: Sendable {
   }
 
   func show(_ progress: Synchronizer.Progress) {
-    guard !self.json else { return }
+    guard !self.json, progress.phase != .pushing || progress.pushed > 0 else { return }
     let now = ContinuousClock.now
     let due = self.last.withLock { state -> Bool in
       let interval: Duration = self.terminal ? .milliseconds(100) : .seconds(2)

@@ -110,6 +110,11 @@ enum TargetsFormatting {
     return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))"
   }
 
+  /// Centi-mu as mu with two decimals, exactly.
+  static func mu(_ centimu: Int64) -> String {
+    "\(centimu / 100).\(String(format: "%02d", abs(centimu % 100)))"
+  }
+
   static func period(_ period: Gongjian_V1_Period) -> String {
     period.quarter == 0 ? "\(period.year)" : "\(period.year) Q\(period.quarter)"
   }

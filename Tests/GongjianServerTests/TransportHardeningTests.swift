@@ -117,7 +117,8 @@ struct TransportHardeningTests {
         }
         for _ in 0..<12 {
           let error = await #expect(throws: GongjianClientError.self) { try await client.create(huge) }
-          #expect(error?.message.hasPrefix("resourceExhausted: request message of 3000") == true, "\(error?.message ?? "")")
+          #expect(error?.code == .resourceExhausted)
+          #expect(error?.message.hasPrefix("too large or too many: request message of 3000") == true, "\(error?.message ?? "")")
           #expect(error?.message.contains("exceeds the limit of 327680 bytes for /gongjian.v1.Records/Create") == true)
         }
         // The connection still serves another call.

@@ -11,13 +11,13 @@ HERE = pathlib.Path(__file__).resolve().parent
 BIN = pathlib.Path(os.environ.get("GONGJIAN_BIN_DIR", HERE.parent.parent / ".build" / "debug"))
 
 
-def start_server(data, *args, env=None, command=()):
+def start_server(data, *args, env=None, command=(), listen="127.0.0.1:0"):
     """Starts `gongjian-server` (by default `quickstart`, which initialises a development data
     directory) on a free loopback port; returns (process, address). Its log goes to a file
     (`proc.log_path`): a pipe nobody reads would fill and block the server's logging."""
     log = tempfile.NamedTemporaryFile(prefix="gongjian-server-", suffix=".log", delete=False)
     proc = subprocess.Popen(
-        [*command, str(BIN / "gongjian-server"), *args, "--data-dir", str(data), "--listen", "127.0.0.1:0"],
+        [*command, str(BIN / "gongjian-server"), *args, "--data-dir", str(data), "--listen", listen],
         stdout=subprocess.PIPE, stderr=log, text=True,
         env={**os.environ, **(env or {})},
     )

@@ -1,5 +1,6 @@
 """The `gongjian` CLI against the real server binary: the README's tour, with output and exit codes."""
 import json
+import os
 import subprocess
 import uuid
 
@@ -8,9 +9,11 @@ from conftest import BIN
 
 def cli(server, office, *args, stdin=None):
     address, data = server
+    # Each server's data directory gets its own config and mirrors, away from the user's.
+    env = {**os.environ, "XDG_CONFIG_HOME": str(data / "xdg-config"), "XDG_DATA_HOME": str(data / "xdg-data")}
     return subprocess.run(
         [str(BIN / "gongjian"), *args, "--server", address, "--credentials", str(data / "pki" / "offices" / office)],
-        capture_output=True, text=True, input=stdin, timeout=60,
+        capture_output=True, text=True, input=stdin, timeout=60, env=env,
     )
 
 
@@ -36,11 +39,12 @@ def test_push_replay_and_pull_json(server, tmp_path):
     record_id = str(uuid.uuid4())
     name = "吴江（泗阳）\"共建\"园区 \\ 二期"  # quotes and a backslash must survive JSON output
     path = park_file(tmp_path, record_id, name)
-    first = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path))
+    first = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path), "--wait")
     assert first.returncode == 0, first.stderr
     assert "applied v1" in first.stdout
-    again = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path))
-    assert again.returncode == 0 and "(replayed)" in again.stdout
+    # The same file again has the same content-derived mutation id: a replay, still v1.
+    again = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path), "--wait")
+    assert again.returncode == 0 and "applied v1" in again.stdout, again.stdout + again.stderr
 
     pulled = cli(server, "wujiang.commerce", "pull", "--tenant", "wujiang-siyang", "--json")
     assert pulled.returncode == 0, pulled.stderr
@@ -58,7 +62,7 @@ def test_push_replay_and_pull_json(server, tmp_path):
 
 def test_bad_field_exit_65_names_the_field(server, tmp_path):
     path = park_file(tmp_path, str(uuid.uuid4()), "   ")
-    result = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path))
+    result = cli(server, "siyang.gov", "push", "--tenant", "wujiang-siyang", "--file", str(path), "--wait")
     assert result.returncode == 65
     assert "payload.name" in result.stdout + result.stderr
 
