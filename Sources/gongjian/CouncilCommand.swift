@@ -11,7 +11,7 @@ struct CouncilCommand: AsyncParsableCommand {
     abstract: "Joint council: meetings, agenda, decisions, action items and the meeting packet.",
     subcommands: [
       Meetings.self, Agenda.self, Propose.self, Accept.self, Defer.self, Withdraw.self, Order.self, Decide.self,
-      Actions.self, Packet.self,
+      UpdateAction.self, Actions.self, Packet.self,
     ]
   )
 
@@ -33,21 +33,18 @@ struct CouncilCommand: AsyncParsableCommand {
     }
   }
 
-  static func printItem(_ view: Gongjian_V1_AgendaItemView, json: Bool) throws {
-    if json {
-      printLine(try view.jsonString(options: TypedRecordFormatting.options))
-    } else {
-      printLine("\(view.id)  \(status(view.item.status))\(view.item.order > 0 ? " #\(view.item.order)" : "")  v\(view.version)  \(view.item.title)")
-    }
-  }
-
   struct Meetings: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the council's meetings.")
+    static let configuration = CommandConfiguration(
+      abstract: "List the council's meetings (from the mirror when the server is unreachable).", discussion: "Example: gongjian council meetings --tenant city"
+    )
     @OptionGroup var options: Options
+    @OptionGroup var read: ReadOptions
 
     func run() async throws {
-      try await self.options.connection.withClient { client in
-        let list = try await client.listMeetings(.with { $0.tenantID = self.options.tenant })
+      try await self.options.connection.run {
+        let list = try await self.options.connection.online(or: self.read) { client in
+          try await client.listMeetings(.with { $0.tenantID = self.options.tenant })
+        } offline: { try $0.meetings(tenantID: self.options.tenant) }
         if self.options.connection.json {
           for meeting in list.meetings { printLine(try meeting.jsonString(options: TypedRecordFormatting.options)) }
           return
@@ -61,13 +58,18 @@ struct CouncilCommand: AsyncParsableCommand {
   }
 
   struct Agenda: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a meeting's agenda: accepted items in order, then the others.")
+    static let configuration = CommandConfiguration(
+      abstract: "Show a meeting's agenda: accepted items in order, then the others.", discussion: "Example: gongjian council agenda --meeting 7c0e… --tenant city"
+    )
     @OptionGroup var options: Options
+    @OptionGroup var read: ReadOptions
     @Option(help: "The meeting id.") var meeting: String
 
     func run() async throws {
-      try await self.options.connection.withClient { client in
-        let agenda = try await client.getAgenda(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
+      try await self.options.connection.run {
+        let agenda = try await self.options.connection.online(or: self.read) { client in
+          try await client.getAgenda(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
+        } offline: { try $0.agenda(tenantID: self.options.tenant, meetingID: self.meeting) }
         if self.options.connection.json {
           printLine(try agenda.jsonString(options: TypedRecordFormatting.options))
           return
@@ -87,38 +89,65 @@ struct CouncilCommand: AsyncParsableCommand {
   struct Propose: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Propose an agenda item from a JSON or YAML file (title, summary, responsible_units, linked_records, attachments).",
-      discussion: "attachments may name local files: {path: report.pdf, content_type: application/pdf}; they are uploaded first."
+      discussion: """
+        Queued offline like every write (`gongjian sync` delivers it). attachments may name local
+        files: {path: report.pdf, content_type: application/pdf}; they are uploaded first, so a
+        proposal with attachments needs --wait.
+
+        Example: gongjian council propose --meeting 7c0e… --file item.yaml --tenant city
+        """
     )
     @OptionGroup var options: Options
     @Option(help: "The meeting id.") var meeting: String
-    @Option(help: "The JSON or YAML file.") var file: String
+    @Option(help: ArgumentHelp("The JSON or YAML file.", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"])) var file: String
+    @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
 
     func run() async throws {
       var object = try DocumentFile.object(path: self.file, expecting: "title, summary, responsible_units")
       let files = (object.removeValue(forKey: "attachments") as? [[String: Any]]) ?? []
-      var request: Gongjian_V1_ProposeRequest
-      do {
-        object["tenant_id"] = self.options.tenant
-        object["meeting_id"] = self.meeting
-        request = try Gongjian_V1_ProposeRequest(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object))
-      } catch {
-        printError("gongjian: \(self.file): not a valid proposal: \(error)")
-        throw ExitCode(64)
-      }
-      try await self.options.connection.withClient { client in
-        for (index, entry) in files.enumerated() {
-          guard let path = entry["path"] as? String, let content = FileManager.default.contents(atPath: path) else {
-            throw GongjianClientError(.usage, "\(self.file): attachments[\(index)].path: cannot read the file")
-          }
-          let name = (entry["name"] as? String) ?? URL(fileURLWithPath: path).lastPathComponent
-          let type = (entry["content_type"] as? String) ?? "application/octet-stream"
-          let ref = try await client.uploadAttachment(.with { $0.tenantID = self.options.tenant; $0.name = name; $0.contentType = type; $0.content = content })
-          request.attachments.append(ref)
+      try await self.options.connection.run {
+        let allowed = ["title", "summary", "responsible_units", "linked_records"]
+        for key in object.keys.sorted() where !allowed.contains(key) {
+          let hint = PayloadDocument.nearest(key, in: allowed + ["attachments"]).map { "; did you mean \($0)?" } ?? ""
+          throw GongjianClientError(.usage, "\(self.file): key \(key): not a proposal key\(hint) (keys: \(allowed.joined(separator: ", ")), attachments)")
         }
-        let view = try await client.propose(request)
-        try CouncilCommand.printItem(view, json: self.options.connection.json)
+        var request: Gongjian_V1_ProposeRequest
+        do {
+          object["tenant_id"] = self.options.tenant
+          object["meeting_id"] = self.meeting
+          request = try Gongjian_V1_ProposeRequest(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object))
+        } catch {
+          throw GongjianClientError(.usage, "\(self.file): not a valid proposal: \(error)")
+        }
+        if !files.isEmpty {
+          guard self.wait else {
+            throw GongjianClientError(.usage, "\(self.file): attachments are uploaded to the server first: pass --wait (online), or propose without them")
+          }
+          let uploaded = try await self.options.connection.connect { client in
+            var refs: [Gongjian_V1_AttachmentRef] = []
+            for (index, entry) in files.enumerated() {
+              guard let path = entry["path"] as? String, let content = FileManager.default.contents(atPath: path) else {
+                throw GongjianClientError(.usage, "\(self.file): attachments[\(index)].path: cannot read the file")
+              }
+              let name = (entry["name"] as? String) ?? URL(fileURLWithPath: path).lastPathComponent
+              let type = (entry["content_type"] as? String) ?? "application/octet-stream"
+              refs.append(try await client.uploadAttachment(.with { $0.tenantID = self.options.tenant; $0.name = name; $0.contentType = type; $0.content = content }))
+            }
+            return refs
+          }
+          request.attachments = uploaded
+        }
+        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant).propose(request)
+        try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }
+  }
+
+  /// Queues council writes and reports (delivers them with `--wait`).
+  static func submit(_ mutations: [Gongjian_V1_Mutation], options: Options, wait: Bool) async throws {
+    let places = mutations.map { (mutation: $0, place: "\($0.kind) \($0.recordID.prefix(8))…") }
+    let status = try await Outbox.submit(places, tenantID: options.tenant, connection: options.connection, wait: wait)
+    if status != .success { throw status.exitCode }
   }
 
   /// Accept, defer and withdraw: one item, one move.
@@ -126,100 +155,156 @@ struct CouncilCommand: AsyncParsableCommand {
     @OptionGroup var options: Options
     @Argument(help: "The item id.") var item: String
     @Option(help: "A note for the item's history.") var note: String = ""
+    @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
 
-    typealias Move = @Sendable (GongjianClient, Gongjian_V1_AgendaActionRequest) async throws -> Gongjian_V1_AgendaItemView
-
-    func run(_ move: Move) async throws {
-      let request = Gongjian_V1_AgendaActionRequest.with {
-        $0.tenantID = self.options.tenant
-        $0.itemID = self.item
-        $0.note = self.note
-      }
-      try await self.options.connection.withClient { client in
-        let view = try await move(client, request)
-        try CouncilCommand.printItem(view, json: self.options.connection.json)
+    func run(_ move: AgendaWorkflow.Move) async throws {
+      try await self.options.connection.run {
+        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant)
+          .move(move, itemID: self.item, note: self.note)
+        try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }
   }
 
   struct Accept: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Accept a proposed item (secretariat).")
+    static let configuration = CommandConfiguration(
+      abstract: "Accept a proposed item (secretariat).", discussion: "Example: gongjian council accept 3f2a… --tenant city --wait"
+    )
     @OptionGroup var move: MoveOptions
-    func run() async throws { try await self.move.run { try await $0.acceptItem($1) } }
+    func run() async throws { try await self.move.run(.accept) }
   }
 
   struct Defer: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Defer an item to the next meeting (secretariat).")
+    static let configuration = CommandConfiguration(
+      abstract: "Defer an item to the council's next meeting (secretariat).", discussion: "Example: gongjian council defer 3f2a… --note \"材料未齐\""
+    )
     @OptionGroup var move: MoveOptions
-    func run() async throws { try await self.move.run { try await $0.deferItem($1) } }
+    func run() async throws { try await self.move.run(.deferral) }
   }
 
   struct Withdraw: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Withdraw your own proposal.")
+    static let configuration = CommandConfiguration(
+      abstract: "Withdraw your own proposal.", discussion: "Example: gongjian council withdraw 3f2a…"
+    )
     @OptionGroup var move: MoveOptions
-    func run() async throws { try await self.move.run { try await $0.withdrawItem($1) } }
+    func run() async throws { try await self.move.run(.withdraw) }
   }
 
   struct Order: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Order the accepted items (secretariat): list every accepted item id.")
+    static let configuration = CommandConfiguration(
+      abstract: "Order the accepted items (secretariat): list every accepted item id.",
+      discussion: "Example: gongjian council order --meeting 7c0e… 3f2a… 9b41… --tenant city"
+    )
     @OptionGroup var options: Options
     @Option(help: "The meeting id.") var meeting: String
     @Argument(help: "Accepted item ids in the new order.") var items: [String]
+    @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
 
     func run() async throws {
-      try await self.options.connection.withClient { client in
-        let agenda = try await client.orderItems(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting; $0.itemIds = self.items })
-        for view in agenda.items where view.item.status == .accepted { try CouncilCommand.printItem(view, json: self.options.connection.json) }
+      try await self.options.connection.run {
+        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant)
+          .order(meetingID: self.meeting, itemIDs: self.items)
+        guard !writes.isEmpty else {
+          printLine("the agenda is already in this order")
+          return
+        }
+        try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }
   }
 
   struct Decide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Record a decision on an accepted item, with action items, from a file: {text, decided_on, actions: [{title, owner_unit, due_on}]}."
+      abstract: "Record a decision on an accepted item, with action items, from a file: {text, decided_on, actions: [{title, owner_unit, due_on}]}.",
+      discussion: "Example: gongjian council decide 3f2a… --file decision.yaml --tenant city"
     )
     @OptionGroup var options: Options
     @Argument(help: "The item id.") var item: String
-    @Option(help: "The JSON or YAML file.") var file: String
+    @Option(help: ArgumentHelp("The JSON or YAML file.", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"])) var file: String
+    @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
 
     func run() async throws {
       var object = try DocumentFile.object(path: self.file, expecting: "text and actions")
-      object["tenant_id"] = self.options.tenant
-      object["item_id"] = self.item
-      let request: Gongjian_V1_DecideRequest
-      do { request = try Gongjian_V1_DecideRequest(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object)) } catch {
-        printError("gongjian: \(self.file): not a valid decision: \(error)")
-        throw ExitCode(64)
-      }
-      try await self.options.connection.withClient { client in
-        let response = try await client.decide(request)
-        if self.options.connection.json {
-          printLine(try response.jsonString(options: TypedRecordFormatting.options))
-        } else {
-          printLine("decision \(response.decisionID)")
-          for action in response.actions { printLine("  action \(action.id)  \(action.action.ownerUnit)  due \(action.action.dueOn)  \(action.action.title)") }
+      try await self.options.connection.run {
+        let allowed = ["text", "decided_on", "actions"]
+        for key in object.keys.sorted() where !allowed.contains(key) {
+          let hint = PayloadDocument.nearest(key, in: allowed).map { "; did you mean \($0)?" } ?? ""
+          throw GongjianClientError(.usage, "\(self.file): key \(key): not a decision key\(hint) (keys: \(allowed.joined(separator: ", ")))")
         }
+        object["tenant_id"] = self.options.tenant
+        object["item_id"] = self.item
+        let request: Gongjian_V1_DecideRequest
+        do { request = try Gongjian_V1_DecideRequest(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object)) } catch {
+          throw GongjianClientError(.usage, "\(self.file): not a valid decision: \(error)")
+        }
+        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant).decide(request)
+        try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
+      }
+    }
+  }
+
+  struct UpdateAction: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "update-action",
+      abstract: "Set an action item's status or add a progress note.",
+      discussion: "Example: gongjian council update-action 5d0c… --status done --note \"已完成\""
+    )
+    enum Status: String, ExpressibleByArgument, CaseIterable { case open, done, dropped }
+
+    @OptionGroup var options: Options
+    @Argument(help: "The action item id.") var action: String
+    @Option(help: "The new status.") var status: Status?
+    @Option(help: "A progress note.") var note: String = ""
+    @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
+
+    func validate() throws {
+      guard self.status != nil || !self.note.isEmpty else { throw ValidationError("give --status or --note") }
+    }
+
+    func run() async throws {
+      try await self.options.connection.run {
+        let status: Gongjian_V1_ActionStatus = switch self.status {
+        case .open?: .open
+        case .done?: .done
+        case .dropped?: .dropped
+        case nil: .unspecified
+        }
+        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant)
+          .updateAction(actionID: self.action, status: status, note: self.note)
+        try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }
   }
 
   struct Actions: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List action items.")
+    static let configuration = CommandConfiguration(
+      abstract: "List action items (from the mirror when the server is unreachable).", discussion: "Example: gongjian council actions --open --tenant city"
+    )
     @OptionGroup var options: Options
+    @OptionGroup var read: ReadOptions
     @Flag(help: "Only open ones.") var open = false
 
     func run() async throws {
-      try await self.options.connection.withClient { client in
-        let list = try await client.listActions(.with { $0.tenantID = self.options.tenant; $0.openOnly = self.open })
+      try await self.options.connection.run {
+        let list = try await self.options.connection.online(or: self.read) { client in
+          try await client.listActions(.with { $0.tenantID = self.options.tenant; $0.openOnly = self.open })
+        } offline: { try $0.actions(tenantID: self.options.tenant, openOnly: self.open, today: Self.today()) }
         if self.options.connection.json {
           for action in list.actions { printLine(try action.jsonString(options: TypedRecordFormatting.options)) }
           return
         }
         printTable(
           ["ID", "DUE", "STATUS", "OWNER", "ACTION"],
-          list.actions.map { [$0.id, $0.action.dueOn, String(describing: $0.action.status) + ($0.overdue ? " (overdue)" : ""), $0.action.ownerUnit, $0.action.title] }
+          list.actions.map { [$0.id, $0.action.dueOn, $0.action.status.label + ($0.overdue ? " (overdue)" : ""), $0.action.ownerUnit, $0.action.title] }
         )
       }
+    }
+
+    static func today() -> String {
+      var calendar = Calendar(identifier: .gregorian)
+      calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+      let day = calendar.dateComponents([.year, .month, .day], from: Date())
+      return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
     }
   }
 
@@ -227,30 +312,34 @@ struct CouncilCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write the meeting packet as HTML, Markdown, or PDF (PDF needs headless Chromium)."
     )
+    enum Format: String, ExpressibleByArgument, CaseIterable { case html, md, pdf }
+
     @OptionGroup var options: Options
+    @OptionGroup var read: ReadOptions
     @Option(help: "The meeting id.") var meeting: String
-    @Option(help: "html, md or pdf.") var format: String = "html"
-    @Option(help: "The output file.") var out: String
+    @Option(help: "The output format.") var format: Format = .html
+    @Option(help: ArgumentHelp("The output file.", valueName: "file"), completion: .file()) var out: String
 
     func run() async throws {
-      guard ["html", "md", "pdf"].contains(self.format) else { throw ValidationError("--format: html, md or pdf") }
       var chromium: String?
-      if self.format == "pdf" {
+      if self.format == .pdf {
         chromium = Chromium.find()
         guard chromium != nil else {
           printError("gongjian: PDF needs headless Chromium, which is not installed (apt-get install chromium); use --format html and print from a browser")
           throw ExitCode(69)
         }
       }
-      try await self.options.connection.withClient { client in
-        let packet = try await client.preparePacket(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
+      try await self.options.connection.run {
+        let packet = try await self.options.connection.online(or: self.read) { client in
+          try await client.preparePacket(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
+        } offline: { try $0.packet(tenantID: self.options.tenant, meetingID: self.meeting) }
         let out = URL(fileURLWithPath: self.out)
         switch self.format {
-        case "md":
+        case .md:
           try Data(packet.markdown.utf8).write(to: out)
-        case "html":
+        case .html:
           try Data(packet.html.utf8).write(to: out)
-        default:
+        case .pdf:
           let html = FileManager.default.temporaryDirectory.appendingPathComponent("gongjian-packet-\(UUID().uuidString).html")
           try Data(packet.html.utf8).write(to: html)
           defer { try? FileManager.default.removeItem(at: html) }

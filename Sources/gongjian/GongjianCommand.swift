@@ -105,6 +105,26 @@ struct ConnectionOptions: ParsableArguments {
     return try await GongjianClient.withClient(server: endpoint.server, credentials: credentials, body)
   }
 
+  /// Asks the server, or computes from the mirror with `--offline` or when the server is
+  /// unreachable (saying so, and how old the mirror is, on stderr).
+  func online<R: Sendable>(
+    or read: ReadOptions, _ online: (GongjianClient) async throws -> R, offline: (OfflineReports) throws -> R
+  ) async throws -> R {
+    if !read.offline {
+      do {
+        return try await self.connect(online)
+      } catch let error as GongjianClientError where error.kind == .connection {
+        printError("gongjian: \(error.message); computing from the local mirror")
+      }
+    }
+    let mirror = try self.mirror()
+    let result = try offline(OfflineReports(mirror: mirror))
+    let statuses = try mirror.status()
+    let oldest = statuses.compactMap(\.lastSync).min()
+    printError("from the mirror: \(statuses.count) tenants, oldest sync \(oldest.map(Status.age) ?? "never")")
+    return result
+  }
+
   /// Runs `body`, printing a ``GongjianClientError`` and exiting with its code.
   func run(_ body: () async throws -> Void) async throws {
     do {

@@ -35,6 +35,9 @@ struct Sync: AsyncParsableCommand {
       do {
         try await self.connection.connect { client in
           let me = try await client.whoAmI()
+          // Offline targets and packets need the office and the city's departments.
+          let city = try? await client.memberships(tenantID: OfflineReports(mirror: mirror).cityTenant)
+          try mirror.saveDirectory(identity: me, cityMemberships: city)
           let tenants = try self.tenant.map { [$0] } ?? Array(Set(me.memberships.map(\.tenantID)).union(try mirror.tenants())).sorted()
           if self.watch {
             try await synchronizer.watch(client: client, tenantIDs: tenants, officeID: me.office.id) { display.show($0) }

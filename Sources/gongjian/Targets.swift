@@ -11,6 +11,7 @@ struct Targets: AsyncParsableCommand {
   )
 
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var read: ReadOptions
 
   @Option(help: "The year.")
   var year: Int32
@@ -19,9 +20,13 @@ struct Targets: AsyncParsableCommand {
   var details = false
 
   func run() async throws {
-    try await self.connection.withClient { client in
-      let report = try await client.targetsReport(year: self.year)
-      let flagship = try await client.flagship(period: .with { $0.year = self.year; $0.quarter = 4 })
+    try await self.connection.run {
+      let period = Gongjian_V1_Period.with { $0.year = self.year; $0.quarter = 4 }
+      let (report, flagship) = try await self.connection.online(or: self.read) { client in
+        (try await client.targetsReport(year: self.year), try await client.flagship(period: period))
+      } offline: { reports in
+        (try reports.targetsReport(year: self.year), try reports.flagship(period: period))
+      }
       if self.connection.json {
         printLine(try report.jsonString(options: TypedRecordFormatting.options))
         printLine(try flagship.jsonString(options: TypedRecordFormatting.options))
@@ -70,13 +75,18 @@ struct Evaluation: AsyncParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Each park's annual evaluation scorecard, with reasons.")
 
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var read: ReadOptions
 
   @Option(help: "The year.")
   var year: Int32
 
   func run() async throws {
-    try await self.connection.withClient { client in
-      let report = try await client.evaluation(year: self.year)
+    try await self.connection.run {
+      let report = try await self.connection.online(or: self.read) { client in
+        try await client.evaluation(year: self.year)
+      } offline: { reports in
+        try reports.evaluation(year: self.year)
+      }
       if self.connection.json {
         printLine(try report.jsonString(options: TypedRecordFormatting.options))
         return

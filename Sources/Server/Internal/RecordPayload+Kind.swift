@@ -23,26 +23,6 @@ extension Gongjian_V1_RecordPayload {
     case nil: throw GongjianError.invalidField("payload", "set one of: \(RecordKind.all.map(\.name).joined(separator: ", "))")
     }
   }
-
-  /// A payload decoded from a stored record.
-  init(kind: String, data: Data) throws {
-    self.init()
-    switch kind {
-    case RecordKind.park.name: self.park = try .init(serializedBytes: data)
-    case RecordKind.indicatorReport.name: self.indicatorReport = try .init(serializedBytes: data)
-    case RecordKind.transferredProject.name: self.transferredProject = try .init(serializedBytes: data)
-    case RecordKind.exchangeActivity.name: self.exchangeActivity = try .init(serializedBytes: data)
-    case RecordKind.assistancePlan.name: self.assistancePlan = try .init(serializedBytes: data)
-    case RecordKind.revenueSharingAgreement.name: self.revenueSharingAgreement = try .init(serializedBytes: data)
-    case RecordKind.target.name: self.target = try .init(serializedBytes: data)
-    case RecordKind.council.name: self.council = try .init(serializedBytes: data)
-    case RecordKind.meeting.name: self.meeting = try .init(serializedBytes: data)
-    case RecordKind.agendaItem.name: self.agendaItem = try .init(serializedBytes: data)
-    case RecordKind.decision.name: self.decision = try .init(serializedBytes: data)
-    case RecordKind.actionItem.name: self.actionItem = try .init(serializedBytes: data)
-    default: throw GongjianError(.internalError, "no payload type for kind \(kind)")
-    }
-  }
 }
 
 extension StoredRecord {

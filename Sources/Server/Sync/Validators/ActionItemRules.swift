@@ -4,12 +4,7 @@ internal import GongjianProtocol
 /// secretariat from a decision; owners (contributors) report progress and close them.
 enum ActionItemRules {
   static func name(_ status: Gongjian_V1_ActionStatus) -> String {
-    switch status {
-    case .open: "OPEN"
-    case .done: "DONE"
-    case .dropped: "DROPPED"
-    default: "UNSPECIFIED"
-    }
+    status.label
   }
 
   static let rule = KindRule(

@@ -1,4 +1,3 @@
-public import GongjianProtocol
 
 /// Computes the targets report, the flagship comparison and the evaluation from records.
 /// Pure: the same data always gives the same answer.

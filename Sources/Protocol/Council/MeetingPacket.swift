@@ -1,31 +1,30 @@
 internal import Foundation
-internal import GongjianProtocol
 
 /// The meeting packet (DOMAIN.md, "Council meeting preparation"), assembled from synced records:
 /// cover, the accepted agenda in order, the parks' indicators, the project pipeline, exchange
 /// activities against their yearly counts, and the action items due and carried over.
-struct MeetingPacket {
-  struct Item {
-    var id: String
-    var item: Gongjian_V1_AgendaItem
+public struct MeetingPacket: Sendable {
+  public struct Item: Sendable {
+    public var id: String
+    public var item: Gongjian_V1_AgendaItem
   }
 
-  struct Action {
-    var id: String
-    var action: Gongjian_V1_ActionItem
-    var meetingTitle: String
-    var overdue: Bool
+  public struct Action: Sendable {
+    public var id: String
+    public var action: Gongjian_V1_ActionItem
+    public var meetingTitle: String
+    public var overdue: Bool
   }
 
-  var councilName: String
-  var meeting: Gongjian_V1_Meeting
+  public var councilName: String
+  public var meeting: Gongjian_V1_Meeting
   /// Accepted items in order.
   var agenda: [Item]
   /// "kind/id" → a label for linked records.
   var linkLabels: [String: String]
   /// The label of a link into a tenant the reader cannot read: the same whether or not the
   /// record exists.
-  static let restrictedLinkLabel = "另一合作关系的记录（无权查看）record of another partnership (not visible)"
+  public static let restrictedLinkLabel = "另一合作关系的记录（无权查看）record of another partnership (not visible)"
   var officeNames: [String: String]
   var data: PartnershipData
   /// Open actions due by the meeting date.
@@ -52,11 +51,11 @@ struct MeetingPacket {
     return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))"
   }
 
-  static func yuan(_ value: Int64) -> String {
+  public static func yuan(_ value: Int64) -> String {
     String(format: "%.2f", Double(value) / 100_000_000) + " 亿元"
   }
 
-  static func projectStatusName(_ status: Gongjian_V1_ProjectStatus) -> String {
+  public static func projectStatusName(_ status: Gongjian_V1_ProjectStatus) -> String {
     switch status {
     case .lead: "LEAD 在谈"
     case .signed: "SIGNED 签约"
@@ -68,6 +67,18 @@ struct MeetingPacket {
   }
 
   var year: Int32 { Int32(self.meeting.heldOn.prefix(4)) ?? 0 }
+
+  /// The packet as HTML and Markdown, with its section titles.
+  public var proto: Gongjian_V1_Packet {
+    let document = self.document()
+    return .with {
+      $0.title = document.title
+      $0.agendaVersion = self.meeting.agendaVersion
+      $0.html = document.html
+      $0.markdown = document.markdown
+      $0.sections = document.sections
+    }
+  }
 
   func document() -> PacketDocument {
     var doc = PacketDocument(title: "\(self.councilName) · \(self.meeting.title)")
@@ -260,7 +271,7 @@ struct MeetingPacket {
     doc.blocks.append(.heading(level: 2, text: "6. 督办事项 Action items"))
     func rows(_ actions: [Action]) -> [[String]] {
       actions.map {
-        [$0.action.title, $0.action.ownerUnit, $0.action.dueOn, ActionItemRules.name($0.action.status) + ($0.overdue ? " · 逾期 overdue" : ""), $0.meetingTitle,
+        [$0.action.title, $0.action.ownerUnit, $0.action.dueOn, $0.action.status.label + ($0.overdue ? " · 逾期 overdue" : ""), $0.meetingTitle,
          $0.action.progress.last.map { "\($0.on): \($0.note)" } ?? ""]
       }
     }

@@ -1,4 +1,3 @@
-public import GongjianProtocol
 
 /// The yearly targets that the source policy sets (DOMAIN.md, "The targets that the seed sets").
 public enum SeedTargets {

@@ -1,0 +1,253 @@
+public import SwiftProtobuf
+
+/// The council workflow as record writes: what proposing, accepting, deferring, withdrawing,
+/// ordering, deciding and updating an action change. The server's Councils service and the
+/// client's outbox both build their writes here; the kind rules of the write path decide
+/// whether the writer may make them.
+public enum AgendaWorkflow {
+  /// A record the workflow reads.
+  public struct Stored<Payload: Sendable>: Sendable {
+    public var id: String
+    public var version: UInt64
+    public var payload: Payload
+
+    public init(id: String, version: UInt64, payload: Payload) {
+      self.id = id
+      self.version = version
+      self.payload = payload
+    }
+  }
+
+  /// A write the workflow makes, in order.
+  public struct Write: Sendable {
+    public var kind: RecordKind
+    public var id: String
+    public var baseVersion: UInt64
+    public var payload: any (SwiftProtobuf.Message & Sendable)
+  }
+
+  /// Who acts, and when.
+  public struct Actor: Sendable {
+    public var officeID: String
+    /// The office's side in this partnership.
+    public var side: Gongjian_V1_Side
+    /// The moment, ISO 8601, for the item's history.
+    public var at: String
+    /// The day, `YYYY-MM-DD` (Asia/Shanghai), for action progress.
+    public var today: String
+
+    public init(officeID: String, side: Gongjian_V1_Side, at: String, today: String) {
+      self.officeID = officeID
+      self.side = side
+      self.at = at
+      self.today = today
+    }
+  }
+
+  /// Input the workflow refuses, naming the field.
+  public struct Refusal: Error, Sendable {
+    public var field: String
+    public var message: String
+  }
+
+  static func event(_ actor: Actor, _ action: String, _ note: String) -> Gongjian_V1_AgendaEvent {
+    .with {
+      $0.at = actor.at
+      $0.officeID = actor.officeID
+      $0.action = action
+      $0.note = note
+    }
+  }
+
+  /// Where an item shows in an agenda: accepted, proposed, deferred, withdrawn; then by order
+  /// and feed sequence.
+  public static func agendaRank(_ status: Gongjian_V1_AgendaItemStatus) -> Int {
+    switch status {
+    case .accepted: 0
+    case .proposed: 1
+    case .deferred: 2
+    case .withdrawn: 3
+    default: 9
+    }
+  }
+
+  /// A new agenda version for a change after publication.
+  static func revise(_ meeting: Stored<Gongjian_V1_Meeting>) -> Write {
+    var revised = meeting.payload
+    revised.agendaVersion += 1
+    return Write(kind: .meeting, id: meeting.id, baseVersion: meeting.version, payload: revised)
+  }
+
+  /// A proposal: the new item, and a new agenda version if the agenda is published.
+  ///
+  /// - Parameters:
+  ///   - request: Title, summary, responsible units, links and attachments.
+  ///   - meeting: The meeting.
+  ///   - itemID: The new item's id.
+  ///   - actor: The proposing office.
+  public static func propose(
+    _ request: Gongjian_V1_ProposeRequest, meeting: Stored<Gongjian_V1_Meeting>, itemID: String, actor: Actor
+  ) -> [Write] {
+    let item = Gongjian_V1_AgendaItem.with {
+      $0.meetingID = meeting.id
+      $0.title = request.title
+      $0.summary = request.summary
+      $0.proposingOffice = actor.officeID
+      $0.proposingSide = actor.side
+      $0.responsibleUnits = request.responsibleUnits
+      $0.linkedRecords = request.linkedRecords.map { link in
+        .with {
+          $0.kind = link.kind
+          $0.id = link.id.lowercased()
+          $0.tenantID = link.tenantID == request.tenantID ? "" : link.tenantID
+        }
+      }
+      $0.attachments = request.attachments
+      $0.status = .proposed
+      $0.history = [Self.event(actor, "proposed", "")]
+    }
+    var writes = [Write(kind: .agendaItem, id: itemID, baseVersion: 0, payload: item)]
+    if meeting.payload.status != .draft { writes.append(Self.revise(meeting)) }
+    return writes
+  }
+
+  /// A move of one item.
+  public enum Move: Sendable {
+    case accept, deferral, withdraw
+
+    /// The move as the item's history records it.
+    public var action: String {
+      switch self {
+      case .accept: "accepted"
+      case .deferral: "deferred"
+      case .withdraw: "withdrawn"
+      }
+    }
+  }
+
+  /// One item's move: the item (and the agenda version when published).
+  ///
+  /// - Parameters:
+  ///   - move: Accept, defer or withdraw.
+  ///   - item: The item.
+  ///   - meeting: Its meeting.
+  ///   - siblings: The meeting's items (an accepted item goes last).
+  ///   - actor: Who moves it.
+  ///   - note: For the item's history.
+  public static func move(
+    _ move: Move, item: Stored<Gongjian_V1_AgendaItem>, meeting: Stored<Gongjian_V1_Meeting>,
+    siblings: [Stored<Gongjian_V1_AgendaItem>], actor: Actor, note: String
+  ) -> [Write] {
+    var updated = item.payload
+    switch move {
+    case .accept:
+      updated.status = .accepted
+      updated.order = (siblings.filter { $0.payload.status == .accepted }.map(\.payload.order).max() ?? 0) + 1
+    case .deferral:
+      updated.status = .deferred
+      updated.order = 0
+    case .withdraw:
+      updated.status = .withdrawn
+      updated.order = 0
+    }
+    updated.history.append(Self.event(actor, move.action, note))
+    var writes = [Write(kind: .agendaItem, id: item.id, baseVersion: item.version, payload: updated)]
+    if meeting.payload.status != .draft { writes.append(Self.revise(meeting)) }
+    return writes
+  }
+
+  /// The council's next draft meeting after `meeting`, where deferred items go.
+  public static func nextMeeting(
+    after meeting: Stored<Gongjian_V1_Meeting>, among meetings: [Stored<Gongjian_V1_Meeting>]
+  ) -> Stored<Gongjian_V1_Meeting>? {
+    meetings
+      .filter { $0.payload.councilID == meeting.payload.councilID && $0.payload.heldOn > meeting.payload.heldOn && $0.payload.status == .draft }
+      .min { $0.payload.heldOn < $1.payload.heldOn }
+  }
+
+  /// A deferred item carried to another meeting, keeping its history.
+  public static func carry(_ item: Stored<Gongjian_V1_AgendaItem>, to meetingID: String, actor: Actor) -> Write {
+    var moved = item.payload
+    moved.deferredFromMeetingID = item.payload.meetingID
+    moved.meetingID = meetingID
+    moved.status = .proposed
+    moved.order = 0
+    moved.history.append(Self.event(actor, "moved", "deferred from meeting \(item.payload.meetingID)"))
+    return Write(kind: .agendaItem, id: item.id, baseVersion: item.version, payload: moved)
+  }
+
+  /// The accepted items in a new order.
+  ///
+  /// - Throws: ``Refusal`` naming `item_ids` unless every accepted item is listed once.
+  public static func order(
+    _ itemIDs: [String], meeting: Stored<Gongjian_V1_Meeting>, accepted: [Stored<Gongjian_V1_AgendaItem>], actor: Actor
+  ) throws -> [Write] {
+    let wanted = itemIDs.map { $0.lowercased() }
+    guard Set(wanted) == Set(accepted.map(\.id)), wanted.count == accepted.count else {
+      throw Refusal(field: "item_ids", message: "list every accepted item of the meeting once: \(accepted.map(\.id).joined(separator: ", "))")
+    }
+    var writes: [Write] = []
+    for (position, id) in wanted.enumerated() {
+      let entry = accepted.first { $0.id == id }!
+      guard entry.payload.order != Int32(position + 1) else { continue }
+      var item = entry.payload
+      item.order = Int32(position + 1)
+      item.history.append(Self.event(actor, "reordered", "position \(position + 1)"))
+      writes.append(Write(kind: .agendaItem, id: id, baseVersion: entry.version, payload: item))
+    }
+    if !writes.isEmpty, meeting.payload.status != .draft { writes.append(Self.revise(meeting)) }
+    return writes
+  }
+
+  /// A decision and its action items.
+  ///
+  /// - Parameters:
+  ///   - request: Text, date and actions.
+  ///   - item: The agenda item decided.
+  ///   - meeting: Its meeting.
+  ///   - decisionID: The decision's id.
+  ///   - actionIDs: One id per action of the request.
+  public static func decide(
+    _ request: Gongjian_V1_DecideRequest, item: Stored<Gongjian_V1_AgendaItem>, meeting: Stored<Gongjian_V1_Meeting>,
+    decisionID: String, actionIDs: [String]
+  ) -> [Write] {
+    let decision = Gongjian_V1_Decision.with {
+      $0.meetingID = item.payload.meetingID
+      $0.agendaItemID = item.id
+      $0.text = request.text
+      $0.decidedOn = request.decidedOn.isEmpty ? meeting.payload.heldOn : request.decidedOn
+    }
+    var writes = [Write(kind: .decision, id: decisionID, baseVersion: 0, payload: decision)]
+    for (action, id) in zip(request.actions, actionIDs) {
+      writes.append(Write(
+        kind: .actionItem, id: id, baseVersion: 0,
+        payload: Gongjian_V1_ActionItem.with {
+          $0.decisionID = decisionID
+          $0.meetingID = item.payload.meetingID
+          $0.councilID = meeting.payload.councilID
+          $0.title = action.title
+          $0.ownerUnit = action.ownerUnit
+          $0.dueOn = action.dueOn
+          $0.status = .open
+        }
+      ))
+    }
+    return writes
+  }
+
+  /// An action item's new status and progress note.
+  public static func updateAction(
+    _ action: Stored<Gongjian_V1_ActionItem>, status: Gongjian_V1_ActionStatus, note: String, actor: Actor
+  ) -> Write {
+    var updated = action.payload
+    if status != .unspecified { updated.status = status }
+    if !note.isEmpty {
+      updated.progress.append(.with {
+        $0.on = actor.today
+        $0.officeID = actor.officeID
+        $0.note = note
+      })
+    }
+    return Write(kind: .actionItem, id: action.id, baseVersion: action.version, payload: updated)
+  }
+}
