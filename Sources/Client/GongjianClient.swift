@@ -202,6 +202,13 @@ public struct GongjianClient: Sendable {
     }
   }
 
+  /// The tenants the office may read (every tenant for overseers).
+  public func tenants() async throws -> [Gongjian_V1_Tenant] {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).listTenants(.init(), options: self.options).tenants
+    }
+  }
+
   /// The memberships of a tenant.
   public func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership] {
     try await self.call {

@@ -21,11 +21,14 @@ public struct OfflineReports: Sendable {
       throw GongjianClientError(.local, "the mirror was never synced: run `gongjian sync` once online")
     }
     let known = try self.mirror.tenants()
-    if me.office.overseer || me.memberships.contains(where: { $0.tenantID == self.cityTenant }) {
+    // Overseers' mirrors hold every tenant; other members of the city tenant get city-wide
+    // figures only from the server, which reads tenants they cannot pull.
+    if me.office.overseer {
       return (known, true, "city-wide (from the mirror)")
     }
     let own = me.memberships.map(\.tenantID).filter(known.contains).sorted()
-    return (own, false, "tenants \(own.joined(separator: ", ")) only (not city-wide; from the mirror)")
+    let note = me.memberships.contains(where: { $0.tenantID == self.cityTenant }) ? "; city-wide figures come from the server" : ""
+    return (own, false, "tenants \(own.joined(separator: ", ")) only (not city-wide; from the mirror\(note))")
   }
 
   /// The records the calculations read, from the mirror (queued writes included).

@@ -38,7 +38,9 @@ struct Sync: AsyncParsableCommand {
           // Offline targets and packets need the office and the city's departments.
           let city = try? await client.memberships(tenantID: OfflineReports(mirror: mirror).cityTenant)
           try mirror.saveDirectory(identity: me, cityMemberships: city)
-          let tenants = try self.tenant.map { [$0] } ?? Array(Set(me.memberships.map(\.tenantID)).union(try mirror.tenants())).sorted()
+          // Every tenant the office may read (overseers read all), and any the mirror has queued writes for.
+          let readable = (try? await client.tenants().map(\.id)) ?? me.memberships.map(\.tenantID)
+          let tenants = try self.tenant.map { [$0] } ?? Array(Set(readable).union(try mirror.tenants())).sorted()
           if self.watch {
             try await synchronizer.watch(client: client, tenantIDs: tenants, officeID: me.office.id) { display.show($0) }
             return

@@ -353,3 +353,71 @@ def test_csv_import_is_all_or_nothing_and_round_trips(deployment, tmp_path):
     assert queued.returncode == 0, queued.stdout + queued.stderr
     assert "applied v" in queued.stdout
     assert "改名园区" in [p["payload"]["name"] for p in server_parks(office)]
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def test_council_moves_work_offline_and_reports_come_from_the_mirror(deployment, tmp_path):
+    # suqian.drc: an overseer (its mirror holds every tenant) and the city tenant's admin.
+    commerce, secretariat = deployment.office("suqian.commerce"), deployment.office("suqian.drc")
+    commerce.ok("sync")
+    secretariat.ok("sync")
+    meetings = lines(commerce.ok("council", "meetings", "--tenant", "city", "--json", "--offline"))
+    draft = [m for m in meetings if m["meeting"]["status"] == "MEETING_STATUS_DRAFT"][0]
+
+    # Targets and the evaluation computed from the mirror equal the server's (same code).
+    online = lines(secretariat.ok("targets", "--year", "2025", "--json"))
+    offline = lines(secretariat.ok("targets", "--year", "2025", "--json", "--offline"))
+    assert online[0]["results"] == offline[0]["results"] and online[1] == offline[1]
+    assert lines(secretariat.ok("evaluation", "--year", "2025", "--json"))[0]["parks"] == \
+        lines(secretariat.ok("evaluation", "--year", "2025", "--json", "--offline"))[0]["parks"]
+
+    deployment.stop()
+    item_file = tmp_path / "item.yaml"
+    item_file.write_text("title: 离线提出的议题\nsummary: 在没有网络时准备\nresponsible_units: [宿迁市商务局]\n", encoding="utf-8")
+    proposed = commerce.run("council", "propose", "--meeting", draft["id"], "--file", str(item_file), "--tenant", "city")
+    assert proposed.returncode == 0 and "queued" in proposed.stderr, proposed.stderr
+    agenda = lines(commerce.ok("council", "agenda", "--meeting", draft["id"], "--tenant", "city", "--json"))[0]
+    item = [i for i in agenda["items"] if i["item"]["title"] == "离线提出的议题"][0]
+    assert item["item"]["status"] == "AGENDA_ITEM_STATUS_PROPOSED" and item["item"]["proposing_office"] == "suqian.commerce"
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("titel: x\n", encoding="utf-8")
+    bad = commerce.run("council", "propose", "--meeting", draft["id"], "--file", str(typo), "--tenant", "city")
+    assert bad.returncode == 64 and "did you mean title" in bad.stderr
+
+    deployment.start()
+    commerce.ok("sync")
+    secretariat.ok("sync")
+    deployment.stop()
+    accepted = secretariat.run("council", "accept", item["id"], "--tenant", "city", "--note", "同意列入")
+    assert accepted.returncode == 0 and "queued" in accepted.stderr, accepted.stderr
+    deployment.start()
+    secretariat.ok("sync")
+    decision = tmp_path / "decision.yaml"
+    decision.write_text("text: 同意推进\nactions:\n  - {title: 编制方案, owner_unit: 宿迁市商务局, due_on: '2027-03-31'}\n", encoding="utf-8")
+    decided = secretariat.run("council", "decide", item["id"], "--file", str(decision), "--tenant", "city", "--wait")
+    assert decided.returncode == 0 and "applied" in decided.stdout, decided.stdout + decided.stderr
+    commerce.ok("sync")
+    actions = lines(commerce.ok("council", "actions", "--tenant", "city", "--json", "--offline"))
+    action = [a for a in actions if a["action"]["title"] == "编制方案"][0]
+    updated = commerce.run("council", "update-action", action["id"], "--status", "done", "--note", "方案已报送", "--tenant", "city", "--wait")
+    assert updated.returncode == 0 and "applied" in updated.stdout, updated.stdout + updated.stderr
+
+    # The server saw each move once, in order.
+    agenda = lines(secretariat.ok("council", "agenda", "--meeting", draft["id"], "--tenant", "city", "--json"))[0]
+    item = [i for i in agenda["items"] if i["id"] == item["id"]][0]
+    assert item["item"]["status"] == "AGENDA_ITEM_STATUS_ACCEPTED" and item["item"]["order"] >= 1
+    assert [e["action"] for e in item["item"]["history"]] == ["proposed", "accepted"]
+
+    # The packet from the mirror has the accepted item, as the server's has.
+    secretariat.ok("sync")
+    online_packet, offline_packet = tmp_path / "online.md", tmp_path / "offline.md"
+    secretariat.ok("council", "packet", "--meeting", draft["id"], "--tenant", "city", "--format", "md", "--out", str(online_packet))
+    secretariat.ok("council", "packet", "--meeting", draft["id"], "--tenant", "city", "--format", "md", "--out", str(offline_packet), "--offline")
+    texts = [path.read_text(encoding="utf-8") for path in (online_packet, offline_packet)]
+    for text in texts:
+        assert "离线提出的议题" in text
+    headings = [[line for line in text.splitlines() if line.startswith("## ")] for text in texts]
+    assert headings[0] == headings[1] and len(headings[0]) >= 5

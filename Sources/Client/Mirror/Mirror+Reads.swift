@@ -4,7 +4,7 @@ internal import GRDB
 extension Mirror {
   /// The live records of a kind as the office sees them offline: the server's versions with the
   /// outbox laid over them (a queued write shows as `pending`, an unresolved one marks the
-  /// server's version `conflict` or `rejected`).
+  /// server's version `conflict` or `rejected`), by kind and id as the server lists them.
   ///
   /// - Parameters:
   ///   - tenantID: The tenant.
@@ -14,7 +14,7 @@ extension Mirror {
       var records: [String: MirrorRecord] = [:]
       var order: [String] = []
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT * FROM record WHERE tenant_id = ? AND (? IS NULL OR kind = ?) ORDER BY sequence",
+        db, sql: "SELECT * FROM record WHERE tenant_id = ? AND (? IS NULL OR kind = ?) ORDER BY kind, id",
         arguments: [tenantID, kind, kind]
       )
       while let row = try rows.next() {
@@ -51,7 +51,7 @@ extension Mirror {
         }
         records[key] = record
       }
-      return order.compactMap { records[$0] }.filter { !$0.deleted }
+      return order.compactMap { records[$0] }.filter { !$0.deleted }.sorted { ($0.kind, $0.id) < ($1.kind, $1.id) }
     }
   }
 
