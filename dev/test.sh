@@ -16,7 +16,7 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
-python3 -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest protobuf h2 cryptography
+python3 -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest protobuf h2 cryptography openpyxl
 
 swift build --build-tests
 export GONGJIAN_BIN_DIR="$(swift build --show-bin-path)"

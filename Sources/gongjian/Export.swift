@@ -14,18 +14,19 @@ struct Export: AsyncParsableCommand {
 
       Examples:
         gongjian export transferred_project --tenant sip-suqian --format csv --out projects.csv
+        gongjian export transferred_project --tenant sip-suqian --format xlsx --out projects.xlsx
         gongjian export indicator_report --tenant sip-suqian --park 6f1c… --out reports.csv
       """
   )
 
-  enum Format: String, ExpressibleByArgument, CaseIterable { case csv }
+  enum Format: String, ExpressibleByArgument, CaseIterable { case csv, xlsx }
 
   @OptionGroup var connection: ConnectionOptions
   @Argument(help: "The kind of the records.") var kind: KindArgument
   @Option(help: "The tenant (partnership).") var tenant: String
   @OptionGroup var filters: RecordFilters
   @Option(help: "The file format.") var format: Format = .csv
-  @Option(help: ArgumentHelp("The file to write.", valueName: "file"), completion: .file(extensions: ["csv"])) var out: String
+  @Option(help: ArgumentHelp("The file to write.", valueName: "file"), completion: .file(extensions: ["csv", "xlsx"])) var out: String
 
   func run() async throws {
     try await self.connection.run {
@@ -33,7 +34,11 @@ struct Export: AsyncParsableCommand {
       guard let kind = RecordKind.named(self.kind.rawValue) else { return }
       let sheet = Spreadsheet(kind: kind)
       let records = try mirror.records(tenantID: self.tenant, kind: kind.name).filter(self.filters.matches)
-      try CSVFile.write([sheet.header] + records.map(sheet.row), to: self.out)
+      let rows = [sheet.header] + (try records.map(sheet.row))
+      switch self.format {
+      case .csv: try CSVFile.write(rows, to: self.out)
+      case .xlsx: try XLSXFile.write(rows, to: self.out, sheetName: kind.name)
+      }
       let status = try mirror.status(tenantID: self.tenant).first
       printError("wrote \(records.count) \(kind.name) records to \(self.out) (mirror at sequence \(status?.cursor ?? 0), last sync \(status?.lastSync.map(Status.age) ?? "never"))")
     }

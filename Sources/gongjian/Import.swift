@@ -15,25 +15,26 @@ struct Import: AsyncParsableCommand {
 
       Examples:
         gongjian import transferred_project --tenant sip-suqian --file projects.csv
-        gongjian import transferred_project --tenant sip-suqian --file projects.csv --wait
+        gongjian import transferred_project --tenant sip-suqian --file projects.xlsx --wait
       """
   )
 
   @OptionGroup var connection: ConnectionOptions
   @Argument(help: "The kind of the records.") var kind: KindArgument
   @Option(help: "The tenant (partnership).") var tenant: String
-  @Option(help: ArgumentHelp("The CSV file (UTF-8).", valueName: "file"), completion: .file(extensions: ["csv"])) var file: String
+  @Option(help: ArgumentHelp("The .csv (UTF-8) or .xlsx file.", valueName: "file"), completion: .file(extensions: ["csv", "xlsx"])) var file: String
   @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
 
   func run() async throws {
     try await self.connection.run {
       guard let kind = RecordKind.named(self.kind.rawValue) else { return }
-      guard self.file.lowercased().hasSuffix(".csv") else {
-        throw GongjianClientError(.usage, "\(self.file): import reads .csv files (save the sheet as CSV UTF-8)")
+      let lower = self.file.lowercased()
+      guard lower.hasSuffix(".csv") || lower.hasSuffix(".xlsx") else {
+        throw GongjianClientError(.usage, "\(self.file): import reads .csv (UTF-8) and .xlsx files")
       }
       let mirror = try self.connection.mirror()
       let sheet = Spreadsheet(kind: kind)
-      let rows = try CSVFile.read(self.file)
+      let rows = lower.hasSuffix(".xlsx") ? try XLSXFile.read(self.file) : try CSVFile.read(self.file)
       guard let header = rows.first else { throw GongjianClientError(.usage, "\(self.file): the file is empty") }
       let (names, headerErrors) = sheet.columns(header)
       var errors = headerErrors

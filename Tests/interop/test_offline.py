@@ -421,3 +421,42 @@ def test_council_moves_work_offline_and_reports_come_from_the_mirror(deployment,
         assert "离线提出的议题" in text
     headings = [[line for line in text.splitlines() if line.startswith("## ")] for text in texts]
     assert headings[0] == headings[1] and len(headings[0]) >= 5
+
+
+def test_xlsx_export_opens_in_openpyxl_and_an_edited_workbook_imports(deployment, tmp_path):
+    import openpyxl
+
+    office = deployment.office("siyang.gov")
+    office.ok("sync")
+    exported = tmp_path / "parks.xlsx"
+    office.ok("export", "park", "--tenant", TENANT, "--format", "xlsx", "--out", str(exported))
+    csv_path = tmp_path / "parks.csv"
+    office.ok("export", "park", "--tenant", TENANT, "--format", "csv", "--out", str(csv_path))
+    book = openpyxl.load_workbook(exported)
+    sheet = book.worksheets[0]
+    cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    width = len(cells[0])
+    expected = [row + [""] * (width - len(row)) for row in read_csv(csv_path)]
+    assert cells == expected  # the same cells as the CSV export
+
+    # Unchanged, the workbook round-trips: nothing to queue.
+    same = office.run("import", "park", "--tenant", TENANT, "--file", str(exported))
+    assert same.returncode == 0 and "nothing to import" in same.stdout, same.stdout + same.stderr
+
+    # Saved by another program (shared strings, numbers as numbers), with one bad cell: refused whole.
+    header = cells[0]
+    sheet.cell(row=2, column=header.index("name") + 1, value="表格改名园区")
+    sheet.cell(row=2, column=header.index("planned_area_centimu") + 1, value="很大")
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    refused = office.run("import", "park", "--tenant", TENANT, "--file", str(bad))
+    assert refused.returncode == 64
+    assert f"row 2, column {chr(65 + header.index('planned_area_centimu'))} (planned_area_centimu)" in refused.stderr, refused.stderr
+    assert office.status()["pending"] == 0
+
+    sheet.cell(row=2, column=header.index("planned_area_centimu") + 1, value=int(cells[1][header.index("planned_area_centimu")] or 0))
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    applied = office.run("import", "park", "--tenant", TENANT, "--file", str(good), "--wait")
+    assert applied.returncode == 0 and "applied" in applied.stdout, applied.stdout + applied.stderr
+    assert "表格改名园区" in [p["payload"]["name"] for p in server_parks(office)]
