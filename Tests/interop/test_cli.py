@@ -81,3 +81,67 @@ def test_unreachable_exit_69(server):
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 69, result.stderr
+
+
+def credentials_folder(data, tmp, cert_and_key):
+    """A credential folder with the deployment's CA and the given certificate and key."""
+    import shutil
+    folder = tmp / cert_and_key[0].stem
+    folder.mkdir()
+    shutil.copy(data / "pki" / "ca.pem", folder / "ca.pem")
+    shutil.copy(cert_and_key[0], folder / "cert.pem")
+    shutil.copy(cert_and_key[1], folder / "key.pem")
+    return folder
+
+
+def whoami_with(server, folder):
+    address, data = server
+    env = {**os.environ, "XDG_CONFIG_HOME": str(data / "xdg-config"), "XDG_DATA_HOME": str(data / "xdg-data")}
+    return subprocess.run([str(BIN / "gongjian"), "whoami", "--server", address, "--credentials", str(folder)],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_refused_certificates_are_named_with_exit_77(server, tmp_path):
+    import datetime
+    import time as clock
+    from test_hardening import certificate, foreign_ca
+
+    address, data = server
+    now = datetime.datetime.now(datetime.timezone.utc)
+    uri = ["gongjian://office/wujiang.commerce"]
+    expired = certificate(data, tmp_path, "expired", uri, now - datetime.timedelta(days=10), now - datetime.timedelta(days=1))
+    result = whoami_with(server, credentials_folder(data, tmp_path, expired))
+    assert result.returncode == 77 and "certificate expired" in result.stderr, result.stderr
+
+    foreign = certificate(data, tmp_path, "foreign", uri, now - datetime.timedelta(days=1), now + datetime.timedelta(days=1), ca=foreign_ca())
+    result = whoami_with(server, credentials_folder(data, tmp_path, foreign))
+    assert result.returncode == 77 and "not issued by this deployment" in result.stderr, result.stderr
+
+    issued = tmp_path / "issued"
+    subprocess.run([str(BIN / "gongjian-server"), "certs", "issue", "--office", "wujiang.commerce", "--out", str(issued),
+                    "--data-dir", str(data)], check=True, capture_output=True, timeout=60)
+    assert whoami_with(server, issued).returncode == 0
+    serial = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", str(issued / "cert.pem")],
+                            check=True, capture_output=True, text=True).stdout.strip().split("=")[1]
+    subprocess.run([str(BIN / "gongjian-server"), "certs", "revoke", serial, "--data-dir", str(data)],
+                   check=True, capture_output=True, timeout=60)
+    deadline = clock.time() + 30
+    while clock.time() < deadline:
+        result = whoami_with(server, issued)
+        if result.returncode != 0:
+            break
+        clock.sleep(0.5)
+    assert result.returncode == 77 and "revoked" in result.stderr, result.stderr
+    assert "HTTP/2 connection preface" not in result.stderr and "unavailable" not in result.stderr
+
+
+def test_port_in_use_and_bad_address_are_sentences(server):
+    address, data = server
+    creds = str(data / "pki" / "offices" / "siyang.gov")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(data / "xdg-config"), "XDG_DATA_HOME": str(data / "xdg-data")}
+    bad = subprocess.run([str(BIN / "gongjian"), "whoami", "--server", "no-port", "--credentials", creds],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert bad.returncode == 64 and "expected HOST:PORT" in bad.stderr
+    refused = subprocess.run([str(BIN / "gongjian"), "whoami", "--server", "127.0.0.1:1", "--credentials", creds],
+                             capture_output=True, text=True, timeout=60, env=env)
+    assert refused.returncode == 69 and "nothing accepts connections" in refused.stderr, refused.stderr
