@@ -153,6 +153,16 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "GongjianClientTests",
+      dependencies: [
+        "GongjianClient",
+        "GongjianProtocol",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      path: "Tests/GongjianClientTests",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "GongjianServerTests",
       dependencies: [
         "GongjianServer",

@@ -65,12 +65,13 @@ struct Watch: AsyncParsableCommand {
 
   func run() async throws {
     let json = self.connection.json
+    if !json { printLine(RecordFormatting.alignedRow(RecordFormatting.header)) }
     try await self.connection.withClient { client in
       try await client.subscribe(tenantID: self.tenant, cursor: self.since) { event in
         switch event.event {
         case .changes(let batch):
           for record in batch.records {
-            printLine(json ? try RecordFormatting.json(record) : RecordFormatting.row(record).joined(separator: "  "))
+            printLine(json ? try RecordFormatting.json(record) : RecordFormatting.alignedRow(RecordFormatting.row(record)))
           }
         case .heartbeat(let beat):
           if json {

@@ -63,10 +63,21 @@ enum RecordFormatting {
   /// A short description of a record for tables.
   static func summary(_ record: Gongjian_V1_Record) -> String {
     if record.deleted { return "(deleted)" }
-    if record.kind == RecordKind.park.name, let park = try? Gongjian_V1_Park(serializedBytes: record.payload.value) {
-      return park.name
+    guard let payload = try? Gongjian_V1_RecordPayload(kind: record.kind, data: record.payload.value) else {
+      return "\(record.payload.value.count) bytes"
     }
-    return "\(record.payload.value.count) bytes"
+    return TypedRecordFormatting.summary(payload).filter { !$0.isEmpty }.joined(separator: " · ")
+  }
+
+  /// Column widths of `watch`, which prints rows as they come and cannot measure them first.
+  static let widths = [8, 20, 36, 7, 18]
+
+  /// A row padded to ``widths`` by display width (CJK characters take two columns).
+  static func alignedRow(_ cells: [String]) -> String {
+    cells.enumerated().map { index, cell in
+      guard index < Self.widths.count else { return cell }
+      return cell + String(repeating: " ", count: max(1, Self.widths[index] - displayWidth(cell) + 2))
+    }.joined()
   }
 
   static func row(_ record: Gongjian_V1_Record) -> [String] {

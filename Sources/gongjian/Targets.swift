@@ -103,22 +103,13 @@ struct Evaluation: AsyncParsableCommand {
 
 /// Money, shares and periods for people.
 enum TargetsFormatting {
-  static func yuan(_ value: Int64) -> String {
-    if value >= 100_000_000 { return String(format: "%.2f 亿元", Double(value) / 100_000_000) }
-    if value >= 10_000 { return String(format: "%.1f 万元", Double(value) / 10_000) }
-    return "\(value) 元"
-  }
+  static func yuan(_ value: Int64) -> String { FixedPoint.yuanShort(value) }
 
   /// Basis points as a percentage with two decimals, exactly.
-  static func percent(_ bp: Int64) -> String {
-    "\(bp / 100).\(String(format: "%02d", bp % 100))%"
-  }
+  static func percent(_ bp: Int64) -> String { FixedPoint.percent(bp) }
 
   /// Fen per mu as 10k yuan per mu with two decimals.
-  static func intensity(_ fenPerMu: Int64) -> String {
-    let hundredths = (fenPerMu + 5_000) / 10_000  // 10k yuan = 1,000,000 fen; keep 2 decimals
-    return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))"
-  }
+  static func intensity(_ fenPerMu: Int64) -> String { FixedPoint.intensity(fenPerMu) }
 
   /// Centi-mu as mu with two decimals, exactly.
   static func mu(_ centimu: Int64) -> String {

@@ -125,7 +125,7 @@ struct TargetsTests {
     #expect(cards.map(\.score) == [59, 50, 24])
     let f = cards[0].items
     #expect(f.map(\.points) == [10, 7, 7, 10, 20, 5, 0])
-    #expect(f[1].reason == "rank 2 of 3 in 2026 Q4 (2000)")
+    #expect(f[1].reason == "rank 2 of 3 in 2026 Q4 (20.00%)")
     #expect(cards[1].items[4].reason == "no promotion event in Suzhou in 2026")
     #expect(cards[2].items.last?.reason == "applied, not yet granted")
   }

@@ -13,6 +13,14 @@ public struct RetryPolicy: Sendable {
   /// Each wait is drawn uniformly from `(1 - jitter) × backoff … backoff`. Default 0.5.
   public var jitter: Double
 
+  /// A policy; see the properties for the defaults.
+  public init(attempts: Int, initialBackoff: Duration, maximumBackoff: Duration, jitter: Double) {
+    self.attempts = max(1, attempts)
+    self.initialBackoff = initialBackoff
+    self.maximumBackoff = maximumBackoff
+    self.jitter = min(max(jitter, 0), 1)
+  }
+
   /// The defaults above.
   public static var defaults: RetryPolicy {
     RetryPolicy(attempts: 6, initialBackoff: .milliseconds(250), maximumBackoff: .seconds(8), jitter: 0.5)

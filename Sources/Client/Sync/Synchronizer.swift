@@ -17,6 +17,14 @@ public struct Synchronizer: Sendable {
     /// How often `watch` pushes writes queued meanwhile. Default 1 s.
     public var outboxPollInterval: Duration
 
+    /// A configuration; see the properties for the defaults.
+    public init(pageSize: UInt32, pushBatchSize: Int, retry: RetryPolicy, outboxPollInterval: Duration) {
+      self.pageSize = pageSize
+      self.pushBatchSize = pushBatchSize
+      self.retry = retry
+      self.outboxPollInterval = outboxPollInterval
+    }
+
     /// The defaults above.
     public static var defaults: Configuration {
       Configuration(pageSize: 5000, pushBatchSize: 500, retry: .defaults, outboxPollInterval: .seconds(1))

@@ -43,13 +43,10 @@ public struct MeetingPacket: Sendable {
     }
   }
 
-  static func percent(_ bp: Int64) -> String { "\(bp / 100).\(String(format: "%02d", bp % 100))%" }
+  static func percent(_ bp: Int64) -> String { FixedPoint.percent(bp) }
 
   /// Fen per mu as 10k yuan per mu, two decimals.
-  static func intensity(_ fen: Int64) -> String {
-    let hundredths = (fen + 5_000) / 10_000
-    return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))"
-  }
+  static func intensity(_ fen: Int64) -> String { FixedPoint.intensity(fen) }
 
   public static func yuan(_ value: Int64) -> String {
     String(format: "%.2f", Double(value) / 100_000_000) + " 亿元"

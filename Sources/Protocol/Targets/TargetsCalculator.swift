@@ -232,7 +232,7 @@ public struct TargetsCalculator: Sendable {
           let rank = Int(row.ranks[index])
           // 10 points for first place, down in equal steps to 10/N for the last of N.
           let points = (10 * (ranked - rank + 1) + ranked / 2) / ranked
-          item(Self.indicatorNames[index], points, 10, "rank \(rank) of \(ranked) in \(periodLabel) (\(Self.values(row.indicators)[index]))")
+          item(Self.indicatorNames[index], points, 10, "rank \(rank) of \(ranked) in \(periodLabel) (\(FixedPoint.indicator(Self.indicatorNames[index], Self.values(row.indicators)[index])))")
         }
       } else {
         for name in Self.indicatorNames { item(name, 0, 10, "no indicator report for \(periodLabel)") }
@@ -241,7 +241,7 @@ public struct TargetsCalculator: Sendable {
       item("promotion_event_in_suzhou", held > 0 ? 20 : 0, 20, held > 0 ? "\(held) promotion events in Suzhou in \(year)" : "no promotion event in Suzhou in \(year)")
       let hosted = projects.filter { $0.payload.hostParkID == park.id }
       let investment = hosted.reduce(Int64(0)) { $0 + $1.payload.plannedInvestmentYuan }
-      item("transferred_projects", min(25, hosted.count * 5), 25, "\(hosted.count) projects signed in \(year), \(investment) yuan planned (5 points each, at most 25)")
+      item("transferred_projects", min(25, hosted.count * 5), 25, "\(hosted.count) projects signed in \(year), \(FixedPoint.yuanShort(investment)) planned (5 points each, at most 25)")
       let designations = park.payload.designations
       if designations.contains(.provincialCharacteristicGranted) {
         item("provincial_characteristic_park", 15, 15, "granted")

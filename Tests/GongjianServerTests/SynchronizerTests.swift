@@ -1,0 +1,64 @@
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import GongjianServer
+import GRDB
+import Testing
+
+@Suite("The client's synchronizer against a real server over mutual TLS")
+struct SynchronizerTests {
+  @Test("A first sync verifies the checksum; a damaged mirror is refetched and reported")
+  func checksumMismatchRefetches() async throws {
+    try await MutualTLSTests.withServer { address, directory, _ in
+      try await withTemporaryDirectory { folder in
+        let mirror = try Mirror(path: folder.appendingPathComponent("mirror.sqlite").path)
+        let synchronizer = Synchronizer(mirror: mirror, configuration: .defaults)
+        let credentials = try LimitsTests.credentials(directory, "suqian.commerce")
+        let first = try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+          try await synchronizer.sync(client: client, tenantIDs: ["sip-suqian"], officeID: "suqian.commerce")
+        }
+        #expect(first[0].verification == .matched && first[0].refetched == nil && first[0].pulled > 0)
+
+        // Lose a row behind the mirror's back (a restored backup, a disk fault).
+        let queue = try DatabaseQueue(path: mirror.path)
+        try await queue.write { db in
+          try db.execute(sql: "DELETE FROM record WHERE id = (SELECT id FROM record WHERE deleted = 0 LIMIT 1)")
+        }
+        try queue.close()
+        let second = try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+          try await synchronizer.sync(client: client, tenantIDs: ["sip-suqian"], officeID: "suqian.commerce")
+        }
+        #expect(second[0].verification == .matched)
+        #expect(second[0].refetched?.contains("checksum mismatch") == true, "\(second[0].refetched ?? "nil")")
+        #expect(second[0].pulled == first[0].pulled)
+        let status = try #require(try mirror.status(tenantID: "sip-suqian").first)
+        #expect(status.verified == true && status.note.contains("refetched"))
+      }
+    }
+  }
+
+  @Test("An unreachable server leaves the writes queued with their ids and counts the attempts")
+  func unreachableKeepsTheOutbox() async throws {
+    try await withTemporaryDirectory { folder in
+      try await MutualTLSTests.withServer { _, directory, _ in
+        let mirror = try Mirror(path: folder.appendingPathComponent("mirror.sqlite").path)
+        let mutation = MutationDocument.mutation(
+          kind: "park", id: UUID().uuidString.lowercased(), baseVersion: 0,
+          payload: try Gongjian_V1_Park.with { $0.name = "离线" }.serializedBytes()
+        )
+        try mirror.enqueue([mutation], tenantID: "sip-suqian")
+        var configuration = Synchronizer.Configuration.defaults
+        configuration.retry = RetryPolicy(attempts: 3, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(20), jitter: 0.5)
+        let synchronizer = Synchronizer(mirror: mirror, configuration: configuration)
+        let error = await #expect(throws: GongjianClientError.self) {
+          try await GongjianClient.withClient(server: "127.0.0.1:1", credentials: try LimitsTests.credentials(directory, "suqian.commerce")) { client in
+            _ = try await synchronizer.push(client: client, tenantID: "sip-suqian", officeID: "suqian.commerce")
+          }
+        }
+        #expect(error?.kind == .connection)
+        let pending = try mirror.pending(tenantID: "sip-suqian")
+        #expect(pending.count == 1 && pending[0].mutationID == mutation.mutationID && pending[0].attempts == 3)
+      }
+    }
+  }
+}
