@@ -323,6 +323,17 @@ if pull:
     if ppull:
         text += f" In the {prev_label}: {f(ppull['records_per_s'])} records/s."
     lines.append(text)
+mirror = find("mirror_sync")
+if mirror:
+    text = (f"- First sync of the same {f(mirror['records'])} records into an empty client mirror (SQLite, one transaction per page, "
+            f"checksum {'verified' if mirror['verified'] else 'NOT verified'}): {f(mirror['records_per_s'])} records/s "
+            f"in {f(mirror['seconds'], 1)} s, client CPU {f(mirror['client_cpu_s'], 1)} s; the mirror takes "
+            f"{f(mirror['bytes_per_record'])} bytes on disk per record ({f(mirror['mirror_bytes'] / 1e6)} MB).")
+    if pull:
+        ratio = mirror["records_per_s"] / pull["records_per_s"]
+        text += (f" That is {ratio:.2f}× the bare pull rate of this run (goal: at least 0.5, "
+                 f"{'met' if ratio >= 0.5 else 'missed'}).")
+    lines.append(text)
 if cli:
     lines.append(f"- `gongjian pull --json` of {f(cli['records'])} records into a file: {f(cli['records'] / cli['seconds'])} records/s ({f(cli['seconds'], 1)} s).")
 lines += ["", "## Start-up (process start to first served RPC, measured by a client retrying every 2 ms)", ""]
