@@ -75,7 +75,7 @@ struct Sync: AsyncParsableCommand {
           verified: report.verification == .matched, refetched: report.refetched ?? "", pending: status?.pending ?? 0
         ))
       } else {
-        var line = "\(report.tenantID): pushed \(report.pushed.applied), pulled \(report.pulled), at sequence \(status?.cursor ?? 0), \(verified)"
+        var line = "\(report.tenantID): pushed \(group(report.pushed.applied)), pulled \(group(report.pulled)), at sequence \(group(status?.cursor ?? 0)), \(verified)"
         if report.pushed.conflicts > 0 { line += "; \(report.pushed.conflicts) conflicts" }
         if report.pushed.rejected > 0 { line += "; \(report.pushed.rejected) rejected" }
         if let reason = report.refetched { line += " (refetched: \(reason))" }
