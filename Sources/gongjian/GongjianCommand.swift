@@ -114,7 +114,7 @@ struct ConnectionOptions: ParsableArguments {
       do {
         return try await self.connect(online)
       } catch let error as GongjianClientError where error.kind == .connection {
-        printError("gongjian: \(error.message); computing from the local mirror")
+        printError("gongjian: \(error.message); using the local mirror")
       }
     }
     let mirror = try self.mirror()
@@ -123,6 +123,19 @@ struct ConnectionOptions: ParsableArguments {
     let oldest = statuses.compactMap(\.lastSync).min()
     printError("from the mirror: \(statuses.count) tenants, oldest sync \(oldest.map(Status.age) ?? "never")")
     return result
+  }
+
+  /// Runs `body` against the server unless `--offline`; false when the caller should read the
+  /// mirror instead (offline, or the server unreachable, which is said on stderr).
+  func tryOnline(_ read: ReadOptions, _ body: (GongjianClient) async throws -> Void) async throws -> Bool {
+    guard !read.offline else { return false }
+    do {
+      try await self.connect(body)
+      return true
+    } catch let error as GongjianClientError where error.kind == .connection {
+      printError("gongjian: \(error.message); using the local mirror")
+      return false
+    }
   }
 
   /// Runs `body`, printing a ``GongjianClientError`` and exiting with its code.

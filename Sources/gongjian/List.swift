@@ -79,19 +79,12 @@ struct List: AsyncParsableCommand {
 
   func run() async throws {
     try await self.connection.run {
-      if !self.read.offline {
-        do {
-          try await self.online()
-          return
-        } catch let error as GongjianClientError where error.kind == .connection {
-          printError("gongjian: \(error.message); showing the local mirror")
-        }
-      }
+      if try await self.connection.tryOnline(self.read, { try await self.online($0) }) { return }
       try self.fromMirror()
     }
   }
 
-  private func online() async throws {
+  private func online(_ client: GongjianClient) async throws {
     var request = Gongjian_V1_ListRecordsRequest()
     request.tenantID = self.tenant
     request.kind = self.kind.rawValue
@@ -99,14 +92,12 @@ struct List: AsyncParsableCommand {
     request.pageSize = 1000
     var records: [Gongjian_V1_TypedRecord] = []
     var total: UInt32 = 0
-    try await self.connection.connect { client in
-      while true {
-        let page = try await client.list(request)
-        total = page.total
-        records += page.records
-        if page.nextPageToken.isEmpty { break }
-        request.pageToken = page.nextPageToken
-      }
+    while true {
+      let page = try await client.list(request)
+      total = page.total
+      records += page.records
+      if page.nextPageToken.isEmpty { break }
+      request.pageToken = page.nextPageToken
     }
     if self.connection.json {
       for record in records { printLine(try TypedRecordFormatting.json(record)) }
@@ -155,26 +146,20 @@ struct Get: AsyncParsableCommand {
 
   func run() async throws {
     try await self.connection.run {
-      if !self.read.offline {
-        do {
-          let record = try await self.connection.connect { client in
-            try await client.get(.with {
-              $0.tenantID = self.tenant
-              $0.kind = self.kind.rawValue
-              $0.id = self.id
-            })
-          }
-          if self.connection.json {
-            printLine(try TypedRecordFormatting.json(record))
-          } else {
-            printLine("\(self.kind.rawValue) \(record.id)  v\(record.version)  by \(record.officeID)")
-            try MirrorFormatting.printFields(try record.payload.jsonUTF8Data(options: TypedRecordFormatting.options))
-          }
-          return
-        } catch let error as GongjianClientError where error.kind == .connection {
-          printError("gongjian: \(error.message); showing the local mirror")
+      let online = try await self.connection.tryOnline(self.read) { client in
+        let record = try await client.get(.with {
+          $0.tenantID = self.tenant
+          $0.kind = self.kind.rawValue
+          $0.id = self.id
+        })
+        if self.connection.json {
+          printLine(try TypedRecordFormatting.json(record))
+        } else {
+          printLine("\(self.kind.rawValue) \(record.id)  v\(record.version)  by \(record.officeID)")
+          try MirrorFormatting.printFields(try record.payload.jsonUTF8Data(options: TypedRecordFormatting.options))
         }
       }
+      if online { return }
       let mirror = try self.connection.mirror()
       guard let record = try mirror.record(tenantID: self.tenant, kind: self.kind.rawValue, id: self.id) else {
         throw GongjianClientError(.rejected, "not found: no \(self.kind.rawValue) \(self.id) in the mirror of \(self.tenant)")
