@@ -51,7 +51,7 @@ struct Import: AsyncParsableCommand {
           guard let name = names[index] else { continue }
           let value = cell.trimmingCharacters(in: .whitespaces)
           if value.isEmpty { continue }
-          func fail(_ message: String) { rowErrors.append(.init(row: number, column: index, name: header[index], message: message)) }
+          func fail(_ message: String) { rowErrors.append(.init(row: number, column: index, name: name, message: message)) }
           switch name {
           case "id":
             if UUID(uuidString: value) == nil { fail("expected a UUID (or leave empty to create)") } else { id = value.lowercased() }

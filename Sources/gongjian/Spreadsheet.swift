@@ -4,8 +4,9 @@ import GongjianClient
 import GongjianProtocol
 
 /// The columns of a kind in a spreadsheet: `id`, `version`, then the kind's fields in schema
-/// order. Amounts keep the unit in the field name (`planned_investment_yuan`, `…_bp` for basis
-/// points, `…_centimu`); lists and nested objects are JSON text in their cell.
+/// order, headed `中文名（单位） (field_name)`. Amounts keep the unit in the field name too
+/// (`planned_investment_yuan`, `…_bp` for basis points, `…_centimu`); lists and nested objects
+/// are JSON text in their cell.
 struct Spreadsheet {
   let kind: RecordKind
   let fields: [ProtoSchema.Field]
@@ -15,7 +16,7 @@ struct Spreadsheet {
     self.fields = ProtoSchema.fields(ofMessage: kind.messageType.protoMessageName)
   }
 
-  var header: [String] { ["id", "version"] + self.fields.map(\.name) }
+  var header: [String] { (["id", "version"] + self.fields.map(\.name)).map(FieldLabels.header) }
 
   /// One record's row.
   func row(_ record: MirrorRecord) throws -> [String] {
@@ -62,16 +63,17 @@ struct Spreadsheet {
     return out
   }
 
-  /// Maps headers to field names: the field name itself, or any label with the field name in
-  /// parentheses, e.g. `计划投资（元）(planned_investment_yuan)`.
+  /// Maps headers to field names: the field name itself, its Chinese label (`计划投资（元）`), or
+  /// any label with the field name in parentheses (`计划投资（元） (planned_investment_yuan)`).
   func columns(_ header: [String]) -> (names: [String?], errors: [CellError]) {
     let known = ["id", "version", "base_version"] + self.fields.map(\.name)
     var errors: [CellError] = []
     var seen: Set<String> = []
     let names: [String?] = header.enumerated().map { index, raw in
       let text = raw.trimmingCharacters(in: .whitespaces)
-      var name = text
-      if let open = text.lastIndex(where: { $0 == "(" || $0 == "（" }), text.hasSuffix(")") || text.hasSuffix("）") {
+      // A field name, a Chinese label, or a label with the field name in parentheses.
+      var name = FieldLabels.field(label: text) ?? text
+      if !known.contains(name), let open = text.lastIndex(where: { $0 == "(" || $0 == "（" }), text.hasSuffix(")") || text.hasSuffix("）") {
         name = String(text[text.index(after: open)..<text.index(before: text.endIndex)]).trimmingCharacters(in: .whitespaces)
       }
       if name == "base_version" { name = "version" }

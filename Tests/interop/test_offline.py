@@ -320,8 +320,11 @@ def test_csv_import_is_all_or_nothing_and_round_trips(deployment, tmp_path):
     exported = tmp_path / "parks.csv"
     office.ok("export", "park", "--tenant", TENANT, "--format", "csv", "--out", str(exported))
     rows = read_csv(exported)
-    header = rows[0]
-    assert header[:3] == ["id", "version", "name"] and "planned_area_centimu" in header
+    labelled = rows[0]
+    # Headers are Chinese with the unit, and the field name in parentheses.
+    assert labelled[:3] == ["记录编号 (id)", "版本 (version)", "名称 (name)"]
+    assert "规划面积（0.01亩） (planned_area_centimu)" in labelled
+    header = [h.rsplit("(", 1)[1].rstrip(")") for h in labelled]
     assert len(rows) >= 2
     # Unchanged, the file round-trips: nothing to queue, and a new export is identical.
     same = office.run("import", "park", "--tenant", TENANT, "--file", str(exported))
@@ -343,9 +346,9 @@ def test_csv_import_is_all_or_nothing_and_round_trips(deployment, tmp_path):
     assert "nothing was queued" in refused.stderr
     assert office.status()["pending"] == 0
 
-    # Chinese labels with the field name in parentheses are accepted; a valid change is queued.
+    # Headers may be field names, bare Chinese labels, or both; a valid change is queued.
     good_rows = [list(r) for r in rows]
-    good_rows[0] = [f"名称 ({h})" if h == "name" else h for h in header]
+    good_rows[0] = ["名称" if h == "name" else h for h in header]
     good_rows[1][header.index("name")] = "改名园区"
     good = tmp_path / "good.csv"
     write_csv(good, good_rows)
@@ -444,7 +447,7 @@ def test_xlsx_export_opens_in_openpyxl_and_an_edited_workbook_imports(deployment
     assert same.returncode == 0 and "nothing to import" in same.stdout, same.stdout + same.stderr
 
     # Saved by another program (shared strings, numbers as numbers), with one bad cell: refused whole.
-    header = cells[0]
+    header = [h.rsplit("(", 1)[1].rstrip(")") for h in cells[0]]
     sheet.cell(row=2, column=header.index("name") + 1, value="表格改名园区")
     sheet.cell(row=2, column=header.index("planned_area_centimu") + 1, value="很大")
     bad = tmp_path / "bad.xlsx"
