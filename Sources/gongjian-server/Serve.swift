@@ -87,7 +87,27 @@ func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, log
   let group = ServiceGroup(
     configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
   )
-  try await group.run()
+  do {
+    try await group.run()
+  } catch {
+    // The transport's own text ("bind(descriptor:ptr:bytes:): Address already in use (errno: 98)")
+    // names a system call; an operator needs the address and what to do.
+    let text = String(describing: error)
+    let address = "\(configuration.listen.host):\(configuration.listen.port)"
+    if text.contains("Address already in use") {
+      FileHandle.standardError.write(Data("gongjian-server: cannot listen on \(address): the address is in use (is another server running?); choose another with --listen HOST:PORT\n".utf8))
+      throw ExitCode(69)
+    }
+    if text.contains("Permission denied") || text.contains("errno: 13") {
+      FileHandle.standardError.write(Data("gongjian-server: cannot listen on \(address): permission denied (ports below 1024 need privileges); choose another with --listen HOST:PORT\n".utf8))
+      throw ExitCode(77)
+    }
+    if text.contains("Cannot assign requested address") || text.contains("errno: 99") {
+      FileHandle.standardError.write(Data("gongjian-server: cannot listen on \(address): no such local address; use one of this machine's addresses, or 0.0.0.0\n".utf8))
+      throw ExitCode(69)
+    }
+    throw error
+  }
 }
 
 /// The default command: a development server in ./gongjian-data.
@@ -109,7 +129,7 @@ struct Quickstart: AsyncParsableCommand {
       try await directory.initialise(hosts: ["localhost", "127.0.0.1", "::1"], dev: true, logger: logger)
       say("initialised a development data directory at \(directory.url.path)")
       say("office credentials: \(directory.pkiURL.appendingPathComponent("offices").path)/<office-id>/")
-      say("try: swift run gongjian --server 127.0.0.1:7443 --credentials \(directory.officeCredentialsURL("suqian.drc").path) whoami")
+      say("try: swift run gongjian profile add drc --server \(self.listen) --credentials \(directory.officeCredentialsURL("suqian.drc").path) && swift run gongjian sync")
     }
     let listen = try parseListen(self.listen)
     let configuration = ServerConfiguration.defaults { $0.listen = listen }

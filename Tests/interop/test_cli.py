@@ -145,3 +145,12 @@ def test_port_in_use_and_bad_address_are_sentences(server):
     refused = subprocess.run([str(BIN / "gongjian"), "whoami", "--server", "127.0.0.1:1", "--credentials", creds],
                              capture_output=True, text=True, timeout=60, env=env)
     assert refused.returncode == 69 and "nothing accepts connections" in refused.stderr, refused.stderr
+
+
+def test_server_on_a_taken_port_says_so(server):
+    address, data = server
+    result = subprocess.run([str(BIN / "gongjian-server"), "serve", "--data-dir", str(data), "--listen", address],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 69, result.stderr
+    assert f"cannot listen on {address}: the address is in use" in result.stderr
+    assert "bind(descriptor" not in result.stderr
