@@ -1,6 +1,6 @@
 public import Foundation
 public import GongjianProtocol
-internal import SwiftProtobuf
+public import SwiftProtobuf
 
 /// The fields of a kind written by hand (a document's object, a spreadsheet row) turned into the
 /// kind's payload, with errors that name the field: an unknown key with the nearest valid one, a
@@ -18,16 +18,31 @@ public enum PayloadDocument {
     guard let recordKind = RecordKind.named(kind) else {
       throw GongjianClientError(.usage, "kind: one of \(RecordKind.all.map(\.name).joined(separator: ", ")) (got '\(kind)')")
     }
+    let message = try Self.decode(object, as: recordKind.messageType, name: kind, place: place, extraKeys: extraKeys)
+    return try message.serializedBytes()
+  }
+
+  /// A message of any type from a JSON-shaped object, with the same errors as
+  /// ``serialized(_:kind:place:extraKeys:)``.
+  ///
+  /// - Parameters:
+  ///   - object: The message's fields.
+  ///   - type: The message type.
+  ///   - name: What the message is, for messages (`proposal`).
+  ///   - place: Where the object is.
+  ///   - extraKeys: Keys the caller reads itself, offered as suggestions too.
+  public static func decode<M: SwiftProtobuf.Message>(
+    _ object: [String: Any], as type: M.Type, name: String, place: String, extraKeys: [String] = []
+  ) throws -> M {
     guard JSONSerialization.isValidJSONObject(object) else {
-      throw GongjianClientError(.usage, "\(place): the fields of \(kind) must be plain values, lists and objects")
+      throw GongjianClientError(.usage, "\(place): the fields of \(name) must be plain values, lists and objects")
     }
     do {
-      let data = try JSONSerialization.data(withJSONObject: object)
-      return try recordKind.messageType.init(jsonUTF8Data: data).serializedBytes()
+      return try M(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object))
     } catch let error as JSONDecodingError {
-      throw GongjianClientError(.usage, "\(place): \(Self.explain(error, object: object, kind: recordKind, extraKeys: extraKeys))", cause: error)
+      throw GongjianClientError(.usage, "\(place): \(Self.explain(error, object: object, type: type, name: name, extraKeys: extraKeys))", cause: error)
     } catch {
-      throw GongjianClientError(.usage, "\(place): not a valid \(kind): \(error)", cause: error)
+      throw GongjianClientError(.usage, "\(place): not a valid \(name): \(error)", cause: error)
     }
   }
 
@@ -36,32 +51,34 @@ public enum PayloadDocument {
     ProtoSchema.fields(ofMessage: kind.messageType.protoMessageName).map(\.name)
   }
 
-  static func explain(_ error: JSONDecodingError, object: [String: Any], kind: RecordKind, extraKeys: [String]) -> String {
+  static func explain<M: SwiftProtobuf.Message>(
+    _ error: JSONDecodingError, object: [String: Any], type: M.Type, name: String, extraKeys: [String]
+  ) -> String {
+    let fields = ProtoSchema.fields(ofMessage: M.protoMessageName)
     switch error {
-    case .unknownField(let name):
-      let known = Self.fieldNames(of: kind) + extraKeys
-      let hint = Self.nearest(name, in: known).map { "; did you mean \($0)?" } ?? ""
-      return "field \(name): not a field of \(kind.name)\(hint) (fields: \(known.sorted().joined(separator: ", ")))"
+    case .unknownField(let key):
+      let known = fields.map(\.name) + extraKeys
+      let hint = Self.nearest(key, in: known).map { "; did you mean \($0)?" } ?? ""
+      return "field \(key): not a field of \(name)\(hint) (fields: \(known.sorted().joined(separator: ", ")))"
     case .unrecognizedEnumValue:
-      let field = Self.failingField(object, kind: kind) ?? "?"
+      let field = Self.failingField(object, type: type) ?? "?"
       let value = object[field].map { "\($0)" } ?? ""
-      let allowed = ProtoSchema.fields(ofMessage: kind.messageType.protoMessageName).first { $0.name == field }?.enumType
-        .map(ProtoSchema.values(ofEnum:)) ?? []
+      let allowed = fields.first { $0.name == field }?.enumType.map(ProtoSchema.values(ofEnum:)) ?? []
       return "field \(field): '\(value)' is not an allowed value" + (allowed.isEmpty ? "" : " (allowed: \(allowed.joined(separator: ", ")))")
     case .malformedNumber, .numberRange:
-      let field = Self.failingField(object, kind: kind) ?? "?"
+      let field = Self.failingField(object, type: type) ?? "?"
       return "field \(field): expected a whole number in range (amounts are in their stated unit: yuan, basis points, centi-mu)"
     default:
-      let field = Self.failingField(object, kind: kind)
-      return "field \(field ?? "?"): not a valid value for \(kind.name) (\(error))"
+      let field = Self.failingField(object, type: type)
+      return "field \(field ?? "?"): not a valid value for \(name) (\(error))"
     }
   }
 
   /// The top-level key whose value alone fails to decode.
-  static func failingField(_ object: [String: Any], kind: RecordKind) -> String? {
+  static func failingField<M: SwiftProtobuf.Message>(_ object: [String: Any], type: M.Type) -> String? {
     for key in object.keys.sorted() {
       guard let data = try? JSONSerialization.data(withJSONObject: [key: object[key]!]) else { return key }
-      if (try? kind.messageType.init(jsonUTF8Data: data)) == nil { return key }
+      if (try? M(jsonUTF8Data: data)) == nil { return key }
     }
     return nil
   }

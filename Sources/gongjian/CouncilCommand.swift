@@ -111,14 +111,9 @@ struct CouncilCommand: AsyncParsableCommand {
           let hint = PayloadDocument.nearest(key, in: allowed + ["attachments"]).map { "; did you mean \($0)?" } ?? ""
           throw GongjianClientError(.usage, "\(self.file): key \(key): not a proposal key\(hint) (keys: \(allowed.joined(separator: ", ")), attachments)")
         }
-        var request: Gongjian_V1_ProposeRequest
-        do {
-          object["tenant_id"] = self.options.tenant
-          object["meeting_id"] = self.meeting
-          request = try Gongjian_V1_ProposeRequest(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object))
-        } catch {
-          throw GongjianClientError(.usage, "\(self.file): not a valid proposal: \(error)")
-        }
+        object["tenant_id"] = self.options.tenant
+        object["meeting_id"] = self.meeting
+        var request = try PayloadDocument.decode(object, as: Gongjian_V1_ProposeRequest.self, name: "proposal", place: self.file)
         if !files.isEmpty {
           guard self.wait else {
             throw GongjianClientError(.usage, "\(self.file): attachments are uploaded to the server first: pass --wait (online), or propose without them")
@@ -233,10 +228,7 @@ struct CouncilCommand: AsyncParsableCommand {
         }
         object["tenant_id"] = self.options.tenant
         object["item_id"] = self.item
-        let request: Gongjian_V1_DecideRequest
-        do { request = try Gongjian_V1_DecideRequest(jsonUTF8Data: try JSONSerialization.data(withJSONObject: object)) } catch {
-          throw GongjianClientError(.usage, "\(self.file): not a valid decision: \(error)")
-        }
+        let request = try PayloadDocument.decode(object, as: Gongjian_V1_DecideRequest.self, name: "decision", place: self.file)
         let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant).decide(request)
         try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
