@@ -113,10 +113,30 @@ struct Conflicts: AsyncParsableCommand {
         case (nil, nil): return
         }
         if self.keep == .theirs {
-          printLine("#\(self.number): kept the server's version")
+          if self.connection.json {
+            printJSON(["number": String(self.number), "resolution": "theirs"])
+          } else {
+            printLine("#\(self.number): kept the server's version")
+          }
           return
         }
         try await Outbox.deliver(tenantID: entry.tenantID, mirror: mirror, connection: self.connection, wait: self.wait)
+        guard self.wait else { return }
+        let after = try mirror.entry(number: self.number)
+        let outcome: String
+        var status = ExitStatus.success
+        switch after?.state {
+        case nil: outcome = "applied"
+        case .pending?: outcome = "queued"
+        case .conflict?: outcome = "conflict again: \(after!.message)"; status = .conflict
+        case .rejected?: outcome = "rejected: \(after!.message)"; status = .rejected
+        }
+        if self.connection.json {
+          printJSON(["number": String(self.number), "resolution": self.keep?.rawValue ?? "file", "result": outcome])
+        } else {
+          printLine("#\(self.number): \(outcome)")
+        }
+        if status != .success { throw status.exitCode }
       }
     }
   }

@@ -40,7 +40,18 @@ struct Export: AsyncParsableCommand {
       case .xlsx: try XLSXFile.write(rows, to: self.out, sheetName: kind.name)
       }
       let status = try mirror.status(tenantID: self.tenant).first
+      if self.connection.json {
+        printJSON(ExportLine(kind: kind.name, tenant_id: self.tenant, records: records.count, out: self.out, cursor: status?.cursor ?? 0))
+      }
       printError("wrote \(records.count) \(kind.name) records to \(self.out) (mirror at sequence \(status?.cursor ?? 0), last sync \(status?.lastSync.map(Status.age) ?? "never"))")
     }
+  }
+
+  struct ExportLine: Encodable {
+    var kind: String
+    var tenant_id: String
+    var records: Int
+    var out: String
+    var cursor: UInt64
   }
 }
