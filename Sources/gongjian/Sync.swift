@@ -40,7 +40,7 @@ struct Sync: AsyncParsableCommand {
           try mirror.saveDirectory(identity: me, cityMemberships: city)
           // Every tenant the office may read (overseers read all), and any the mirror has queued writes for.
           let readable = (try? await client.tenants().map(\.id)) ?? me.memberships.map(\.tenantID)
-          let tenants = try self.tenant.map { [$0] } ?? Array(Set(readable).union(try mirror.tenants())).sorted()
+          let tenants = try self.tenant.map { [$0] } ?? Array(Set(readable).union(try mirror.tenantsWithWrites())).sorted()
           if self.watch {
             try await synchronizer.watch(client: client, tenantIDs: tenants, officeID: me.office.id) { display.show($0) }
             return
@@ -60,7 +60,17 @@ struct Sync: AsyncParsableCommand {
   private func summarize(_ reports: [Synchronizer.Report], mirror: Mirror) throws {
     let statuses = Dictionary(uniqueKeysWithValues: try mirror.status().map { ($0.tenantID, $0) })
     var mismatched = false
+    var refused = false
     for report in reports {
+      if let reason = report.refused {
+        refused = true
+        if self.connection.json {
+          printJSON(["tenant_id": report.tenantID, "refused": reason])
+        } else {
+          printLine("\(report.tenantID): \(reason)")
+        }
+        continue
+      }
       let status = statuses[report.tenantID]
       let verified: String
       switch report.verification {
@@ -88,6 +98,9 @@ struct Sync: AsyncParsableCommand {
     }
     if mismatched {
       throw GongjianClientError(.server, "the mirror still differs from the server after a refetch; `gongjian status` shows which tenant")
+    }
+    if refused {
+      throw GongjianClientError(.auth, "the server refused some tenants (above); the others are synced")
     }
   }
 

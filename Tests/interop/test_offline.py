@@ -463,3 +463,12 @@ def test_xlsx_export_opens_in_openpyxl_and_an_edited_workbook_imports(deployment
     applied = office.run("import", "park", "--tenant", TENANT, "--file", str(good), "--wait")
     assert applied.returncode == 0 and "applied" in applied.stdout, applied.stdout + applied.stderr
     assert "表格改名园区" in [p["payload"]["name"] for p in server_parks(office)]
+
+
+def test_a_tenant_the_office_cannot_read_is_refused_by_name_and_the_rest_synced(deployment):
+    office = deployment.office("wujiang.commerce")
+    result = office.run("sync", "--tenant", "sip-suqian")
+    assert result.returncode == 77, result.stdout + result.stderr
+    assert "sip-suqian" in result.stdout and "not permitted" in result.stdout
+    ok = office.run("sync")
+    assert ok.returncode == 0 and "wujiang-siyang" in ok.stdout and "checksum verified" in ok.stdout

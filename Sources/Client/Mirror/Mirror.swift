@@ -104,6 +104,11 @@ public final class Mirror: Sendable {
     }
   }
 
+  /// Tenants with writes in the outbox (queued, conflicted or rejected).
+  public func tenantsWithWrites() throws -> [String] {
+    try self.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT tenant_id FROM outbox ORDER BY 1") }
+  }
+
   /// Tenants the mirror knows (synced, or with writes queued).
   public func tenants() throws -> [String] {
     try self.read { db in

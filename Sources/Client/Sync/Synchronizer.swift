@@ -40,6 +40,8 @@ public struct Synchronizer: Sendable {
     public var verification: Mirror.Verification = .notYet
     /// Why the tenant was refetched from 0, if it was.
     public var refetched: String?
+    /// Why the server refused to sync this tenant (the office lost access), if it did.
+    public var refused: String?
   }
 
   /// What a sync is doing, for progress displays.
@@ -180,13 +182,23 @@ public struct Synchronizer: Sendable {
       var report = Report(tenantID: tenantID)
       let started = ContinuousClock.now
       progress(Progress(tenantID: tenantID, phase: .pushing, started: started))
-      report.pushed = try await self.push(client: client, tenantID: tenantID, officeID: officeID) { tally in
-        progress(Progress(tenantID: tenantID, phase: .pushing, pushed: tally.applied + tally.conflicts + tally.rejected, started: started))
+      let pull: (pulled: Int, verification: Mirror.Verification, refetched: String?)
+      do {
+        report.pushed = try await self.push(client: client, tenantID: tenantID, officeID: officeID) { tally in
+          progress(Progress(tenantID: tenantID, phase: .pushing, pushed: tally.applied + tally.conflicts + tally.rejected, started: started))
+        }
+        let pushed = report.pushed.applied + report.pushed.conflicts + report.pushed.rejected
+        pull = try await self.pull(client: client, tenantID: tenantID) { pulled, cursor, head in
+          progress(Progress(tenantID: tenantID, phase: .pulling, pushed: pushed, pulled: pulled, cursor: cursor, head: head, started: started))
+        }
+      } catch let error as GongjianClientError where error.code == .permissionDenied {
+        // One tenant the office may no longer read does not stop the others.
+        report.refused = error.message
+        try self.mirror.setNote("refused: \(error.message)", tenantID: tenantID)
+        reports.append(report)
+        continue
       }
       let pushed = report.pushed.applied + report.pushed.conflicts + report.pushed.rejected
-      let pull = try await self.pull(client: client, tenantID: tenantID) { pulled, cursor, head in
-        progress(Progress(tenantID: tenantID, phase: .pulling, pushed: pushed, pulled: pulled, cursor: cursor, head: head, started: started))
-      }
       report.pulled = pull.pulled
       report.verification = pull.verification
       report.refetched = pull.refetched
