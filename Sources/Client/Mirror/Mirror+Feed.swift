@@ -26,29 +26,29 @@ extension Mirror {
   public func apply(page: Gongjian_V1_PullResponse, tenantID: String) throws -> Verification {
     try self.write { db in
       try Self.ensureTenant(db, tenantID)
-      var sum = try Self.storedChecksum(db, tenantID)
+      var tally = try Self.storedTally(db, tenantID)
       for record in page.records {
-        sum = try Self.upsert(db, MirrorRecord(record), checksum: sum)
+        try Self.upsert(db, MirrorRecord(record), tally: &tally)
       }
       // A caught-up page covers everything up to the snapshot's head, even a purged tombstone's.
       let cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
       var verification = Verification.notYet
       if !page.more {
-        let recomputed = try Self.recomputeChecksum(db, tenantID)
-        verification = recomputed == page.checkpoint.checksum ? .matched : .mismatch(mirror: recomputed, server: page.checkpoint.checksum)
-        sum = recomputed
+        // From the rows themselves, so that a mirror damaged behind its back is caught too.
+        tally = try Self.recomputeTally(db, tenantID)
+        verification = tally.checksum == page.checkpoint.checksum
+          ? .matched : .mismatch(mirror: tally.checksum, server: page.checkpoint.checksum)
       }
       try db.execute(
         sql: """
-          UPDATE tenant SET cursor = ?, head = ?, checksum = ?, server_checksum = ?,
-            live = (SELECT count(*) FROM record WHERE tenant_id = ? AND deleted = 0),
+          UPDATE tenant SET cursor = ?, head = ?, checksum = ?, server_checksum = ?, live = ?,
             verified = CASE WHEN ? THEN ? ELSE verified END,
             last_sync = CASE WHEN ? THEN ? ELSE last_sync END
           WHERE tenant_id = ?
           """,
         arguments: [
-          Int64(stored: cursor), Int64(stored: page.checkpoint.headSequence), Int64(stored: sum),
-          Int64(stored: page.checkpoint.checksum), tenantID,
+          Int64(stored: cursor), Int64(stored: page.checkpoint.headSequence), Int64(stored: tally.checksum),
+          Int64(stored: page.checkpoint.checksum), tally.live,
           !page.more, verification == .matched, !page.more, Date().timeIntervalSince1970, tenantID,
         ]
       )
@@ -65,18 +65,15 @@ extension Mirror {
   public func apply(records: [Gongjian_V1_Record], cursor: UInt64, tenantID: String) throws {
     try self.write { db in
       try Self.ensureTenant(db, tenantID)
-      var sum = try Self.storedChecksum(db, tenantID)
+      var tally = try Self.storedTally(db, tenantID)
       for record in records {
-        sum = try Self.upsert(db, MirrorRecord(record), checksum: sum)
+        try Self.upsert(db, MirrorRecord(record), tally: &tally)
       }
       try db.execute(
-        sql: """
-          UPDATE tenant SET cursor = max(cursor, ?), head = max(head, ?), checksum = ?,
-            live = (SELECT count(*) FROM record WHERE tenant_id = ? AND deleted = 0), last_sync = ?
-          WHERE tenant_id = ?
-          """,
-        arguments: [Int64(stored: cursor), Int64(stored: cursor), Int64(stored: sum), tenantID, Date().timeIntervalSince1970, tenantID]
+        sql: "UPDATE tenant SET cursor = max(cursor, ?), head = max(head, ?), last_sync = ? WHERE tenant_id = ?",
+        arguments: [Int64(stored: cursor), Int64(stored: cursor), Date().timeIntervalSince1970, tenantID]
       )
+      try Self.storeTally(db, tenantID, tally)
     }
   }
 
@@ -149,32 +146,46 @@ extension Mirror {
     try db.execute(sql: "INSERT INTO tenant (tenant_id) VALUES (?) ON CONFLICT DO NOTHING", arguments: [tenantID])
   }
 
-  static func storedChecksum(_ db: Database, _ tenantID: String) throws -> UInt64 {
-    UInt64(stored: try Int64.fetchOne(db, sql: "SELECT checksum FROM tenant WHERE tenant_id = ?", arguments: [tenantID]) ?? 0)
+  /// The checksum and live count of a tenant's records, kept as rows change.
+  struct Tally {
+    var checksum: UInt64
+    var live: Int64
   }
 
-  /// The checksum of the tenant's live records, from the rows themselves.
-  static func recomputeChecksum(_ db: Database, _ tenantID: String) throws -> UInt64 {
-    var sum: UInt64 = 0
+  static func storedTally(_ db: Database, _ tenantID: String) throws -> Tally {
+    let row = try Row.fetchOne(db, sql: "SELECT checksum, live FROM tenant WHERE tenant_id = ?", arguments: [tenantID])
+    return Tally(checksum: UInt64(stored: row?["checksum"] ?? 0), live: row?["live"] ?? 0)
+  }
+
+  static func storeTally(_ db: Database, _ tenantID: String, _ tally: Tally) throws {
+    try db.execute(
+      sql: "UPDATE tenant SET checksum = ?, live = ? WHERE tenant_id = ?", arguments: [Int64(stored: tally.checksum), tally.live, tenantID]
+    )
+  }
+
+  /// The checksum and count of the tenant's live records, from the rows themselves.
+  static func recomputeTally(_ db: Database, _ tenantID: String) throws -> Tally {
+    var tally = Tally(checksum: 0, live: 0)
     let rows = try Row.fetchCursor(db, sql: "SELECT kind, id, version FROM record WHERE tenant_id = ? AND deleted = 0", arguments: [tenantID])
     while let row = try rows.next() {
-      sum &+= RecordChecksum.hash(kind: row[0], id: row[1], version: UInt64(stored: row[2]))
+      tally.checksum &+= RecordChecksum.hash(kind: row[0], id: row[1], version: UInt64(stored: row[2]))
+      tally.live += 1
     }
-    return sum
+    return tally
   }
 
-  /// Stores a server version unless the mirror has a later one; returns the adjusted checksum.
-  static func upsert(_ db: Database, _ record: MirrorRecord, checksum: UInt64) throws -> UInt64 {
-    var sum = checksum
+  /// Stores a server version unless the mirror has a later one, adjusting the tally.
+  static func upsert(_ db: Database, _ record: MirrorRecord, tally: inout Tally) throws {
     let existing = try Row.fetchOne(
       try db.cachedStatement(sql: "SELECT version, sequence, deleted FROM record WHERE tenant_id = ? AND kind = ? AND id = ?"),
       arguments: [record.tenantID, record.kind, record.id]
     )
     if let existing {
       let sequence = UInt64(stored: existing["sequence"])
-      if sequence > record.sequence { return sum }
+      if sequence > record.sequence { return }
       if !(existing["deleted"] as Bool) {
-        sum &-= RecordChecksum.hash(kind: record.kind, id: record.id, version: UInt64(stored: existing["version"]))
+        tally.checksum &-= RecordChecksum.hash(kind: record.kind, id: record.id, version: UInt64(stored: existing["version"]))
+        tally.live -= 1
       }
     }
     try db.cachedStatement(
@@ -192,8 +203,8 @@ extension Mirror {
       ]
     )
     if !record.deleted {
-      sum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
+      tally.checksum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
+      tally.live += 1
     }
-    return sum
   }
 }

@@ -107,8 +107,9 @@ extension Mirror {
             sequence: applied.sequence, deleted: entry.delete, payload: entry.payload, officeID: officeID,
             updatedAt: Date(), state: .synced
           )
-          let sum = try Self.upsert(db, mine, checksum: try Self.storedChecksum(db, entry.tenantID))
-          try db.execute(sql: "UPDATE tenant SET checksum = ? WHERE tenant_id = ?", arguments: [Int64(stored: sum), entry.tenantID])
+          var tally = try Self.storedTally(db, entry.tenantID)
+          try Self.upsert(db, mine, tally: &tally)
+          try Self.storeTally(db, entry.tenantID, tally)
           try db.execute(sql: "DELETE FROM outbox WHERE number = ?", arguments: [entry.number])
         case .conflict(let conflict):
           tally.conflicts += 1
@@ -164,8 +165,10 @@ extension Mirror {
       switch resolution {
       case .keepTheirs:
         if let theirs = entry.theirs {
-          let sum = try Self.upsert(db, theirs, checksum: try Self.storedChecksum(db, entry.tenantID))
-          try db.execute(sql: "UPDATE tenant SET checksum = ? WHERE tenant_id = ?", arguments: [Int64(stored: sum), entry.tenantID])
+          try Self.ensureTenant(db, entry.tenantID)
+          var tally = try Self.storedTally(db, entry.tenantID)
+          try Self.upsert(db, theirs, tally: &tally)
+          try Self.storeTally(db, entry.tenantID, tally)
         }
         try db.execute(sql: "DELETE FROM outbox WHERE number = ?", arguments: [number])
       case .keepMine, .replace:

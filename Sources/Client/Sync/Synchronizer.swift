@@ -129,10 +129,22 @@ public struct Synchronizer: Sendable {
     var pulled = 0
     var refetched: String?
     var cursor = try self.mirror.cursor(tenantID: tenantID)
+    let retry = self.configuration.retry
+    let pageSize = self.configuration.pageSize
+    @Sendable func fetch(_ cursor: UInt64) async throws -> Gongjian_V1_PullResponse {
+      try await retry.run { try await client.pull(tenantID: tenantID, cursor: cursor, pageSize: pageSize) }
+    }
+    // The next page is fetched while this one is written to the mirror.
+    var prefetched: Task<Gongjian_V1_PullResponse, any Error>?
+    defer { prefetched?.cancel() }
     while true {
-      let page = try await self.configuration.retry.run {
-        try await client.pull(tenantID: tenantID, cursor: cursor, pageSize: self.configuration.pageSize)
+      let page: Gongjian_V1_PullResponse
+      if let next = prefetched {
+        page = try await next.value
+      } else {
+        page = try await fetch(cursor)
       }
+      prefetched = nil
       if page.hasReset {
         guard refetched == nil else {
           throw GongjianClientError(.server, "tenant \(tenantID): the server keeps answering with a reset: \(page.reset.reason)")
@@ -141,6 +153,10 @@ public struct Synchronizer: Sendable {
         try self.mirror.reset(tenantID: tenantID, note: "refetched: \(page.reset.reason)")
         cursor = 0
         continue
+      }
+      if page.more {
+        let next = page.nextCursor
+        prefetched = Task { try await fetch(next) }
       }
       let verification = try self.mirror.apply(page: page, tenantID: tenantID)
       pulled += page.records.count
