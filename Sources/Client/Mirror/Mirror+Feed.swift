@@ -16,7 +16,8 @@ extension Mirror {
   /// Applies one pulled page in one transaction: its records, the cursor and the checkpoint.
   ///
   /// When the page reaches the checkpoint's head (`more` false), the mirror's checksum is
-  /// recomputed from its live records and compared with the server's.
+  /// recomputed from its live records and compared with the server's; until then the stored
+  /// checksum and live count are those of the last caught-up page.
   ///
   /// - Parameters:
   ///   - page: The server's answer.
@@ -24,11 +25,13 @@ extension Mirror {
   /// - Returns: The comparison with the server's checksum.
   @discardableResult
   public func apply(page: Gongjian_V1_PullResponse, tenantID: String) throws -> Verification {
-    try self.write { db in
+    try self.writeRefetchable { db in
       try Self.ensureTenant(db, tenantID)
       var tally = try Self.storedTally(db, tenantID)
+      // Pages are stored without the per-record checksum bookkeeping (a read of the old version
+      // per record took a third of a first sync); every caught-up page recomputes it from the rows.
       for record in page.records {
-        try Self.upsert(db, MirrorRecord(record), tally: &tally)
+        try Self.store(db, record)
       }
       // A caught-up page covers everything up to the snapshot's head, even a purged tombstone's.
       let cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
@@ -174,34 +177,53 @@ extension Mirror {
     return tally
   }
 
-  /// Stores a server version unless the mirror has a later one, adjusting the tally.
-  static func upsert(_ db: Database, _ record: MirrorRecord, tally: inout Tally) throws {
-    let existing = try Row.fetchOne(
-      try db.cachedStatement(sql: "SELECT version, sequence, deleted FROM record WHERE tenant_id = ? AND kind = ? AND id = ?"),
-      arguments: [record.tenantID, record.kind, record.id]
-    )
-    if let existing {
-      let sequence = UInt64(stored: existing["sequence"])
-      if sequence > record.sequence { return }
-      if !(existing["deleted"] as Bool) {
-        tally.checksum &-= RecordChecksum.hash(kind: record.kind, id: record.id, version: UInt64(stored: existing["version"]))
-        tally.live -= 1
-      }
-    }
-    try db.cachedStatement(
+  /// Stores a server version unless the mirror has a later one, without the tally.
+  static func store(_ db: Database, _ record: Gongjian_V1_Record) throws {
+    let statement = try db.cachedStatement(
       sql: """
         INSERT INTO record (tenant_id, kind, id, version, sequence, deleted, payload, office_id, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant_id, kind, id) DO UPDATE SET version = excluded.version, sequence = excluded.sequence,
           deleted = excluded.deleted, payload = excluded.payload, office_id = excluded.office_id,
           updated_at = excluded.updated_at
+        WHERE excluded.sequence >= record.sequence
         """
-    ).execute(
-      arguments: [
-        record.tenantID, record.kind, record.id, Int64(stored: record.version), Int64(stored: record.sequence),
-        record.deleted, record.payload, record.officeID, record.updatedAt.timeIntervalSince1970,
-      ]
     )
+    statement.setUncheckedArguments([
+      record.tenantID, record.kind, record.id, Int64(stored: record.version), Int64(stored: record.sequence), record.deleted,
+      record.deleted ? Data() : record.payload.value, record.officeID,
+      Double(record.updatedAt.seconds) + Double(record.updatedAt.nanos) / 1e9,
+    ])
+    try statement.execute()
+  }
+
+  /// Stores a server version unless the mirror has a later one, adjusting the tally.
+  static func upsert(_ db: Database, _ record: MirrorRecord, tally: inout Tally) throws {
+    let existing = try Row.fetchOne(
+      try db.cachedStatement(sql: "SELECT rowid, version, sequence, deleted FROM record WHERE tenant_id = ? AND kind = ? AND id = ?"),
+      arguments: [record.tenantID, record.kind, record.id]
+    )
+    let values: StatementArguments = [
+      Int64(stored: record.version), Int64(stored: record.sequence), record.deleted, record.payload, record.officeID,
+      record.updatedAt.timeIntervalSince1970,
+    ]
+    if let existing {
+      if UInt64(stored: existing["sequence"]) > record.sequence { return }
+      if !(existing["deleted"] as Bool) {
+        tally.checksum &-= RecordChecksum.hash(kind: record.kind, id: record.id, version: UInt64(stored: existing["version"]))
+        tally.live -= 1
+      }
+      try db.cachedStatement(
+        sql: "UPDATE record SET version = ?, sequence = ?, deleted = ?, payload = ?, office_id = ?, updated_at = ? WHERE rowid = ?"
+      ).execute(arguments: values + [existing["rowid"] as Int64])
+    } else {
+      try db.cachedStatement(
+        sql: """
+          INSERT INTO record (version, sequence, deleted, payload, office_id, updated_at, tenant_id, kind, id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """
+      ).execute(arguments: values + [record.tenantID, record.kind, record.id])
+    }
     if !record.deleted {
       tally.checksum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
       tally.live += 1
