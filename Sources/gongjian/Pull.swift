@@ -4,7 +4,8 @@ import GongjianProtocol
 /// `gongjian pull`.
 struct Pull: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Print a tenant's changes after a cursor, in order (JSON lines with --json)."
+    abstract: "Print a tenant's changes after a cursor, in order (JSON lines with --json); the mirror is not touched.",
+    discussion: "Examples:\n  gongjian pull --tenant sip-suqian\n  gongjian pull --tenant sip-suqian --since 120 --json"
   )
 
   @OptionGroup var connection: ConnectionOptions
@@ -44,48 +45,6 @@ struct Pull: AsyncParsableCommand {
         printTable(RecordFormatting.header, rows)
         printLine("")
         printLine("cursor \(cursor); tenant head \(checkpoint.headSequence), \(checkpoint.liveRecords) live records, checksum \(String(checkpoint.checksum, radix: 16))")
-      }
-    }
-  }
-}
-
-/// `gongjian watch`.
-struct Watch: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Follow a tenant's changes live (catches up from --since first)."
-  )
-
-  @OptionGroup var connection: ConnectionOptions
-
-  @Option(help: "The tenant (partnership).")
-  var tenant: String
-
-  @Option(help: "The last sequence you have; 0 from scratch.")
-  var since: UInt64 = 0
-
-  func run() async throws {
-    let json = self.connection.json
-    if !json { printLine(RecordFormatting.alignedRow(RecordFormatting.header)) }
-    try await self.connection.withClient { client in
-      try await client.subscribe(tenantID: self.tenant, cursor: self.since) { event in
-        switch event.event {
-        case .changes(let batch):
-          for record in batch.records {
-            printLine(json ? try RecordFormatting.json(record) : RecordFormatting.alignedRow(RecordFormatting.row(record)))
-          }
-        case .heartbeat(let beat):
-          if json {
-            printLine("{\"heartbeat\":{\"head_sequence\":\(beat.headSequence),\"caught_up\":\(beat.caughtUp)}}")
-          } else if beat.caughtUp {
-            printError("… live at sequence \(beat.headSequence)")
-          }
-        case .reset(let reset):
-          printError("gongjian: \(reset.reason)")
-          return false
-        case nil:
-          break
-        }
-        return true
       }
     }
   }

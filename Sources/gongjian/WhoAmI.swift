@@ -4,7 +4,10 @@ import SwiftProtobuf
 
 /// `gongjian whoami`.
 struct WhoAmI: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show the office your certificate names and its memberships.")
+  static let configuration = CommandConfiguration(
+    commandName: "whoami", abstract: "Show the office your certificate names and its memberships.",
+    discussion: "Example: gongjian whoami --profile suqian-commerce"
+  )
 
   @OptionGroup var connection: ConnectionOptions
 

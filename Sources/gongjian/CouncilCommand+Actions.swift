@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import SwiftProtobuf
+
+extension CouncilCommand {
+  struct Actions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List action items (from the mirror when the server is unreachable).", discussion: "Example: gongjian council actions --open --tenant city"
+    )
+    @OptionGroup var options: Options
+    @OptionGroup var read: ReadOptions
+    @Flag(help: "Only open ones.") var open = false
+
+    func run() async throws {
+      try await self.options.connection.run {
+        let list = try await self.options.connection.online(or: self.read) { client in
+          try await client.listActions(.with { $0.tenantID = self.options.tenant; $0.openOnly = self.open })
+        } offline: { try $0.actions(tenantID: self.options.tenant, openOnly: self.open, today: Self.today()) }
+        if self.options.connection.json {
+          for action in list.actions { printLine(try action.jsonString(options: TypedRecordFormatting.options)) }
+          return
+        }
+        printTable(
+          ["ID", "DUE", "STATUS", "OWNER", "ACTION"],
+          list.actions.map { [$0.id, $0.action.dueOn, $0.action.status.label + ($0.overdue ? " (overdue)" : ""), $0.action.ownerUnit, $0.action.title] }
+        )
+      }
+    }
+
+    static func today() -> String {
+      var calendar = Calendar(identifier: .gregorian)
+      calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+      let day = calendar.dateComponents([.year, .month, .day], from: Date())
+      return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import SwiftProtobuf
+
+extension CouncilCommand {
+  struct Agenda: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a meeting's agenda: accepted items in order, then the others.", discussion: "Example: gongjian council agenda --meeting 7c0e… --tenant city"
+    )
+    @OptionGroup var options: Options
+    @OptionGroup var read: ReadOptions
+    @Option(help: "The meeting id.") var meeting: String
+
+    func run() async throws {
+      try await self.options.connection.run {
+        let agenda = try await self.options.connection.online(or: self.read) { client in
+          try await client.getAgenda(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
+        } offline: { try $0.agenda(tenantID: self.options.tenant, meetingID: self.meeting) }
+        if self.options.connection.json {
+          printLine(try agenda.jsonString(options: TypedRecordFormatting.options))
+          return
+        }
+        printLine("\(agenda.meeting.meeting.title) — \(agenda.meeting.meeting.heldOn) — \(String(describing: agenda.meeting.meeting.status)), agenda v\(agenda.meeting.meeting.agendaVersion)")
+        printTable(
+          ["#", "STATUS", "ID", "TITLE", "PROPOSED BY", "SIDE", "RESPONSIBLE UNITS"],
+          agenda.items.map {
+            [$0.item.order > 0 ? String($0.item.order) : "", CouncilCommand.status($0.item.status), $0.id, $0.item.title,
+             $0.item.proposingOffice, $0.item.proposingSide.displayName, $0.item.responsibleUnits.joined(separator: "、")]
+          }
+        )
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import SwiftProtobuf
+
+extension CouncilCommand {
+  struct Order: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Order the accepted items (secretariat): list every accepted item id.",
+      discussion: "Example: gongjian council order --meeting 7c0e… 3f2a… 9b41… --tenant city"
+    )
+    @OptionGroup var options: Options
+    @Option(help: "The meeting id.") var meeting: String
+    @Argument(help: "Accepted item ids in the new order.") var items: [String]
+    @Flag(help: "Deliver now and wait for the server's answer.") var wait = false
+
+    func run() async throws {
+      try await self.options.connection.run {
+        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant)
+          .order(meetingID: self.meeting, itemIDs: self.items)
+        guard !writes.isEmpty else {
+          printLine("the agenda is already in this order")
+          return
+        }
+        try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import GongjianClient
+import GongjianProtocol
+import SwiftProtobuf
+
+/// `gongjian evaluation`.
+struct Evaluation: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Each park's annual evaluation scorecard, with reasons (from the mirror when offline).",
+    discussion: "Example: gongjian evaluation --year 2026"
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var read: ReadOptions
+
+  @Option(help: "The year.")
+  var year: Int32
+
+  func run() async throws {
+    try await self.connection.run {
+      let report = try await self.connection.online(or: self.read) { client in
+        try await client.evaluation(year: self.year)
+      } offline: { reports in
+        try reports.evaluation(year: self.year)
+      }
+      if self.connection.json {
+        printLine(try report.jsonString(options: TypedRecordFormatting.options))
+        return
+      }
+      printLine("Evaluation \(report.year) — \(report.scopeLabel)")
+      for card in report.parks {
+        printLine("")
+        printLine("\(card.parkName) (\(card.tenantID)): \(card.score) / 100")
+        printTable(["CRITERION", "POINTS", "REASON"], card.items.map { [$0.criterion, "\($0.points)/\($0.maxPoints)", $0.reason] })
+      }
+    }
+  }
+}
