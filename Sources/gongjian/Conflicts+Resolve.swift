@@ -47,7 +47,7 @@ extension Conflicts {
         }
         if self.keep == .theirs {
           if self.connection.json {
-            printJSON(["number": String(self.number), "resolution": "theirs"])
+            printJSON(ResolutionLine(number: self.number, resolution: "theirs", result: "kept theirs"))
           } else {
             printLine("#\(self.number): kept the server's version")
           }
@@ -65,12 +65,19 @@ extension Conflicts {
         case .rejected?: outcome = "rejected: \(after!.message)"; status = .rejected
         }
         if self.connection.json {
-          printJSON(["number": String(self.number), "resolution": self.keep?.rawValue ?? "file", "result": outcome])
+          printJSON(ResolutionLine(number: self.number, resolution: self.keep?.rawValue ?? "file", result: outcome))
         } else {
           printLine("#\(self.number): \(outcome)")
         }
         if status != .success { throw status.exitCode }
       }
+    }
+
+    /// A resolution in `--json` form (`number` as in `gongjian conflicts --json`).
+    struct ResolutionLine: Encodable {
+      var number: Int64
+      var resolution: String
+      var result: String
     }
   }
 }
