@@ -16,6 +16,8 @@ public struct Synchronizer: Sendable {
     public var retry: RetryPolicy
     /// How often `watch` pushes writes queued meanwhile. Default 1 s.
     public var outboxPollInterval: Duration
+    /// Pulled records written per transaction (whole pages). Default 50,000.
+    public var recordsPerTransaction: Int = 50_000
 
     /// A configuration; see the properties for the defaults.
     public init(pageSize: UInt32, pushBatchSize: Int, retry: RetryPolicy, outboxPollInterval: Duration) {
@@ -137,6 +139,9 @@ public struct Synchronizer: Sendable {
     // The next page is fetched while this one is written to the mirror.
     var prefetched: Task<Gongjian_V1_PullResponse, any Error>?
     defer { prefetched?.cancel() }
+    // Pages wait here until enough records for one transaction, or the caught-up page.
+    var buffered: [Gongjian_V1_PullResponse] = []
+    var bufferedRecords = 0
     while true {
       let page: Gongjian_V1_PullResponse
       if let next = prefetched {
@@ -152,14 +157,24 @@ public struct Synchronizer: Sendable {
         refetched = page.reset.reason
         try self.mirror.reset(tenantID: tenantID, note: "refetched: \(page.reset.reason)")
         cursor = 0
+        buffered = []
+        bufferedRecords = 0
         continue
       }
       if page.more {
         let next = page.nextCursor
         prefetched = Task { try await fetch(next) }
       }
-      let verification = try self.mirror.apply(page: page, tenantID: tenantID)
-      pulled += page.records.count
+      buffered.append(page)
+      bufferedRecords += page.records.count
+      if page.more && bufferedRecords < self.configuration.recordsPerTransaction {
+        cursor = page.nextCursor
+        continue
+      }
+      let verification = try self.mirror.apply(pages: buffered, tenantID: tenantID)
+      pulled += bufferedRecords
+      buffered = []
+      bufferedRecords = 0
       cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
       onPage(pulled, cursor, page.checkpoint.headSequence)
       switch verification {
