@@ -1,5 +1,5 @@
 public import Foundation
-public import GongjianProtocol
+internal import GongjianProtocol
 public import SwiftProtobuf
 
 /// The fields of a kind written by hand (a document's object, a spreadsheet row) turned into the
@@ -44,11 +44,6 @@ public enum PayloadDocument {
     } catch {
       throw GongjianClientError(.usage, "\(place): not a valid \(name): \(error)", cause: error)
     }
-  }
-
-  /// Top-level field names of a kind.
-  public static func fieldNames(of kind: RecordKind) -> [String] {
-    ProtoSchema.fields(ofMessage: kind.messageType.protoMessageName).map(\.name)
   }
 
   static func explain<M: SwiftProtobuf.Message>(

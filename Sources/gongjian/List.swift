@@ -24,22 +24,12 @@ struct RecordFilters: ParsableArguments {
   @Option(help: "Only projects in this status.") var status: ProjectStatus?
   @Option(help: "Only activities of this type.") var type: ActivityType?
 
-  /// The same filters applied to a mirror record's fields.
+  /// The same filters the server applies (``RecordFilter``), on a mirror record.
   func matches(_ record: MirrorRecord) -> Bool {
-    let object = ((try? RecordText.object(kind: record.kind, payload: record.payload)) as? [String: Any]) ?? [:]
-    if let park = self.park?.lowercased(), (object["park_id"] as? String) != park, (object["host_park_id"] as? String) != park, record.id != park {
-      return false
-    }
-    let period = object["period"] as? [String: Any]
-    if let year = self.year {
-      let years = [object["year"], period?["year"]].compactMap { $0.map { "\($0)" } }
-      let dates = ["signed_on", "held_on", "decided_on", "due_on"].compactMap { object[$0] as? String }
-      guard years.contains(String(year)) || dates.contains(where: { $0.hasPrefix(String(year)) }) else { return false }
-    }
-    if let quarter = self.quarter, (period?["quarter"]).map({ "\($0)" }) != String(quarter) { return false }
-    if let status = self.status, (object["status"] as? String) != "PROJECT_STATUS_" + status.rawValue.uppercased() { return false }
-    if let type = self.type, (object["type"] as? String) != "EXCHANGE_TYPE_" + type.rawValue.uppercased() { return false }
-    return true
+    var request = Gongjian_V1_ListRecordsRequest()
+    self.apply(to: &request)
+    guard let payload = try? Gongjian_V1_RecordPayload(kind: record.kind, data: record.payload) else { return false }
+    return RecordFilter(request).matches(payload)
   }
 
   func apply(to request: inout Gongjian_V1_ListRecordsRequest) {
@@ -140,24 +130,7 @@ enum MirrorFormatting {
 
   /// The typed payload of a mirror record, for the per-kind columns.
   static func payload(_ record: MirrorRecord) throws -> Gongjian_V1_RecordPayload {
-    var payload = Gongjian_V1_RecordPayload()
-    guard let message = try record.message() else { return payload }
-    switch message {
-    case let m as Gongjian_V1_Park: payload.park = m
-    case let m as Gongjian_V1_IndicatorReport: payload.indicatorReport = m
-    case let m as Gongjian_V1_TransferredProject: payload.transferredProject = m
-    case let m as Gongjian_V1_ExchangeActivity: payload.exchangeActivity = m
-    case let m as Gongjian_V1_AssistancePlan: payload.assistancePlan = m
-    case let m as Gongjian_V1_RevenueSharingAgreement: payload.revenueSharingAgreement = m
-    case let m as Gongjian_V1_Target: payload.target = m
-    case let m as Gongjian_V1_Council: payload.council = m
-    case let m as Gongjian_V1_Meeting: payload.meeting = m
-    case let m as Gongjian_V1_AgendaItem: payload.agendaItem = m
-    case let m as Gongjian_V1_Decision: payload.decision = m
-    case let m as Gongjian_V1_ActionItem: payload.actionItem = m
-    default: break
-    }
-    return payload
+    try Gongjian_V1_RecordPayload(kind: record.kind, data: record.payload)
   }
 
   /// "from the mirror: sequence 36 of 36, last sync 2026-11-27 17:47 (5 min ago)".

@@ -1,6 +1,6 @@
 public import Foundation
-public import GongjianProtocol
-public import SwiftProtobuf
+internal import GongjianProtocol
+internal import SwiftProtobuf
 
 /// A record as the mirror shows it: the server's version, or a queued local write over it.
 public struct MirrorRecord: Sendable {
@@ -30,29 +30,6 @@ public struct MirrorRecord: Sendable {
   public var officeID: String
   public var updatedAt: Date
   public var state: State
-
-  /// The record in its wire form.
-  public var proto: Gongjian_V1_Record {
-    .with {
-      $0.tenantID = self.tenantID
-      $0.kind = self.kind
-      $0.id = self.id
-      $0.version = self.version
-      $0.sequence = self.sequence
-      $0.deleted = self.deleted
-      if !self.deleted, let kind = RecordKind.named(self.kind) {
-        $0.payload = kind.pack(serialized: self.payload)
-      }
-      $0.officeID = self.officeID
-      $0.updatedAt = Google_Protobuf_Timestamp(date: self.updatedAt)
-    }
-  }
-
-  /// The payload decoded as its kind's message, or nil for tombstones and unknown kinds.
-  public func message() throws -> (any SwiftProtobuf.Message)? {
-    guard !self.deleted, let kind = RecordKind.named(self.kind) else { return nil }
-    return try kind.messageType.init(serializedBytes: self.payload)
-  }
 }
 
 extension MirrorRecord {

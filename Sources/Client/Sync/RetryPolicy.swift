@@ -26,11 +26,6 @@ public struct RetryPolicy: Sendable {
     RetryPolicy(attempts: 6, initialBackoff: .milliseconds(250), maximumBackoff: .seconds(8), jitter: 0.5)
   }
 
-  /// One attempt only.
-  public static var once: RetryPolicy {
-    RetryPolicy(attempts: 1, initialBackoff: .zero, maximumBackoff: .zero, jitter: 0)
-  }
-
   /// The wait before attempt `attempt + 1`.
   public func delay(attempt: Int) -> Duration {
     let exponent = Double(1 << min(max(attempt - 1, 0), 20))
