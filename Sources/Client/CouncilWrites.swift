@@ -19,12 +19,9 @@ public struct CouncilWrites: Sendable {
       throw GongjianClientError(.local, "the mirror was never synced: run `gongjian sync` once online")
     }
     let side = me.memberships.first { $0.tenantID == self.tenantID }?.side ?? me.office.side
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-    let day = calendar.dateComponents([.year, .month, .day], from: Date())
     return AgendaWorkflow.Actor(
       officeID: me.office.id, side: side, at: ISO8601DateFormatter().string(from: Date()),
-      today: String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+      today: AgendaWorkflow.Actor.day()
     )
   }
 

@@ -17,7 +17,7 @@ extension CouncilCommand {
       try await self.options.connection.run {
         let list = try await self.options.connection.online(or: self.read) { client in
           try await client.listActions(.with { $0.tenantID = self.options.tenant; $0.openOnly = self.open })
-        } offline: { try $0.actions(tenantID: self.options.tenant, openOnly: self.open, today: Self.today()) }
+        } offline: { try $0.actions(tenantID: self.options.tenant, openOnly: self.open, today: AgendaWorkflow.Actor.day()) }
         if self.options.connection.json {
           for action in list.actions { printLine(try action.jsonString(options: TypedRecordFormatting.options)) }
           return
@@ -27,13 +27,6 @@ extension CouncilCommand {
           list.actions.map { [$0.id, $0.action.dueOn, $0.action.status.label + ($0.overdue ? " (overdue)" : ""), $0.action.ownerUnit, $0.action.title] }
         )
       }
-    }
-
-    static func today() -> String {
-      var calendar = Calendar(identifier: .gregorian)
-      calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-      let day = calendar.dateComponents([.year, .month, .day], from: Date())
-      return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
     }
   }
 }

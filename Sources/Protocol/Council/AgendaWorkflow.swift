@@ -1,3 +1,4 @@
+public import Foundation
 public import SwiftProtobuf
 
 /// The council workflow as record writes: what proposing, accepting, deferring, withdrawing,
@@ -35,6 +36,15 @@ public enum AgendaWorkflow {
     public var at: String
     /// The day, `YYYY-MM-DD` (Asia/Shanghai), for action progress.
     public var today: String
+
+    /// The council's calendar day (Asia/Shanghai) of a moment, `YYYY-MM-DD`: due dates and
+    /// progress notes are days there, wherever the office's machine is.
+    public static func day(of date: Date = Date()) -> String {
+      var calendar = Calendar(identifier: .gregorian)
+      calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+      let c = calendar.dateComponents([.year, .month, .day], from: date)
+      return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
 
     public init(officeID: String, side: Gongjian_V1_Side, at: String, today: String) {
       self.officeID = officeID

@@ -69,10 +69,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
   }
 
   static func today() -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-    let c = calendar.dateComponents([.year, .month, .day], from: Date())
-    return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    AgendaWorkflow.Actor.day()
   }
 
   static func now() -> String {
