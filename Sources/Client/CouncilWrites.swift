@@ -37,6 +37,26 @@ public struct CouncilWrites: Sendable {
     try self.mirror.records(tenantID: self.tenantID, kind: kind.name).map { .init(id: $0.id, version: $0.version, payload: try P(serializedBytes: $0.payload)) }
   }
 
+  /// A new meeting, with the council's deferred items moving on to it.
+  public func createMeeting(_ request: Gongjian_V1_CreateMeetingRequest) throws -> (meetingID: String, mutations: [Gongjian_V1_Mutation]) {
+    let id = UUID().uuidString.lowercased()
+    let writes = AgendaWorkflow.createMeeting(
+      request, meetingID: id, meetings: try self.all(.meeting, as: Gongjian_V1_Meeting.self),
+      items: try self.all(.agendaItem, as: Gongjian_V1_AgendaItem.self), actor: try self.actor()
+    )
+    return (id, try Self.mutations(writes))
+  }
+
+  /// A meeting's next status.
+  public func setStatus(meetingID: String, status: Gongjian_V1_MeetingStatus) throws -> [Gongjian_V1_Mutation] {
+    let meeting = try self.stored(.meeting, meetingID.lowercased(), field: "meeting_id", as: Gongjian_V1_Meeting.self)
+    do {
+      return try Self.mutations([try AgendaWorkflow.setStatus(meeting, to: status)])
+    } catch let refusal as AgendaWorkflow.Refusal {
+      throw GongjianClientError(.usage, "\(refusal.field): \(refusal.message)")
+    }
+  }
+
   /// A proposal (attachments must already be uploaded).
   public func propose(_ request: Gongjian_V1_ProposeRequest) throws -> [Gongjian_V1_Mutation] {
     let meeting = try self.stored(.meeting, request.meetingID.lowercased(), field: "meeting_id", as: Gongjian_V1_Meeting.self)
@@ -48,11 +68,16 @@ public struct CouncilWrites: Sendable {
     let item = try self.stored(.agendaItem, itemID.lowercased(), field: "item_id", as: Gongjian_V1_AgendaItem.self)
     let meeting = try self.stored(.meeting, item.payload.meetingID, field: "meeting_id", as: Gongjian_V1_Meeting.self)
     let siblings = try self.all(.agendaItem, as: Gongjian_V1_AgendaItem.self).filter { $0.payload.meetingID == meeting.id }
-    let actor = try self.actor()
-    var writes = AgendaWorkflow.move(move, item: item, meeting: meeting, siblings: siblings, actor: actor, note: note)
-    if move == .deferral, let next = AgendaWorkflow.nextMeeting(after: meeting, among: try self.all(.meeting, as: Gongjian_V1_Meeting.self)) {
-      let deferred = AgendaWorkflow.Stored(id: item.id, version: item.version + 1, payload: writes[0].payload as! Gongjian_V1_AgendaItem)
-      writes.append(AgendaWorkflow.carry(deferred, to: next.id, actor: actor))
+    let next = move == .deferral ? AgendaWorkflow.nextMeeting(after: meeting, among: try self.all(.meeting, as: Gongjian_V1_Meeting.self)) : nil
+    let role = try self.mirror.identity()?.memberships.first { $0.tenantID == self.tenantID }?.role ?? .viewer
+    let writes: [AgendaWorkflow.Write]
+    do {
+      writes = try AgendaWorkflow.move(
+        move, item: item, meeting: meeting, siblings: siblings, next: next, renumbers: role.includes(.secretariat),
+        actor: try self.actor(), note: note
+      )
+    } catch let refusal as AgendaWorkflow.Refusal {
+      throw GongjianClientError(.usage, "\(refusal.field): \(refusal.message)")
     }
     return try Self.mutations(writes)
   }

@@ -97,11 +97,14 @@ public struct GongjianClient: Sendable {
   ///   - tenantID: The tenant.
   ///   - clientID: This installation's client id.
   ///   - mutations: The mutations.
-  public func push(tenantID: String, clientID: String, mutations: [Gongjian_V1_Mutation]) async throws -> Gongjian_V1_PushResponse {
+  public func push(
+    tenantID: String, clientID: String, mutations: [Gongjian_V1_Mutation], atomic: Bool = false
+  ) async throws -> Gongjian_V1_PushResponse {
     let request = Gongjian_V1_PushRequest.with {
       $0.tenantID = tenantID
       $0.clientID = clientID
       $0.mutations = mutations
+      $0.atomic = atomic
     }
     return try await self.call { try await Gongjian_V1_Sync.Client(wrapping: self.client).push(request, options: self.options) }
   }

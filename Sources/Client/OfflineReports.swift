@@ -42,9 +42,13 @@ public struct OfflineReports: Sendable {
       data.reports += try items(.indicatorReport, tenantID, as: Gongjian_V1_IndicatorReport.self)
       data.projects += try items(.transferredProject, tenantID, as: Gongjian_V1_TransferredProject.self)
       data.activities += try items(.exchangeActivity, tenantID, as: Gongjian_V1_ExchangeActivity.self)
+      data.agreements += try items(.revenueSharingAgreement, tenantID, as: Gongjian_V1_RevenueSharingAgreement.self)
     }
     data.targets = try items(.target, self.cityTenant, as: Gongjian_V1_Target.self).map(\.payload)
-    data.cityDepartments = try self.mirror.cityMemberships().filter { $0.side == .suqian }.map(\.officeID)
+    data.councils = try items(.council, self.cityTenant, as: Gongjian_V1_Council.self)
+    data.meetings = try items(.meeting, self.cityTenant, as: Gongjian_V1_Meeting.self)
+    data.cityDepartments = try self.mirror.cityMemberships().filter(\.keyDepartment).map(\.officeID)
+    if let me = try self.mirror.identity() { data.officeNames[me.office.id] = me.office.name }
     return data
   }
 
@@ -83,7 +87,7 @@ public struct OfflineReports: Sendable {
 
   /// A meeting's packet from the mirror. Linked records of tenants not in the mirror read as
   /// not visible, as on the server.
-  public func packet(tenantID: String, meetingID: String) throws -> Gongjian_V1_Packet {
+  public func packet(tenantID: String, meetingID: String, edition: PacketEdition = .init(.zh)) throws -> Gongjian_V1_Packet {
     func entries<P: SwiftProtobuf.Message & Sendable>(_ kind: RecordKind, as type: P.Type) throws -> [MeetingPacket.Entry<P>] {
       try self.mirror.records(tenantID: tenantID, kind: kind.name).map { .init(id: $0.id, sequence: $0.sequence, payload: try P(serializedBytes: $0.payload)) }
     }
@@ -95,18 +99,18 @@ public struct OfflineReports: Sendable {
     let councilName = try council.map { try Gongjian_V1_Council(serializedBytes: $0.payload).name } ?? ""
     let items = try entries(.agendaItem, as: Gongjian_V1_AgendaItem.self)
     let known = Set(try self.mirror.tenants())
-    var labels: [String: String] = [:]
+    var links: [String: MeetingPacket.Link] = [:]
     for item in items where item.payload.meetingID == meeting.id && item.payload.status == .accepted {
       for link in item.payload.linkedRecords {
         let linkTenant = link.tenantID.isEmpty ? tenantID : link.tenantID
         guard known.contains(linkTenant) else {
-          labels["\(link.kind)/\(link.id)"] = MeetingPacket.restrictedLinkLabel
+          links["\(link.kind)/\(link.id)"] = .restricted
           continue
         }
         guard let record = try self.mirror.record(tenantID: linkTenant, kind: link.kind, id: link.id),
           let payload = try? Gongjian_V1_RecordPayload(kind: link.kind, data: record.payload)
         else { continue }
-        labels["\(link.kind)/\(link.id)"] = MeetingPacket.linkLabel(payload)
+        links["\(link.kind)/\(link.id)"] = .visible(payload)
       }
     }
     let cityWide = tenantID == self.cityTenant
@@ -114,9 +118,12 @@ public struct OfflineReports: Sendable {
     var names: [String: String] = [:]
     if let me = try self.mirror.identity() { names[me.office.id] = me.office.name }
     return MeetingPacket.assemble(
-      meeting: meeting, councilName: councilName, meetings: meetings, items: items,
-      actions: try entries(.actionItem, as: Gongjian_V1_ActionItem.self), data: try self.data(tenants: tenants),
-      linkLabels: labels, officeNames: names, cityWide: cityWide
+      meeting: meeting, councilName: councilName,
+      records: .init(
+        meetings: meetings, items: items, decisions: try entries(.decision, as: Gongjian_V1_Decision.self),
+        actions: try entries(.actionItem, as: Gongjian_V1_ActionItem.self)
+      ),
+      data: try self.data(tenants: tenants), links: links, officeNames: names, cityWide: cityWide, edition: edition
     ).proto
   }
 
@@ -151,7 +158,7 @@ public struct OfflineReports: Sendable {
       .sorted { (rank($0.payload.status), $0.payload.order, $0.record.sequence) < (rank($1.payload.status), $1.payload.order, $1.record.sequence) }
     return .with {
       $0.meeting = meeting
-      $0.items = items.map { entry in .with { $0.id = entry.record.id; $0.version = entry.record.version; $0.item = entry.payload } }
+      $0.items = AgendaWorkflow.numbered(items.map { entry in .with { $0.id = entry.record.id; $0.version = entry.record.version; $0.item = entry.payload } })
     }
   }
 

@@ -25,7 +25,7 @@ final class PushTarget: Sendable {
       for tenant in DevDirectory.tenants { try await store.createTenant(tenant) }
       for office in DevDirectory.offices { try await store.putOffice(office) }
       for entry in DevDirectory.memberships {
-        _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role)
+        _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role, keyDepartment: entry.keyDepartment)
       }
     }.orCrash("set up the store")
     self.engine = SyncEngine(

@@ -16,6 +16,14 @@ public enum FixedPoint {
     return "\(hundredths / 100).\(String(format: "%02d", Int(hundredths % 100)))"
   }
 
+  /// Centimu (0.01 亩) as 亩 with up to two decimals: 19,500 → "195", 12,345 → "123.45".
+  public static func centimuAsMu(_ centimu: Int64) -> String {
+    let sign = centimu < 0 ? "-" : ""
+    let magnitude = centimu.magnitude
+    let fraction = magnitude % 100
+    return sign + String(magnitude / 100) + (fraction == 0 ? "" : "." + String(format: "%02d", Int(fraction)))
+  }
+
   /// Yuan in the unit a reader expects: "1.35 亿元", "9.7 万元", "800 元".
   public static func yuanShort(_ value: Int64) -> String {
     if value >= 100_000_000 { return String(format: "%.2f 亿元", Double(value) / 100_000_000) }

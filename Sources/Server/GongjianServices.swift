@@ -35,7 +35,7 @@ public struct GongjianServices: Sendable {
       TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant),
       CouncilsService(
         engine: engine, store: store, authorizer: authorizer, cityTenant: configuration.authorization.operatorTenant,
-        maxAttachmentBytes: configuration.limits.maxAttachmentBytes
+        maxAttachmentBytes: configuration.limits.maxAttachmentBytes, ranges: configuration.validation.plausibleRanges
       ),
     ]
   }

@@ -8,14 +8,19 @@ extension CouncilCommand {
   struct Packet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write the meeting packet as HTML, Markdown, or PDF (PDF needs headless Chromium); from the mirror when offline.",
-      discussion: "Example: gongjian council packet --meeting c0c0000c-0000-4000-8000-000000002026 --tenant city --format pdf --out packet.pdf"
+      discussion: """
+        The Chinese edition (--lang zh, the default) is the official document; --lang en writes an English edition for
+        foreign-invested partners. Example: gongjian council packet --meeting c0c0000c-0000-4000-8000-000000002026 --tenant city --format pdf --out packet.pdf
+        """
     )
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, md, pdf }
+    enum Language: String, ExpressibleByArgument, CaseIterable { case zh, en }
 
     @OptionGroup var options: Options
     @OptionGroup var read: ReadOptions
     @Option(help: "The meeting id.") var meeting: String
     @Option(help: "The output format.") var format: Format = .html
+    @Option(help: "The edition's language: zh (official) or en.") var lang: Language = .zh
     @Option(help: ArgumentHelp("The output file.", valueName: "file"), completion: .file()) var out: String
 
     func run() async throws {
@@ -29,8 +34,14 @@ extension CouncilCommand {
       }
       try await self.options.connection.run {
         let packet = try await self.options.connection.online(or: self.read) { client in
-          try await client.preparePacket(.with { $0.tenantID = self.options.tenant; $0.meetingID = self.meeting })
-        } offline: { try $0.packet(tenantID: self.options.tenant, meetingID: self.meeting) }
+          try await client.preparePacket(.with {
+            $0.tenantID = self.options.tenant
+            $0.meetingID = self.meeting
+            $0.language = self.lang.rawValue
+          })
+        } offline: {
+          try $0.packet(tenantID: self.options.tenant, meetingID: self.meeting, edition: PacketEdition(self.lang == .zh ? .zh : .en))
+        }
         let out = URL(fileURLWithPath: self.out)
         switch self.format {
         case .md:

@@ -10,7 +10,7 @@ struct CouncilCommand: AsyncParsableCommand {
     commandName: "council",
     abstract: "Joint council: meetings, agenda, decisions, action items and the meeting packet.",
     subcommands: [
-      Meetings.self, Agenda.self, Propose.self, Accept.self, Defer.self, Withdraw.self, Order.self, Decide.self,
+      Meetings.self, CreateMeeting.self, SetStatus.self, Agenda.self, Propose.self, Accept.self, Defer.self, Withdraw.self, Order.self, Decide.self,
       UpdateAction.self, Actions.self, Packet.self,
     ]
   )
@@ -36,7 +36,7 @@ struct CouncilCommand: AsyncParsableCommand {
   /// Queues council writes and reports (delivers them with `--wait`).
   static func submit(_ mutations: [Gongjian_V1_Mutation], options: Options, wait: Bool) async throws {
     let places = mutations.map { (mutation: $0, place: "\($0.kind) \($0.recordID.prefix(8))…") }
-    let status = try await Outbox.submit(places, tenantID: options.tenant, connection: options.connection, wait: wait)
+    let status = try await Outbox.submit(places, tenantID: options.tenant, connection: options.connection, wait: wait, atomic: true)
     if status != .success { throw status.exitCode }
   }
 

@@ -6,15 +6,16 @@ import GongjianProtocol
 /// Queues writes in the mirror's outbox and, with `--wait`, delivers them at once.
 enum Outbox {
   /// Queues `mutations` and reports; with `wait`, pushes the tenant's outbox and prints each
-  /// write's outcome.
+  /// write's outcome. The writes of one council move are `atomic`: delivered all or nothing.
   ///
   /// - Returns: The exit status the outcomes call for.
   @discardableResult
   static func submit(
-    _ mutations: [(mutation: Gongjian_V1_Mutation, place: String)], tenantID: String, connection: ConnectionOptions, wait: Bool
+    _ mutations: [(mutation: Gongjian_V1_Mutation, place: String)], tenantID: String, connection: ConnectionOptions, wait: Bool,
+    atomic: Bool = false
   ) async throws -> ExitStatus {
     let mirror = try connection.mirror()
-    let pending = try mirror.enqueue(mutations.map(\.mutation), tenantID: tenantID)
+    let pending = try mirror.enqueue(mutations.map(\.mutation), tenantID: tenantID, atomic: atomic)
     guard wait else {
       if connection.json {
         for (mutation, place) in mutations {

@@ -61,7 +61,7 @@ struct CouncilTests {
       #expect(notProposer?.message.contains("PROPOSED → WITHDRAWN is the proposer's (suqian.commerce) move") == true)
       let accepted = try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
       #expect(accepted.item.status == .accepted)
-      #expect(accepted.item.order == 3)  // after the two accepted sample items
+      #expect(accepted.item.order == 4)  // after the three accepted sample items
       let withdrawn = try await h.councils.withdrawItem(h.itemAction(item.id, as: ""), metadata: office("suqian.commerce"))
       #expect(withdrawn.item.status == .withdrawn)
       #expect(withdrawn.item.order == 0)
@@ -72,7 +72,7 @@ struct CouncilTests {
       #expect(withdrawn.item.history.map(\.action) == ["proposed", "accepted", "withdrawn"])
 
       // Ordering: the secretariat only, with every accepted item.
-      let order = [CID.item2026Finance, CID.item2026Projects]
+      let order = [CID.item2026Finance, CID.item2026Projects, CID.itemDeferred]
       let contributor = await #expect(throws: RPCError.self) {
         try await h.councils.orderItems(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = order }, metadata: office("suqian.commerce"))
       }
@@ -116,6 +116,84 @@ struct CouncilTests {
     }
   }
 
+  @Test("Accepting an accepted item changes nothing and says so; the agenda stays numbered 1…n after every move")
+  func denseAgenda() async throws {
+    try await Harness.with(dataset: true) { h in
+      let agenda = { try await h.councils.getAgenda(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026 }, metadata: office("suqian.finance")) }
+      let before = try await agenda()
+      let again = await #expect(throws: RPCError.self) {
+        try await h.councils.acceptItem(h.itemAction(CID.item2026Finance, as: ""), metadata: office("suzhou.drc"))
+      }
+      #expect(again?.code == .failedPrecondition)
+      #expect(again?.message == "item_id: the item is already accepted (number 2 on the agenda); nothing changed")
+      let unchanged = try await agenda()
+      #expect(unchanged.items.map(\.version) == before.items.map(\.version))
+      func numbers() async throws -> [Int32] {
+        try await agenda().items.filter { $0.item.status == .accepted }.map(\.item.order)
+      }
+      #expect(try await numbers() == [1, 2, 3])
+      // The secretariat defers the first item: the others close up.
+      _ = try await h.councils.deferItem(h.itemAction(CID.item2026Projects, as: ""), metadata: office("suzhou.drc"))
+      #expect(try await numbers() == [1, 2])
+      let stored = try await h.records.get(.with { $0.tenantID = "city"; $0.kind = "agenda_item"; $0.id = CID.itemDeferred }, metadata: office("suzhou.drc"))
+      #expect(stored.payload.agendaItem.order == 2)
+      // A proposal accepted goes last; its proposer withdrawing the middle one leaves 1…n as shown.
+      let proposal = try await h.propose("新议题", as: "suqian.commerce")
+      let accepted = try await h.councils.acceptItem(h.itemAction(proposal.id, as: ""), metadata: office("suzhou.drc"))
+      #expect(accepted.item.order == 3)
+      _ = try await h.councils.acceptItem(h.itemAction(CID.item2026Training, as: ""), metadata: office("suzhou.drc"))
+      _ = try await h.councils.withdrawItem(h.itemAction(proposal.id, as: ""), metadata: office("suqian.commerce"))
+      #expect(try await numbers() == [1, 2, 3])
+      // The secretariat's next move stores them dense again.
+      _ = try await h.councils.withdrawItem(h.itemAction(CID.item2026Finance, as: ""), metadata: office("suqian.drc"))
+      let orders = try await h.store.liveRecords(tenantID: "city", kind: "agenda_item")
+        .map { try Gongjian_V1_AgendaItem(serializedBytes: $0.payload) }
+        .filter { $0.meetingID == CID.meeting2026 && $0.status == .accepted }.map(\.order).sorted()
+      #expect(orders == [1, 2])
+    }
+  }
+
+  @Test("Multi-step moves commit as one push: all or nothing")
+  func atomicMoves() async throws {
+    try await Harness.with(dataset: true) { h in
+      // A raw atomic push with one bad mutation applies nothing and stores no answer to replay.
+      let park = newID()
+      let good = putPark(park, base: 0, name: "原子园区", mutationID: "atomic-1")
+      var bad = putPark(newID(), base: 0, name: "x", mutationID: "atomic-2")
+      bad.kind = "no_such_kind"
+      var request = pushRequest("sip-suqian", [good, bad])
+      request.atomic = true
+      let refused = try await h.sync.push(request, metadata: office("sip-suqian.admin"))
+      guard case .rejected(let aborted) = refused.results[0].outcome, case .rejected = refused.results[1].outcome else {
+        Issue.record("expected both refused: \(refused.results)")
+        return
+      }
+      #expect(aborted.code == 10)
+      #expect(aborted.message == "not applied: this push is atomic and mutations[1] was not applied")
+      #expect(try await h.store.record(tenantID: "sip-suqian", kind: "park", id: park) == nil)
+      // Fixed and sent again with the same ids: applied, not replayed.
+      request.mutations = [good]
+      let applied = try await h.sync.push(request, metadata: office("sip-suqian.admin"))
+      guard case .applied = applied.results[0].outcome else {
+        Issue.record("expected applied: \(applied.results)")
+        return
+      }
+      #expect(!applied.results[0].replayed)
+
+      // A deferral moves the item to the next meeting in the same push: one commit, two versions.
+      let next = try await h.councils.createMeeting(
+        .with { $0.tenantID = "city"; $0.councilID = CID.council; $0.title = "2027年苏宿两市联合协调理事会会议"; $0.heldOn = "2027-12-15"; $0.place = "宿迁" },
+        metadata: office("suzhou.drc")
+      )
+      let head = try await h.store.checkpoint(tenantID: "city").headSequence
+      let deferred = try await h.councils.deferItem(h.itemAction(CID.item2026Training, as: ""), metadata: office("suzhou.drc"))
+      #expect(deferred.item.meetingID == next.id)
+      #expect(deferred.item.status == .proposed)
+      #expect(deferred.item.history.suffix(2).map(\.action) == ["deferred", "moved"])
+      #expect(try await h.store.checkpoint(tenantID: "city").headSequence == head + 2)
+    }
+  }
+
   @Test("Deferred items and open actions carry over to the next meeting")
   func carryOver() async throws {
     try await Harness.with(dataset: true) { h in
@@ -133,20 +211,38 @@ struct CouncilTests {
       // The 2025 actions still open reach the 2026 packet (one due, one carried over) and, both
       // due by then, the 2027 packet; the one done does not.
       let packet2026 = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026 }, metadata: office("suqian.commerce"))
-      #expect(packet2026.markdown.contains("### 本次会议到期 Due for this meeting (1)"))
-      #expect(packet2026.markdown.contains("### 延续督办 Carried over (1)"))
+      #expect(packet2026.markdown.contains("| 吴江（泗阳）园区赴吴江举办招商推介 | 泗阳县人民政府 | 2026年10月31日 | 逾期未完成 |"))
+      #expect(packet2026.markdown.contains("| 苏宿工业园区研发投入占比提高到 3.5% | 苏宿工业园区管委会 | 2027年6月30日 | 推进中 |"))
       let packet = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = next.id }, metadata: office("suqian.commerce"))
-      #expect(packet.markdown.contains("吴江（泗阳）园区赴吴江举办招商推介"))
-      #expect(packet.markdown.contains("苏宿工业园区研发投入占比提高到 3.5%"))
+      // 2026 took no decisions; the 2025 items still open follow, both overdue by 2027-12-15.
+      #expect(packet.markdown.contains("### （一）此前会议延续督办事项"))
+      #expect(packet.markdown.contains("| 吴江（泗阳）园区赴吴江举办招商推介 | 泗阳县人民政府 | 2026年10月31日 | 逾期未完成 | 尚未报送进展 | 2025年苏宿两市联合协调理事会会议 |"))
+      #expect(packet.markdown.contains("| 苏宿工业园区研发投入占比提高到 3.5% | 苏宿工业园区管委会 | 2027年6月30日 | 逾期未完成 |"))
       #expect(!packet.markdown.contains("制定外资招引专项方案"))
-      #expect(packet.markdown.contains("### 本次会议到期 Due for this meeting (2)"))
-      #expect(packet.markdown.contains("### 延续督办 Carried over (0)"))
     }
   }
 
   @Test("Decisions on accepted items create open action items; owners report progress and close them")
   func decisionsAndActions() async throws {
     try await Harness.with(dataset: true) { h in
+      // Decisions are recorded once the meeting is held.
+      let early = await #expect(throws: RPCError.self) {
+        try await h.councils.decide(.with { $0.tenantID = "city"; $0.itemID = CID.item2026Projects; $0.text = "x" }, metadata: office("suzhou.drc"))
+      }
+      #expect(early?.message.contains("meeting_id: the meeting is DRAFT; decisions are recorded once it is HELD") == true)
+      for status in [Gongjian_V1_MeetingStatus.agendaPublished, .held] {
+        _ = try await h.councils.setMeetingStatus(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.status = status }, metadata: office("suzhou.drc"))
+      }
+      // An action due before its decision is refused, naming due_on.
+      let dueEarly = await #expect(throws: RPCError.self) {
+        try await h.councils.decide(.with {
+          $0.tenantID = "city"
+          $0.itemID = CID.item2026Projects
+          $0.text = "x"
+          $0.actions = [.with { $0.title = "补报材料"; $0.ownerUnit = "市商务局"; $0.dueOn = "2026-12-01" }]
+        }, metadata: office("suzhou.drc"))
+      }
+      #expect(dueEarly?.message.contains("due_on: 2026-12-01 is before the decision (2026-12-16)") == true)
       let decided = try await h.councils.decide(
         .with {
           $0.tenantID = "city"
@@ -230,7 +326,7 @@ struct CouncilTests {
           _ = try await h.councils.acceptItem(h.itemAction(item.id, as: ""), metadata: office("suzhou.drc"))
           commits.append(("writer", "accepted", .now))
           _ = try await h.councils.orderItems(
-            .with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = [item.id, CID.item2026Projects, CID.item2026Finance] },
+            .with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026; $0.itemIds = [item.id, CID.item2026Projects, CID.item2026Finance, CID.itemDeferred] },
             metadata: office("suzhou.drc")
           )
           commits.append(("writer", "reordered", .now))

@@ -32,9 +32,9 @@ func report(park: String = flagshipPark, year: Int32 = 2027, quarter: Int32 = 1)
   }
 }
 
-func project(status: Gongjian_V1_ProjectStatus = .lead, park: String = flagshipPark) -> Gongjian_V1_TransferredProject {
+func project(status: Gongjian_V1_ProjectStatus = .lead, park: String = flagshipPark, name: String = "苏州精密测试项目") -> Gongjian_V1_TransferredProject {
   .with {
-    $0.name = "苏州精密测试项目"
+    $0.name = name
     $0.sourceEnterprise = "苏州某精密机械有限公司"
     $0.sourceDistrict = "苏州工业园区"
     $0.industry = "高端装备制造"
@@ -145,10 +145,10 @@ struct RecordKindsTests {
       }
       #expect(final?.message.contains("IN_PRODUCTION → LEAD is not allowed; allowed next: none: IN_PRODUCTION is final") == true)
       // Cancelled is final too, and projects are cancelled, not deleted.
-      let other = try await h.create("sip-suqian", as: "suqian.commerce", payload { $0.transferredProject = project() })
-      _ = try await h.update("sip-suqian", as: "suqian.commerce", id: other.id, base: 1, payload { $0.transferredProject = project(status: .cancelled) })
+      let other = try await h.create("sip-suqian", as: "suqian.commerce", payload { $0.transferredProject = project(name: "苏州精密测试二期项目") })
+      _ = try await h.update("sip-suqian", as: "suqian.commerce", id: other.id, base: 1, payload { $0.transferredProject = project(status: .cancelled, name: "苏州精密测试二期项目") })
       let revived = await #expect(throws: RPCError.self) {
-        try await h.update("sip-suqian", as: "suqian.commerce", id: other.id, base: 2, payload { $0.transferredProject = project(status: .signed) })
+        try await h.update("sip-suqian", as: "suqian.commerce", id: other.id, base: 2, payload { $0.transferredProject = project(status: .signed, name: "苏州精密测试二期项目") })
       }
       #expect(revived?.message.contains("CANCELLED → SIGNED is not allowed") == true)
       let deleted = await #expect(throws: RPCError.self) {
@@ -217,8 +217,8 @@ struct RecordKindsTests {
         }
       }
       #expect(counts == [
-        "park": 4, "indicator_report": 32, "transferred_project": 66, "exchange_activity": 52,
-        "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 9,
+        "park": 4, "indicator_report": 32, "transferred_project": 66, "exchange_activity": 55,
+        "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 10,
         "council": 1, "meeting": 2, "agenda_item": 6, "decision": 2, "action_item": 3,
       ])
       let signed = try await h.records.list(

@@ -17,7 +17,7 @@ struct TargetsTests {
         $0.pilotTownshipParks = (0..<pilots).map { n in .with { $0.name = "pilot \(n)"; $0.township = "t" } }
       }))
     }
-    park("sip-suqian", "F", "宿城区", [], pilots: 0)
+    park("sip-suqian", "F", "宿城区", [.flagship], pilots: 0)
     park("changshu-sihong", "A", "泗洪县", [.provincialCharacteristicGranted], pilots: 1)
     park("changshu-sihong", "B", "泗洪县", [.provincialCharacteristicApplied], pilots: 0)
     func report(_ tenant: String, _ park: String, _ values: [Int64]) {
@@ -83,13 +83,14 @@ struct TargetsTests {
       #expect(result?.met == met, "\(metric)")
       #expect(result?.shortfalls == shortfalls, "\(metric)")
     }
-    #expect(results.count == 9)
+    #expect(results.count == 10)
     check(.transferredProjects, actual: 2, met: false)
     #expect(byMetric[.transferredProjects]?.contributions.map(\.id) == ["p1", "p2"])
     check(.transferredInvestmentYuan, actual: 300_000_000, met: false)
     check(.inspectionTrips, actual: 1, met: false)
     check(.promotionEventsPerPark, actual: 1, met: false, shortfalls: ["A: 0", "B: 0"])
-    check(.delegationVisitsPerPairing, actual: 1, met: false, shortfalls: ["changshu-sihong: 1"])
+    // The city-level pairing counts too (Art. 六).
+    check(.delegationVisitsPerPairing, actual: 1, met: false, shortfalls: ["changshu-sihong: 1", "city: 0"])
     check(.exchangesPerDepartment, actual: 1, met: false, shortfalls: ["suqian.finance: 1"])
     check(.provincialCharacteristicParks, actual: 1, met: false)
     check(.pilotTownshipParksPerCounty, actual: 1, met: true)
@@ -127,7 +128,99 @@ struct TargetsTests {
     #expect(f.map(\.points) == [10, 7, 7, 10, 20, 5, 0])
     #expect(f[1].reason == "rank 2 of 3 in 2026 Q4 (20.00%)")
     #expect(cards[1].items[4].reason == "no promotion event in Suzhou in 2026")
-    #expect(cards[2].items.last?.reason == "applied, not yet granted")
+    #expect(cards[2].items.last?.reason == "provincial characteristic park, applied, not yet granted")
+    // Every criterion cites its article of the seed.
+    #expect(cards.allSatisfy { $0.items.allSatisfy { !$0.source.isEmpty } })
+    #expect(cards[0].items.map(\.source) == ["Art. 二", "Art. 二", "Art. 二", "Art. 二", "Art. 四", "Art. 四", "Art. 八"])
+  }
+
+  @Test("Art. 二: the flagship is the park designated as such; another park of its tenant does not stand in")
+  func flagshipByDesignation() {
+    var data = Self.fixture
+    // A second park in the flagship's tenant, better on every indicator.
+    data.parks.append(.init(tenantID: "sip-suqian", id: "G", payload: .with { $0.name = "G"; $0.hostCounty = "宿城区" }))
+    data.reports.append(.init(tenantID: "sip-suqian", id: "r-G", payload: .with {
+      $0.parkID = "G"
+      $0.period = .with { $0.year = 2026; $0.quarter = 4 }
+      $0.derived = .with {
+        $0.investmentIntensityFenPerMu = 900
+        $0.foreignInvestmentShareBp = 9000
+        $0.highTechOutputShareBp = 9000
+        $0.rndIntensityBp = 900
+      }
+    }))
+    let comparison = TargetsCalculator(data: data).flagship(period: .with { $0.year = 2026; $0.quarter = 4 })
+    // G leads everything, so the flagship F leads nothing; G is not taken for the flagship.
+    #expect(comparison.leads.map(\.flagshipLeads) == [false, false, false, false])
+    #expect(comparison.leads.map(\.flagshipValue) == [500, 2000, 5000, 300])
+    #expect(comparison.leads.allSatisfy { $0.leaderParkName == "G" })
+    // G is a county-level park for the characteristic-park and pilot targets; F is not.
+    var undesignated = Self.fixture
+    undesignated.parks[0].payload.designations = []
+    let result = TargetsCalculator(data: undesignated).report(year: 2026).first { $0.target.metric == .flagshipLeadsIndicators }
+    #expect(result?.met == false)
+    #expect(result?.explanation == "no park is designated as the flagship")
+  }
+
+  @Test("Art. 二: one period for table and verdict; a single park's annual report does not switch the year")
+  func consistentPeriod() {
+    var data = Self.fixture
+    data.reports.append(.init(tenantID: "changshu-sihong", id: "r-A-2026", payload: .with {
+      $0.parkID = "A"
+      $0.period = .with { $0.year = 2026 }
+      $0.derived = .with { $0.investmentIntensityFenPerMu = 999_999; $0.foreignInvestmentShareBp = 9999; $0.highTechOutputShareBp = 9999; $0.rndIntensityBp = 999 }
+    }))
+    let calculator = TargetsCalculator(data: data)
+    #expect(calculator.comparisonPeriod(in: 2026).quarter == 4)
+    // The verdict is the one of Q4, where everyone reported, and nobody's points drop to zero.
+    let flagship = calculator.report(year: 2026).first { $0.target.metric == .flagshipLeadsIndicators }
+    #expect(flagship?.actual == 2)
+    #expect(flagship?.explanation == "the flagship leads 2 of 4 indicators in 2026 Q4")
+    #expect(calculator.evaluation(year: 2026).allSatisfy { card in card.items.prefix(4).allSatisfy { $0.points > 0 } })
+    // When every park reports the whole year, the year is compared.
+    for (index, park) in ["F", "B"].enumerated() {
+      data.reports.append(.init(tenantID: index == 0 ? "sip-suqian" : "changshu-sihong", id: "r-\(park)-2026", payload: .with {
+        $0.parkID = park
+        $0.period = .with { $0.year = 2026 }
+      }))
+    }
+    #expect(TargetsCalculator(data: data).comparisonPeriod(in: 2026).quarter == 0)
+  }
+
+  @Test("Art. 十一: the two cities' council meets at least once a year, counted from meeting records")
+  func councilMeetings() {
+    var data = Self.fixture
+    let target = { (data: PartnershipData) in TargetsCalculator(data: data).report(year: 2026).first { $0.target.metric == .councilMeetings }! }
+    #expect(target(data).met == false)
+    #expect(target(data).target.source == "Art. 十一")
+    data.councils = [
+      .init(tenantID: "city", id: "c", payload: .with { $0.name = "苏宿两市联合协调理事会"; $0.level = .city }),
+      .init(tenantID: "city", id: "p", payload: .with { $0.name = "园区理事会"; $0.level = .park }),
+    ]
+    data.meetings = [
+      .init(tenantID: "city", id: "planned", payload: .with { $0.councilID = "c"; $0.heldOn = "2026-12-16"; $0.status = .agendaPublished }),
+      .init(tenantID: "city", id: "park", payload: .with { $0.councilID = "p"; $0.heldOn = "2026-05-01"; $0.status = .held }),
+    ]
+    // A planned meeting and a park council's meeting do not count.
+    #expect(target(data).actual == 0)
+    data.meetings.append(.init(tenantID: "city", id: "held", payload: .with { $0.councilID = "c"; $0.heldOn = "2026-06-01"; $0.status = .minutesApproved }))
+    #expect(target(data).actual == 1)
+    #expect(target(data).met)
+    #expect(target(data).contributions.map(\.id) == ["held"])
+  }
+
+  @Test("Art. 六: key city departments are the members flagged so; every pairing counts, named")
+  func keyDepartmentsAndPairings() async throws {
+    try await Harness.with(dataset: true) { h in
+      let report = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      let departments = try #require(report.results.first { $0.target.metric == .exchangesPerDepartment })
+      // drc, commerce and finance are flagged; the liaison office and statistics bureau are not.
+      #expect(departments.explanation == "2 of 3 key city departments reach 4")
+      #expect(departments.shortfalls == ["宿迁市财政局 Suqian Finance Bureau: 2"])
+      let visits = try #require(report.results.first { $0.target.metric == .delegationVisitsPerPairing })
+      #expect(visits.explanation == "2 of 4 pairings reach 2")
+      #expect(visits.shortfalls.contains("宿迁市与苏州市（市级挂钩） Suqian and Suzhou (city level): 1"))
+    }
   }
 
   @Test("City-wide figures for overseers and city members; own tenants, labelled, for others")

@@ -18,20 +18,23 @@ extension Mirror {
   /// - Parameters:
   ///   - mutations: The writes, each with its mutation id.
   ///   - tenantID: The tenant.
+  ///   - atomic: The writes are one move (a deferral with its move to the next meeting): they
+  ///     are pushed together, all or nothing.
   /// - Returns: The number of writes now pending for the tenant.
   @discardableResult
-  public func enqueue(_ mutations: [Gongjian_V1_Mutation], tenantID: String) throws -> Int {
-    try self.write { db in
+  public func enqueue(_ mutations: [Gongjian_V1_Mutation], tenantID: String, atomic: Bool = false) throws -> Int {
+    let group: String? = atomic && mutations.count > 1 ? mutations[0].mutationID : nil
+    return try self.write { db in
       let now = Date().timeIntervalSince1970
       for mutation in mutations {
         try db.execute(
           sql: """
-            INSERT INTO outbox (tenant_id, mutation_id, kind, record_id, base_version, is_delete, payload, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mutation_id) DO NOTHING
+            INSERT INTO outbox (tenant_id, mutation_id, kind, record_id, base_version, is_delete, payload, created_at, move_group)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mutation_id) DO NOTHING
             """,
           arguments: [
             tenantID, mutation.mutationID, mutation.kind, mutation.recordID.lowercased(), Int64(stored: mutation.baseVersion),
-            mutation.delete, mutation.delete ? Data() : mutation.payload.value, now,
+            mutation.delete, mutation.delete ? Data() : mutation.payload.value, now, group,
           ]
         )
       }
@@ -228,7 +231,8 @@ extension Mirror {
       recordID: row["record_id"], baseVersion: UInt64(stored: row["base_version"]), delete: row["is_delete"],
       payload: row["payload"], createdAt: Date(timeIntervalSince1970: row["created_at"]), attempts: row["attempts"],
       state: OutboxEntry.State(rawValue: row["state"]) ?? .pending, message: row["message"],
-      violations: violations.isEmpty ? [] : violations.components(separatedBy: "\n"), theirs: theirs
+      violations: violations.isEmpty ? [] : violations.components(separatedBy: "\n"), theirs: theirs,
+      group: row["move_group"]
     )
   }
 }

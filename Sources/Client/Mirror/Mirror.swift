@@ -77,6 +77,10 @@ public final class Mirror: Sendable {
           """
       )
     }
+    // Writes of one multi-step move share a group and are pushed together, all or nothing.
+    migrator.registerMigration("v2-outbox-groups") { db in
+      try db.execute(sql: "ALTER TABLE outbox ADD COLUMN move_group TEXT")
+    }
     return migrator
   }
 

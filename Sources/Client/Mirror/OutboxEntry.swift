@@ -35,6 +35,8 @@ public struct OutboxEntry: Sendable {
   public var violations: [String]
   /// The server's current record at the conflict (nil when it never existed).
   public var theirs: MirrorRecord?
+  /// The move this write belongs to, when it is one of several pushed all or nothing.
+  public var group: String?
 
   /// The write as a mutation for `Sync/Push`.
   public var mutation: Gongjian_V1_Mutation {

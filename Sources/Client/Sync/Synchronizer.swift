@@ -82,16 +82,19 @@ public struct Synchronizer: Sendable {
     var total = PushTally()
     var batchSize = self.configuration.pushBatchSize
     while true {
-      let batch = try self.mirror.pending(tenantID: tenantID, limit: batchSize)
+      var batch = try self.mirror.pending(tenantID: tenantID, limit: batchSize)
       if batch.isEmpty { return total }
+      // A move's writes go alone and all or nothing; other writes up to the next move.
+      let group = batch[0].group
+      batch = Array(batch.prefix { $0.group == group })
       let response: Gongjian_V1_PushResponse
       do {
         response = try await self.configuration.retry.run {
-          try await client.push(tenantID: tenantID, clientID: clientID, mutations: batch.map(\.mutation))
+          try await client.push(tenantID: tenantID, clientID: clientID, mutations: batch.map(\.mutation), atomic: group != nil)
         } onRetry: { error in
           try? self.mirror.recordFailedAttempt(batch, message: error.message)
         }
-      } catch let error as GongjianClientError where error.code == .resourceExhausted && batch.count > 1 {
+      } catch let error as GongjianClientError where error.code == .resourceExhausted && batch.count > 1 && group == nil {
         batchSize = max(1, batch.count / 2)
         continue
       } catch let error as GongjianClientError where error.code == .permissionDenied || error.kind == .rejected {

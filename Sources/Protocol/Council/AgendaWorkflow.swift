@@ -81,11 +81,70 @@ public enum AgendaWorkflow {
     }
   }
 
+  /// The agenda as readers see it: accepted items numbered 1…n in their order, whatever gaps a
+  /// proposer's withdrawal left in the stored positions (the secretariat's next move closes them).
+  ///
+  /// - Parameter items: The meeting's items, accepted first and in order.
+  public static func numbered(_ items: [Gongjian_V1_AgendaItemView]) -> [Gongjian_V1_AgendaItemView] {
+    var position: Int32 = 0
+    return items.map { view in
+      guard view.item.status == .accepted else { return view }
+      position += 1
+      var numbered = view
+      numbered.item.order = position
+      return numbered
+    }
+  }
+
   /// A new agenda version for a change after publication.
   static func revise(_ meeting: Stored<Gongjian_V1_Meeting>) -> Write {
     var revised = meeting.payload
     revised.agendaVersion += 1
     return Write(kind: .meeting, id: meeting.id, baseVersion: meeting.version, payload: revised)
+  }
+
+  /// A new meeting and the council's deferred items moving on to it, as one atomic push.
+  ///
+  /// - Parameters:
+  ///   - request: Council, title, date, place, time, chair, participating units, secretariat.
+  ///   - meetingID: The new meeting's id.
+  ///   - meetings: The tenant's meetings (to find the council's deferred items).
+  ///   - items: The tenant's agenda items.
+  ///   - actor: The secretariat.
+  public static func createMeeting(
+    _ request: Gongjian_V1_CreateMeetingRequest, meetingID: String, meetings: [Stored<Gongjian_V1_Meeting>],
+    items: [Stored<Gongjian_V1_AgendaItem>], actor: Actor
+  ) -> [Write] {
+    let meeting = Gongjian_V1_Meeting.with {
+      $0.councilID = request.councilID.lowercased()
+      $0.title = request.title
+      $0.heldOn = request.heldOn
+      $0.place = request.place
+      $0.startsAt = request.startsAt
+      $0.chair = request.chair
+      $0.participatingUnits = request.participatingUnits
+      $0.secretariat = request.secretariat
+      $0.status = .draft
+    }
+    var writes = [Write(kind: .meeting, id: meetingID, baseVersion: 0, payload: meeting)]
+    let councils = Dictionary(meetings.map { ($0.id, $0.payload.councilID) }, uniquingKeysWith: { first, _ in first })
+    for item in items where item.payload.status == .deferred && councils[item.payload.meetingID] == meeting.councilID {
+      writes.append(Self.carry(item, to: meetingID, actor: actor))
+    }
+    return writes
+  }
+
+  /// A meeting's next status; publishing the agenda makes it version 1.
+  ///
+  /// - Throws: ``Refusal`` naming `status` when the meeting already has it.
+  public static func setStatus(_ meeting: Stored<Gongjian_V1_Meeting>, to status: Gongjian_V1_MeetingStatus) throws -> Write {
+    guard meeting.payload.status != status else {
+      throw Refusal(field: "status", message: "the meeting already has this status; nothing changed")
+    }
+    var updated = meeting.payload
+    updated.status = status
+    if meeting.payload.status == .draft && status == .agendaPublished { updated.agendaVersion += 1 }
+    return Write(kind: .meeting, id: meeting.id, baseVersion: meeting.version, payload: updated)
   }
 
   /// A proposal: the new item, and a new agenda version if the agenda is published.
@@ -113,6 +172,7 @@ public enum AgendaWorkflow {
         }
       }
       $0.attachments = request.attachments
+      $0.decisionSought = request.decisionSought
       $0.status = .proposed
       $0.history = [Self.event(actor, "proposed", "")]
     }
@@ -135,33 +195,52 @@ public enum AgendaWorkflow {
     }
   }
 
-  /// One item's move: the item (and the agenda version when published).
+  /// One item's move, as the writes of one atomic push: the item; the other accepted items
+  /// renumbered so that the agenda stays 1…n (when the actor orders the agenda); the item's move
+  /// to the council's next meeting when it is deferred and that meeting exists; and a new agenda
+  /// version when the agenda is published.
   ///
   /// - Parameters:
   ///   - move: Accept, defer or withdraw.
   ///   - item: The item.
   ///   - meeting: Its meeting.
-  ///   - siblings: The meeting's items (an accepted item goes last).
+  ///   - siblings: The meeting's items.
+  ///   - next: The council's next draft meeting, where a deferred item goes.
+  ///   - renumbers: Whether the actor may order the agenda (the secretariat).
   ///   - actor: Who moves it.
   ///   - note: For the item's history.
+  /// - Throws: ``Refusal`` naming `item_id` when the item is already where the move would put it.
   public static func move(
     _ move: Move, item: Stored<Gongjian_V1_AgendaItem>, meeting: Stored<Gongjian_V1_Meeting>,
-    siblings: [Stored<Gongjian_V1_AgendaItem>], actor: Actor, note: String
-  ) -> [Write] {
-    var updated = item.payload
-    switch move {
-    case .accept:
-      updated.status = .accepted
-      updated.order = (siblings.filter { $0.payload.status == .accepted }.map(\.payload.order).max() ?? 0) + 1
-    case .deferral:
-      updated.status = .deferred
-      updated.order = 0
-    case .withdraw:
-      updated.status = .withdrawn
-      updated.order = 0
+    siblings: [Stored<Gongjian_V1_AgendaItem>], next: Stored<Gongjian_V1_Meeting>? = nil, renumbers: Bool = true,
+    actor: Actor, note: String
+  ) throws -> [Write] {
+    let target: Gongjian_V1_AgendaItemStatus = switch move {
+    case .accept: .accepted
+    case .deferral: .deferred
+    case .withdraw: .withdrawn
     }
+    let others = siblings.filter { $0.id != item.id && $0.payload.status == .accepted }.sorted { $0.payload.order < $1.payload.order }
+    if item.payload.status == target {
+      let position = target == .accepted ? " (number \(1 + others.filter { $0.payload.order < item.payload.order }.count) on the agenda)" : ""
+      throw Refusal(field: "item_id", message: "the item is already \(move.action)\(position); nothing changed")
+    }
+    var updated = item.payload
+    updated.status = target
+    updated.order = target == .accepted ? Int32(others.count + 1) : 0
     updated.history.append(Self.event(actor, move.action, note))
     var writes = [Write(kind: .agendaItem, id: item.id, baseVersion: item.version, payload: updated)]
+    if target == .deferred, let next {
+      let deferred = Stored(id: item.id, version: item.version + 1, payload: updated)
+      writes.append(Self.carry(deferred, to: next.id, actor: actor))
+    }
+    if renumbers {
+      for (position, sibling) in others.enumerated() where sibling.payload.order != Int32(position + 1) {
+        var renumbered = sibling.payload
+        renumbered.order = Int32(position + 1)
+        writes.append(Write(kind: .agendaItem, id: sibling.id, baseVersion: sibling.version, payload: renumbered))
+      }
+    }
     if meeting.payload.status != .draft { writes.append(Self.revise(meeting)) }
     return writes
   }

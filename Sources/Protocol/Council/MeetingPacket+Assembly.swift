@@ -12,67 +12,88 @@ extension MeetingPacket {
     }
   }
 
-  /// Assembles a meeting's packet from a tenant's council records, on the server from its store
-  /// and on a client from its mirror.
+  /// The council records a packet is assembled from, from the server's store or a mirror.
+  public struct Records: Sendable {
+    /// Every meeting of the tenant (titles and dates of earlier meetings).
+    public var meetings: [Entry<Gongjian_V1_Meeting>]
+    /// Every agenda item of the tenant.
+    public var items: [Entry<Gongjian_V1_AgendaItem>]
+    /// Every decision of the tenant.
+    public var decisions: [Entry<Gongjian_V1_Decision>]
+    /// Every action item of the tenant.
+    public var actions: [Entry<Gongjian_V1_ActionItem>]
+
+    public init(
+      meetings: [Entry<Gongjian_V1_Meeting>], items: [Entry<Gongjian_V1_AgendaItem>],
+      decisions: [Entry<Gongjian_V1_Decision>], actions: [Entry<Gongjian_V1_ActionItem>]
+    ) {
+      self.meetings = meetings
+      self.items = items
+      self.decisions = decisions
+      self.actions = actions
+    }
+  }
+
+  /// Assembles a meeting's packet, on the server from its store and on a client from its mirror.
   ///
   /// - Parameters:
   ///   - meeting: The meeting.
   ///   - councilName: Its council's name.
-  ///   - meetings: Every meeting of the tenant (for titles and dates of earlier meetings).
-  ///   - items: Every agenda item of the tenant.
-  ///   - actions: Every action item of the tenant.
-  ///   - data: The partnership's records for the indicator, project and activity sections.
-  ///   - linkLabels: `"kind/id"` → label of the linked records the reader may see.
+  ///   - records: The tenant's council records.
+  ///   - data: The partnership's records for the targets, projects, indicators and revenue sections.
+  ///   - links: `"kind/id"` → the linked records of the accepted items, as the reader may see them.
   ///   - officeNames: Office id → name, where known.
   ///   - cityWide: True for the city council.
+  ///   - edition: The packet's language.
+  ///   - ranges: Where values are plausible, for the data-quality notes.
   public static func assemble(
-    meeting: Entry<Gongjian_V1_Meeting>, councilName: String, meetings: [Entry<Gongjian_V1_Meeting>],
-    items: [Entry<Gongjian_V1_AgendaItem>], actions: [Entry<Gongjian_V1_ActionItem>], data: PartnershipData,
-    linkLabels: [String: String], officeNames: [String: String], cityWide: Bool
+    meeting: Entry<Gongjian_V1_Meeting>, councilName: String, records: Records, data: PartnershipData,
+    links: [String: Link], officeNames: [String: String], cityWide: Bool, edition: PacketEdition,
+    ranges: PlausibleRanges = .defaults
   ) -> MeetingPacket {
-    let titles = Dictionary(meetings.map { ($0.id, $0.payload.title) }, uniquingKeysWith: { first, _ in first })
-    var labels = linkLabels
-    for (id, title) in titles where labels["meeting/\(id)"] == nil { labels["meeting/\(id)"] = title }
-    let agenda = items
+    let titles = Dictionary(records.meetings.map { ($0.id, $0.payload.title) }, uniquingKeysWith: { first, _ in first })
+    let agenda = records.items
       .filter { $0.payload.meetingID == meeting.id && $0.payload.status == .accepted }
       .sorted { ($0.payload.order, $0.sequence) < ($1.payload.order, $1.sequence) }
-    // Open actions of this council's earlier meetings.
-    let dates = Dictionary(meetings.map { ($0.id, $0.payload.heldOn) }, uniquingKeysWith: { first, _ in first })
     let heldOn = meeting.payload.heldOn
-    var open: [Action] = []
-    for entry in actions {
-      let action = entry.payload
-      guard action.councilID == meeting.payload.councilID, action.status == .open, action.meetingID != meeting.id,
-        (dates[action.meetingID] ?? "") < heldOn
-      else { continue }
-      open.append(.init(id: entry.id, action: action, meetingTitle: titles[action.meetingID] ?? "", overdue: action.dueOn < heldOn))
+    // The council's meeting just before this one.
+    let previous = records.meetings
+      .filter { $0.payload.councilID == meeting.payload.councilID && $0.id != meeting.id && $0.payload.heldOn < heldOn }
+      .max { ($0.payload.heldOn, $0.sequence) < ($1.payload.heldOn, $1.sequence) }
+    let dates = Dictionary(records.meetings.map { ($0.id, $0.payload.heldOn) }, uniquingKeysWith: { first, _ in first })
+    let itemsByID = Dictionary(records.items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    func action(_ entry: Entry<Gongjian_V1_ActionItem>) -> Action {
+      Action(
+        id: entry.id, action: entry.payload, meetingTitle: titles[entry.payload.meetingID] ?? "",
+        overdue: entry.payload.status == .open && entry.payload.dueOn < heldOn
+      )
     }
-    open.sort { ($0.action.dueOn, $0.id) < ($1.action.dueOn, $1.id) }
+    var followUps: [FollowUp] = []
+    if let previous {
+      let decisions = records.decisions.filter { $0.payload.meetingID == previous.id }.sorted {
+        let a = itemsByID[$0.payload.agendaItemID]?.payload.order ?? .max
+        let b = itemsByID[$1.payload.agendaItemID]?.payload.order ?? .max
+        return (a, $0.sequence) < (b, $1.sequence)
+      }
+      followUps = decisions.map { decision in
+        FollowUp(
+          id: decision.id, decision: decision.payload, itemTitle: itemsByID[decision.payload.agendaItemID]?.payload.title ?? "",
+          actions: records.actions.filter { $0.payload.decisionID == decision.id }
+            .sorted { ($0.payload.dueOn, $0.sequence) < ($1.payload.dueOn, $1.sequence) }.map(action)
+        )
+      }
+    }
+    // Still-open actions of the council's meetings before the previous one.
+    let older = records.actions.filter { entry in
+      entry.payload.councilID == meeting.payload.councilID && entry.payload.status == .open
+        && entry.payload.meetingID != previous?.id && entry.payload.meetingID != meeting.id
+        && (dates[entry.payload.meetingID] ?? "") < (previous?.payload.heldOn ?? heldOn)
+    }.sorted { ($0.payload.dueOn, $0.id) < ($1.payload.dueOn, $1.id) }.map(action)
     return MeetingPacket(
-      councilName: councilName, meeting: meeting.payload, agenda: agenda.map { .init(id: $0.id, item: $0.payload) },
-      linkLabels: labels, officeNames: officeNames, data: data,
-      actionsDue: open.filter { $0.action.dueOn <= heldOn },
-      actionsCarried: open.filter { $0.action.dueOn > heldOn },
-      cityWide: cityWide
+      councilName: councilName, meetingID: meeting.id, meeting: meeting.payload, edition: edition,
+      agenda: agenda.map { .init(id: $0.id, item: $0.payload) }, links: links, meetingTitles: titles,
+      officeNames: officeNames, data: data, previousMeeting: previous?.payload, followUps: followUps,
+      olderOpenActions: older, cityWide: cityWide, ranges: ranges
     )
-  }
-
-  /// The label of a linked record in the packet.
-  public static func linkLabel(_ payload: Gongjian_V1_RecordPayload) -> String {
-    switch payload.kind {
-    case .park(let p): p.name
-    case .indicatorReport(let r): "indicator report \(TargetsCalculator.label(r.period))"
-    case .transferredProject(let p): "\(p.name) (\(Self.projectStatusName(p.status)), \(Self.yuan(p.plannedInvestmentYuan)))"
-    case .exchangeActivity(let a): "\(a.title) (\(a.heldOn))"
-    case .assistancePlan(let a): "\(a.county) \(a.village)"
-    case .revenueSharingAgreement(let r): r.title
-    case .target(let t): t.description_p
-    case .council(let c): c.name
-    case .meeting(let m): m.title
-    case .agendaItem(let a): a.title
-    case .decision(let d): d.text
-    case .actionItem(let a): a.title
-    case nil: ""
-    }
   }
 }

@@ -113,6 +113,9 @@ public nonisolated struct Gongjian_V1_SetMembershipRequest: Sendable {
 
   public var role: Gongjian_V1_Role = .unspecified
 
+  /// Marks a key city department (Art. 六); only meaningful in the city tenant.
+  public var keyDepartment: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -424,7 +427,7 @@ nonisolated extension Gongjian_V1_ListOfficesResponse: SwiftProtobuf.Message, Sw
 
 nonisolated extension Gongjian_V1_SetMembershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SetMembershipRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}office_id\0\u{1}role\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}office_id\0\u{1}role\0\u{3}key_department\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -435,6 +438,7 @@ nonisolated extension Gongjian_V1_SetMembershipRequest: SwiftProtobuf.Message, S
       case 1: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.officeID) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.role) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.keyDepartment) }()
       default: break
       }
     }
@@ -450,6 +454,9 @@ nonisolated extension Gongjian_V1_SetMembershipRequest: SwiftProtobuf.Message, S
     if self.role != .unspecified {
       try visitor.visitSingularEnumField(value: self.role, fieldNumber: 3)
     }
+    if self.keyDepartment != false {
+      try visitor.visitSingularBoolField(value: self.keyDepartment, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -457,6 +464,7 @@ nonisolated extension Gongjian_V1_SetMembershipRequest: SwiftProtobuf.Message, S
     if lhs.tenantID != rhs.tenantID {return false}
     if lhs.officeID != rhs.officeID {return false}
     if lhs.role != rhs.role {return false}
+    if lhs.keyDepartment != rhs.keyDepartment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -241,6 +241,18 @@ public nonisolated struct Gongjian_V1_Meeting: Sendable {
   /// Increases when the agenda is published and with every revision after that.
   public var agendaVersion: Int32 = 0
 
+  /// Opening time, HH:MM (Asia/Shanghai), for the packet's cover.
+  public var startsAt: String = String()
+
+  /// Who chairs the meeting, e.g. 宿迁市人民政府副市长.
+  public var chair: String = String()
+
+  /// The units taking part (参会单位), in the order the cover lists them.
+  public var participatingUnits: [String] = []
+
+  /// The secretariat that issues the packet (印发单位), e.g. 苏宿南北挂钩合作联席会议办公室.
+  public var secretariat: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -340,6 +352,9 @@ public nonisolated struct Gongjian_V1_AgendaItem: Sendable {
 
   /// Revisions made after the agenda was published.
   public var revision: Int32 = 0
+
+  /// The decision sought at the meeting (拟决定事项); empty for an item reported for information.
+  public var decisionSought: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -505,6 +520,14 @@ public nonisolated struct Gongjian_V1_CreateMeetingRequest: Sendable {
 
   public var place: String = String()
 
+  public var startsAt: String = String()
+
+  public var chair: String = String()
+
+  public var participatingUnits: [String] = []
+
+  public var secretariat: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -607,6 +630,8 @@ public nonisolated struct Gongjian_V1_ProposeRequest: Sendable {
   public var linkedRecords: [Gongjian_V1_LinkedRecord] = []
 
   public var attachments: [Gongjian_V1_AttachmentRef] = []
+
+  public var decisionSought: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -769,6 +794,10 @@ public nonisolated struct Gongjian_V1_PreparePacketRequest: Sendable {
 
   public var meetingID: String = String()
 
+  /// "zh" (the default: the official Chinese edition) or "en" (an English edition for
+  /// foreign-invested partners). An edition is never mixed.
+  public var language: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -859,7 +888,7 @@ nonisolated extension Gongjian_V1_Council: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Gongjian_V1_Meeting: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Meeting"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}council_id\0\u{1}title\0\u{3}held_on\0\u{1}place\0\u{1}status\0\u{3}agenda_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}council_id\0\u{1}title\0\u{3}held_on\0\u{1}place\0\u{1}status\0\u{3}agenda_version\0\u{3}starts_at\0\u{1}chair\0\u{3}participating_units\0\u{1}secretariat\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -873,6 +902,10 @@ nonisolated extension Gongjian_V1_Meeting: SwiftProtobuf.Message, SwiftProtobuf.
       case 4: try { try decoder.decodeSingularStringField(value: &self.place) }()
       case 5: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.agendaVersion) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.startsAt) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.chair) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.participatingUnits) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.secretariat) }()
       default: break
       }
     }
@@ -897,6 +930,18 @@ nonisolated extension Gongjian_V1_Meeting: SwiftProtobuf.Message, SwiftProtobuf.
     if self.agendaVersion != 0 {
       try visitor.visitSingularInt32Field(value: self.agendaVersion, fieldNumber: 6)
     }
+    if !self.startsAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.startsAt, fieldNumber: 7)
+    }
+    if !self.chair.isEmpty {
+      try visitor.visitSingularStringField(value: self.chair, fieldNumber: 8)
+    }
+    if !self.participatingUnits.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.participatingUnits, fieldNumber: 9)
+    }
+    if !self.secretariat.isEmpty {
+      try visitor.visitSingularStringField(value: self.secretariat, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -907,6 +952,10 @@ nonisolated extension Gongjian_V1_Meeting: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.place != rhs.place {return false}
     if lhs.status != rhs.status {return false}
     if lhs.agendaVersion != rhs.agendaVersion {return false}
+    if lhs.startsAt != rhs.startsAt {return false}
+    if lhs.chair != rhs.chair {return false}
+    if lhs.participatingUnits != rhs.participatingUnits {return false}
+    if lhs.secretariat != rhs.secretariat {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1044,7 +1093,7 @@ nonisolated extension Gongjian_V1_AgendaEvent: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Gongjian_V1_AgendaItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgendaItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}meeting_id\0\u{1}title\0\u{1}summary\0\u{3}proposing_office\0\u{3}proposing_side\0\u{3}responsible_units\0\u{3}linked_records\0\u{1}attachments\0\u{1}status\0\u{1}order\0\u{3}deferred_from_meeting_id\0\u{1}history\0\u{1}revision\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}meeting_id\0\u{1}title\0\u{1}summary\0\u{3}proposing_office\0\u{3}proposing_side\0\u{3}responsible_units\0\u{3}linked_records\0\u{1}attachments\0\u{1}status\0\u{1}order\0\u{3}deferred_from_meeting_id\0\u{1}history\0\u{1}revision\0\u{3}decision_sought\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1065,6 +1114,7 @@ nonisolated extension Gongjian_V1_AgendaItem: SwiftProtobuf.Message, SwiftProtob
       case 11: try { try decoder.decodeSingularStringField(value: &self.deferredFromMeetingID) }()
       case 12: try { try decoder.decodeRepeatedMessageField(value: &self.history) }()
       case 13: try { try decoder.decodeSingularInt32Field(value: &self.revision) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.decisionSought) }()
       default: break
       }
     }
@@ -1110,6 +1160,9 @@ nonisolated extension Gongjian_V1_AgendaItem: SwiftProtobuf.Message, SwiftProtob
     if self.revision != 0 {
       try visitor.visitSingularInt32Field(value: self.revision, fieldNumber: 13)
     }
+    if !self.decisionSought.isEmpty {
+      try visitor.visitSingularStringField(value: self.decisionSought, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1127,6 +1180,7 @@ nonisolated extension Gongjian_V1_AgendaItem: SwiftProtobuf.Message, SwiftProtob
     if lhs.deferredFromMeetingID != rhs.deferredFromMeetingID {return false}
     if lhs.history != rhs.history {return false}
     if lhs.revision != rhs.revision {return false}
+    if lhs.decisionSought != rhs.decisionSought {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1426,7 +1480,7 @@ nonisolated extension Gongjian_V1_ActionItemView: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Gongjian_V1_CreateMeetingRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateMeetingRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}council_id\0\u{1}title\0\u{3}held_on\0\u{1}place\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}council_id\0\u{1}title\0\u{3}held_on\0\u{1}place\0\u{3}starts_at\0\u{1}chair\0\u{3}participating_units\0\u{1}secretariat\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1439,6 +1493,10 @@ nonisolated extension Gongjian_V1_CreateMeetingRequest: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeSingularStringField(value: &self.title) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.heldOn) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.place) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.startsAt) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.chair) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.participatingUnits) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.secretariat) }()
       default: break
       }
     }
@@ -1460,6 +1518,18 @@ nonisolated extension Gongjian_V1_CreateMeetingRequest: SwiftProtobuf.Message, S
     if !self.place.isEmpty {
       try visitor.visitSingularStringField(value: self.place, fieldNumber: 5)
     }
+    if !self.startsAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.startsAt, fieldNumber: 6)
+    }
+    if !self.chair.isEmpty {
+      try visitor.visitSingularStringField(value: self.chair, fieldNumber: 7)
+    }
+    if !self.participatingUnits.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.participatingUnits, fieldNumber: 8)
+    }
+    if !self.secretariat.isEmpty {
+      try visitor.visitSingularStringField(value: self.secretariat, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1469,6 +1539,10 @@ nonisolated extension Gongjian_V1_CreateMeetingRequest: SwiftProtobuf.Message, S
     if lhs.title != rhs.title {return false}
     if lhs.heldOn != rhs.heldOn {return false}
     if lhs.place != rhs.place {return false}
+    if lhs.startsAt != rhs.startsAt {return false}
+    if lhs.chair != rhs.chair {return false}
+    if lhs.participatingUnits != rhs.participatingUnits {return false}
+    if lhs.secretariat != rhs.secretariat {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1650,7 +1724,7 @@ nonisolated extension Gongjian_V1_Agenda: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Gongjian_V1_ProposeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ProposeRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}meeting_id\0\u{1}title\0\u{1}summary\0\u{3}responsible_units\0\u{3}linked_records\0\u{1}attachments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}meeting_id\0\u{1}title\0\u{1}summary\0\u{3}responsible_units\0\u{3}linked_records\0\u{1}attachments\0\u{3}decision_sought\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1665,6 +1739,7 @@ nonisolated extension Gongjian_V1_ProposeRequest: SwiftProtobuf.Message, SwiftPr
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.responsibleUnits) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.linkedRecords) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.attachments) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.decisionSought) }()
       default: break
       }
     }
@@ -1692,6 +1767,9 @@ nonisolated extension Gongjian_V1_ProposeRequest: SwiftProtobuf.Message, SwiftPr
     if !self.attachments.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.attachments, fieldNumber: 7)
     }
+    if !self.decisionSought.isEmpty {
+      try visitor.visitSingularStringField(value: self.decisionSought, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1703,6 +1781,7 @@ nonisolated extension Gongjian_V1_ProposeRequest: SwiftProtobuf.Message, SwiftPr
     if lhs.responsibleUnits != rhs.responsibleUnits {return false}
     if lhs.linkedRecords != rhs.linkedRecords {return false}
     if lhs.attachments != rhs.attachments {return false}
+    if lhs.decisionSought != rhs.decisionSought {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2070,7 +2149,7 @@ nonisolated extension Gongjian_V1_UploadAttachmentRequest: SwiftProtobuf.Message
 
 nonisolated extension Gongjian_V1_PreparePacketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PreparePacketRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}meeting_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}meeting_id\0\u{1}language\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2080,6 +2159,7 @@ nonisolated extension Gongjian_V1_PreparePacketRequest: SwiftProtobuf.Message, S
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.meetingID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
       default: break
       }
     }
@@ -2092,12 +2172,16 @@ nonisolated extension Gongjian_V1_PreparePacketRequest: SwiftProtobuf.Message, S
     if !self.meetingID.isEmpty {
       try visitor.visitSingularStringField(value: self.meetingID, fieldNumber: 2)
     }
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gongjian_V1_PreparePacketRequest, rhs: Gongjian_V1_PreparePacketRequest) -> Bool {
     if lhs.tenantID != rhs.tenantID {return false}
     if lhs.meetingID != rhs.meetingID {return false}
+    if lhs.language != rhs.language {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

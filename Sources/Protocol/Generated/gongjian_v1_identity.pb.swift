@@ -170,6 +170,10 @@ public nonisolated struct Gongjian_V1_Membership: Sendable {
   /// The office's side within this partnership.
   public var side: Gongjian_V1_Side = .unspecified
 
+  /// A key city department (重点市直部门, Art. 六) of the city tenant: it owes the yearly exchanges
+  /// with its Suzhou counterpart.
+  public var keyDepartment: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -315,7 +319,7 @@ nonisolated extension Gongjian_V1_Tenant: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Gongjian_V1_Membership: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Membership"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}office_id\0\u{1}role\0\u{1}side\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}office_id\0\u{1}role\0\u{1}side\0\u{3}key_department\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -327,6 +331,7 @@ nonisolated extension Gongjian_V1_Membership: SwiftProtobuf.Message, SwiftProtob
       case 2: try { try decoder.decodeSingularStringField(value: &self.officeID) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.role) }()
       case 4: try { try decoder.decodeSingularEnumField(value: &self.side) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.keyDepartment) }()
       default: break
       }
     }
@@ -345,6 +350,9 @@ nonisolated extension Gongjian_V1_Membership: SwiftProtobuf.Message, SwiftProtob
     if self.side != .unspecified {
       try visitor.visitSingularEnumField(value: self.side, fieldNumber: 4)
     }
+    if self.keyDepartment != false {
+      try visitor.visitSingularBoolField(value: self.keyDepartment, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -353,6 +361,7 @@ nonisolated extension Gongjian_V1_Membership: SwiftProtobuf.Message, SwiftProtob
     if lhs.officeID != rhs.officeID {return false}
     if lhs.role != rhs.role {return false}
     if lhs.side != rhs.side {return false}
+    if lhs.keyDepartment != rhs.keyDepartment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

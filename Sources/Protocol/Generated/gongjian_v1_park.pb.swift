@@ -30,6 +30,9 @@ public nonisolated enum Gongjian_V1_ParkDesignation: SwiftProtobuf.Enum, Swift.C
   case provincialCharacteristicGranted // = 2
   case provincialDevelopmentZone // = 3
   case provincialHighTechZone // = 4
+
+  /// The flagship co-built park (苏宿工业园区, Art. 二) that must lead the city on the four indicators.
+  case flagship // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -43,6 +46,7 @@ public nonisolated enum Gongjian_V1_ParkDesignation: SwiftProtobuf.Enum, Swift.C
     case 2: self = .provincialCharacteristicGranted
     case 3: self = .provincialDevelopmentZone
     case 4: self = .provincialHighTechZone
+    case 5: self = .flagship
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -54,6 +58,7 @@ public nonisolated enum Gongjian_V1_ParkDesignation: SwiftProtobuf.Enum, Swift.C
     case .provincialCharacteristicGranted: return 2
     case .provincialDevelopmentZone: return 3
     case .provincialHighTechZone: return 4
+    case .flagship: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -65,6 +70,7 @@ public nonisolated enum Gongjian_V1_ParkDesignation: SwiftProtobuf.Enum, Swift.C
     .provincialCharacteristicGranted,
     .provincialDevelopmentZone,
     .provincialHighTechZone,
+    .flagship,
   ]
 
 }
@@ -124,7 +130,7 @@ public nonisolated struct Gongjian_V1_Park: Sendable {
 fileprivate nonisolated let _protobuf_package = "gongjian.v1"
 
 nonisolated extension Gongjian_V1_ParkDesignation: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PARK_DESIGNATION_UNSPECIFIED\0\u{1}PARK_DESIGNATION_PROVINCIAL_CHARACTERISTIC_APPLIED\0\u{1}PARK_DESIGNATION_PROVINCIAL_CHARACTERISTIC_GRANTED\0\u{1}PARK_DESIGNATION_PROVINCIAL_DEVELOPMENT_ZONE\0\u{1}PARK_DESIGNATION_PROVINCIAL_HIGH_TECH_ZONE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PARK_DESIGNATION_UNSPECIFIED\0\u{1}PARK_DESIGNATION_PROVINCIAL_CHARACTERISTIC_APPLIED\0\u{1}PARK_DESIGNATION_PROVINCIAL_CHARACTERISTIC_GRANTED\0\u{1}PARK_DESIGNATION_PROVINCIAL_DEVELOPMENT_ZONE\0\u{1}PARK_DESIGNATION_PROVINCIAL_HIGH_TECH_ZONE\0\u{1}PARK_DESIGNATION_FLAGSHIP\0")
 }
 
 nonisolated extension Gongjian_V1_PilotTownshipPark: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -201,6 +201,12 @@ public nonisolated struct Gongjian_V1_TypedRecord: @unchecked Sendable {
   /// Clears the value of `payload`. Subsequent reads from it will return its default value.
   public mutating func clearPayload() {_uniqueStorage()._payload = nil}
 
+  /// Values outside their field's plausible range, on the answer to Create and Update only.
+  public var warnings: [String] {
+    get {_storage._warnings}
+    set {_uniqueStorage()._warnings = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -602,6 +608,9 @@ public nonisolated struct Gongjian_V1_ScoreItem: Sendable {
 
   public var reason: String = String()
 
+  /// The article of the seed the criterion comes from, e.g. "Art. 二".
+  public var source: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -889,7 +898,7 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Gongjian_V1_TypedRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TypedRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{1}kind\0\u{1}id\0\u{1}version\0\u{1}sequence\0\u{3}office_id\0\u{3}updated_at\0\u{1}payload\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{1}kind\0\u{1}id\0\u{1}version\0\u{1}sequence\0\u{3}office_id\0\u{3}updated_at\0\u{1}payload\0\u{1}warnings\0")
 
   fileprivate class _StorageClass {
     var _tenantID: String = String()
@@ -900,6 +909,7 @@ nonisolated extension Gongjian_V1_TypedRecord: SwiftProtobuf.Message, SwiftProto
     var _officeID: String = String()
     var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _payload: Gongjian_V1_RecordPayload? = nil
+    var _warnings: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -918,6 +928,7 @@ nonisolated extension Gongjian_V1_TypedRecord: SwiftProtobuf.Message, SwiftProto
       _officeID = source._officeID
       _updatedAt = source._updatedAt
       _payload = source._payload
+      _warnings = source._warnings
     }
   }
 
@@ -944,6 +955,7 @@ nonisolated extension Gongjian_V1_TypedRecord: SwiftProtobuf.Message, SwiftProto
         case 6: try { try decoder.decodeSingularStringField(value: &_storage._officeID) }()
         case 7: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._payload) }()
+        case 9: try { try decoder.decodeRepeatedStringField(value: &_storage._warnings) }()
         default: break
         }
       }
@@ -980,6 +992,9 @@ nonisolated extension Gongjian_V1_TypedRecord: SwiftProtobuf.Message, SwiftProto
       try { if let v = _storage._payload {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
       } }()
+      if !_storage._warnings.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._warnings, fieldNumber: 9)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -997,6 +1012,7 @@ nonisolated extension Gongjian_V1_TypedRecord: SwiftProtobuf.Message, SwiftProto
         if _storage._officeID != rhs_storage._officeID {return false}
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
         if _storage._payload != rhs_storage._payload {return false}
+        if _storage._warnings != rhs_storage._warnings {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1843,7 +1859,7 @@ nonisolated extension Gongjian_V1_EvaluationRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Gongjian_V1_ScoreItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScoreItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}criterion\0\u{1}points\0\u{3}max_points\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}criterion\0\u{1}points\0\u{3}max_points\0\u{1}reason\0\u{1}source\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1855,6 +1871,7 @@ nonisolated extension Gongjian_V1_ScoreItem: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.points) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.maxPoints) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.source) }()
       default: break
       }
     }
@@ -1873,6 +1890,9 @@ nonisolated extension Gongjian_V1_ScoreItem: SwiftProtobuf.Message, SwiftProtobu
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
     }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1881,6 +1901,7 @@ nonisolated extension Gongjian_V1_ScoreItem: SwiftProtobuf.Message, SwiftProtobu
     if lhs.points != rhs.points {return false}
     if lhs.maxPoints != rhs.maxPoints {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.source != rhs.source {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -145,6 +145,9 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
   case provincialCharacteristicParks // = 7
   case pilotTownshipParksPerCounty // = 8
   case flagshipLeadsIndicators // = 9
+
+  /// Meetings of the two cities' joint coordination council held in the year (Art. 十一).
+  case councilMeetings // = 10
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -163,6 +166,7 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
     case 7: self = .provincialCharacteristicParks
     case 8: self = .pilotTownshipParksPerCounty
     case 9: self = .flagshipLeadsIndicators
+    case 10: self = .councilMeetings
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -179,6 +183,7 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
     case .provincialCharacteristicParks: return 7
     case .pilotTownshipParksPerCounty: return 8
     case .flagshipLeadsIndicators: return 9
+    case .councilMeetings: return 10
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -195,6 +200,7 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
     .provincialCharacteristicParks,
     .pilotTownshipParksPerCounty,
     .flagshipLeadsIndicators,
+    .councilMeetings,
   ]
 
 }
@@ -210,6 +216,9 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
   case countyParks // = 6
   case eachCounty // = 7
   case flagship // = 8
+
+  /// The two cities' joint coordination council.
+  case cityCouncil // = 9
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -227,6 +236,7 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
     case 6: self = .countyParks
     case 7: self = .eachCounty
     case 8: self = .flagship
+    case 9: self = .cityCouncil
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -242,6 +252,7 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
     case .countyParks: return 6
     case .eachCounty: return 7
     case .flagship: return 8
+    case .cityCouncil: return 9
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -257,6 +268,7 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
     .countyParks,
     .eachCounty,
     .flagship,
+    .cityCouncil,
   ]
 
 }
@@ -385,6 +397,9 @@ public nonisolated struct Gongjian_V1_TransferredProject: Sendable {
   public var inProductionOn: String = String()
 
   public var cancelledOn: String = String()
+
+  /// Required when an update moves a signed project's signing date into another year.
+  public var signedOnChangeReason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -533,11 +548,11 @@ nonisolated extension Gongjian_V1_ExchangeType: SwiftProtobuf._ProtoNameProvidin
 }
 
 nonisolated extension Gongjian_V1_TargetMetric: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_METRIC_UNSPECIFIED\0\u{1}TARGET_METRIC_TRANSFERRED_PROJECTS\0\u{1}TARGET_METRIC_TRANSFERRED_INVESTMENT_YUAN\0\u{1}TARGET_METRIC_INSPECTION_TRIPS\0\u{1}TARGET_METRIC_PROMOTION_EVENTS_PER_PARK\0\u{1}TARGET_METRIC_DELEGATION_VISITS_PER_PAIRING\0\u{1}TARGET_METRIC_EXCHANGES_PER_DEPARTMENT\0\u{1}TARGET_METRIC_PROVINCIAL_CHARACTERISTIC_PARKS\0\u{1}TARGET_METRIC_PILOT_TOWNSHIP_PARKS_PER_COUNTY\0\u{1}TARGET_METRIC_FLAGSHIP_LEADS_INDICATORS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_METRIC_UNSPECIFIED\0\u{1}TARGET_METRIC_TRANSFERRED_PROJECTS\0\u{1}TARGET_METRIC_TRANSFERRED_INVESTMENT_YUAN\0\u{1}TARGET_METRIC_INSPECTION_TRIPS\0\u{1}TARGET_METRIC_PROMOTION_EVENTS_PER_PARK\0\u{1}TARGET_METRIC_DELEGATION_VISITS_PER_PAIRING\0\u{1}TARGET_METRIC_EXCHANGES_PER_DEPARTMENT\0\u{1}TARGET_METRIC_PROVINCIAL_CHARACTERISTIC_PARKS\0\u{1}TARGET_METRIC_PILOT_TOWNSHIP_PARKS_PER_COUNTY\0\u{1}TARGET_METRIC_FLAGSHIP_LEADS_INDICATORS\0\u{1}TARGET_METRIC_COUNCIL_MEETINGS\0")
 }
 
 nonisolated extension Gongjian_V1_TargetScope: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_SCOPE_UNSPECIFIED\0\u{1}TARGET_SCOPE_CITY_WIDE\0\u{1}TARGET_SCOPE_CITY_DEPARTMENTS\0\u{1}TARGET_SCOPE_EACH_PARK\0\u{1}TARGET_SCOPE_EACH_PAIRING\0\u{1}TARGET_SCOPE_EACH_DEPARTMENT\0\u{1}TARGET_SCOPE_COUNTY_PARKS\0\u{1}TARGET_SCOPE_EACH_COUNTY\0\u{1}TARGET_SCOPE_FLAGSHIP\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_SCOPE_UNSPECIFIED\0\u{1}TARGET_SCOPE_CITY_WIDE\0\u{1}TARGET_SCOPE_CITY_DEPARTMENTS\0\u{1}TARGET_SCOPE_EACH_PARK\0\u{1}TARGET_SCOPE_EACH_PAIRING\0\u{1}TARGET_SCOPE_EACH_DEPARTMENT\0\u{1}TARGET_SCOPE_COUNTY_PARKS\0\u{1}TARGET_SCOPE_EACH_COUNTY\0\u{1}TARGET_SCOPE_FLAGSHIP\0\u{1}TARGET_SCOPE_CITY_COUNCIL\0")
 }
 
 nonisolated extension Gongjian_V1_Period: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -706,7 +721,7 @@ nonisolated extension Gongjian_V1_IndicatorReport: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TransferredProject"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}source_enterprise\0\u{3}source_district\0\u{1}industry\0\u{3}planned_investment_yuan\0\u{3}host_park_id\0\u{1}status\0\u{3}lead_on\0\u{3}signed_on\0\u{3}started_on\0\u{3}in_production_on\0\u{3}cancelled_on\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}source_enterprise\0\u{3}source_district\0\u{1}industry\0\u{3}planned_investment_yuan\0\u{3}host_park_id\0\u{1}status\0\u{3}lead_on\0\u{3}signed_on\0\u{3}started_on\0\u{3}in_production_on\0\u{3}cancelled_on\0\u{3}signed_on_change_reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -726,6 +741,7 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
       case 10: try { try decoder.decodeSingularStringField(value: &self.startedOn) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.inProductionOn) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.cancelledOn) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.signedOnChangeReason) }()
       default: break
       }
     }
@@ -768,6 +784,9 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
     if !self.cancelledOn.isEmpty {
       try visitor.visitSingularStringField(value: self.cancelledOn, fieldNumber: 12)
     }
+    if !self.signedOnChangeReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.signedOnChangeReason, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -784,6 +803,7 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
     if lhs.startedOn != rhs.startedOn {return false}
     if lhs.inProductionOn != rhs.inProductionOn {return false}
     if lhs.cancelledOn != rhs.cancelledOn {return false}
+    if lhs.signedOnChangeReason != rhs.signedOnChangeReason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

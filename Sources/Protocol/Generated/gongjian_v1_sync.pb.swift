@@ -133,6 +133,11 @@ public nonisolated struct Gongjian_V1_PushRequest: Sendable {
 
   public var mutations: [Gongjian_V1_Mutation] = []
 
+  /// All or nothing: when any mutation is not applied, none is, and no answer is stored for
+  /// replay (the whole push can be retried). Multi-step moves (a meeting with its carried-over
+  /// items, a deferral with its move) use it so that a failure leaves no half-done state.
+  public var atomic: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -206,6 +211,10 @@ public nonisolated struct Gongjian_V1_MutationResult: Sendable {
     public var version: UInt64 = 0
 
     public var sequence: UInt64 = 0
+
+    /// Values outside their field's plausible range (a unit slip such as 亩 entered as centimu, or
+    /// 万元 as yuan): applied, but worth a second look.
+    public var warnings: [Gongjian_V1_FieldViolation] = []
 
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -640,7 +649,7 @@ nonisolated extension Gongjian_V1_Mutation: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Gongjian_V1_PushRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PushRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}client_id\0\u{1}mutations\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}client_id\0\u{1}mutations\0\u{1}atomic\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -651,6 +660,7 @@ nonisolated extension Gongjian_V1_PushRequest: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.clientID) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.mutations) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.atomic) }()
       default: break
       }
     }
@@ -666,6 +676,9 @@ nonisolated extension Gongjian_V1_PushRequest: SwiftProtobuf.Message, SwiftProto
     if !self.mutations.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.mutations, fieldNumber: 3)
     }
+    if self.atomic != false {
+      try visitor.visitSingularBoolField(value: self.atomic, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -673,6 +686,7 @@ nonisolated extension Gongjian_V1_PushRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.tenantID != rhs.tenantID {return false}
     if lhs.clientID != rhs.clientID {return false}
     if lhs.mutations != rhs.mutations {return false}
+    if lhs.atomic != rhs.atomic {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -809,7 +823,7 @@ nonisolated extension Gongjian_V1_MutationResult: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Gongjian_V1_MutationResult.Applied: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Gongjian_V1_MutationResult.protoMessageName + ".Applied"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}sequence\0\u{1}warnings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -819,6 +833,7 @@ nonisolated extension Gongjian_V1_MutationResult.Applied: SwiftProtobuf.Message,
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.warnings) }()
       default: break
       }
     }
@@ -831,12 +846,16 @@ nonisolated extension Gongjian_V1_MutationResult.Applied: SwiftProtobuf.Message,
     if self.sequence != 0 {
       try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 2)
     }
+    if !self.warnings.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.warnings, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gongjian_V1_MutationResult.Applied, rhs: Gongjian_V1_MutationResult.Applied) -> Bool {
     if lhs.version != rhs.version {return false}
     if lhs.sequence != rhs.sequence {return false}
+    if lhs.warnings != rhs.warnings {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,5 +1,5 @@
-
-/// The records that targets and evaluation are computed from, for a set of tenants.
+/// The records that targets, evaluation and the meeting packet are computed from, for a set of
+/// tenants.
 public struct PartnershipData: Sendable {
   /// A decoded record with its tenant and id.
   public struct Item<Payload: Sendable>: Sendable {
@@ -19,12 +19,25 @@ public struct PartnershipData: Sendable {
   public var reports: [Item<Gongjian_V1_IndicatorReport>] = []
   public var projects: [Item<Gongjian_V1_TransferredProject>] = []
   public var activities: [Item<Gongjian_V1_ExchangeActivity>] = []
-  /// Suqian-side offices that are members of the city tenant: the "key city departments".
+  public var agreements: [Item<Gongjian_V1_RevenueSharingAgreement>] = []
+  /// Councils and meetings of the city tenant, for the yearly council meeting (Art. 十一).
+  public var councils: [Item<Gongjian_V1_Council>] = []
+  public var meetings: [Item<Gongjian_V1_Meeting>] = []
+  /// The key city departments (重点市直部门, Art. 六): members of the city tenant flagged so.
   public var cityDepartments: [String] = []
   public var targets: [Gongjian_V1_Target] = []
+  /// Tenant id → name (a pairing's name), where known.
+  public var tenantNames: [String: String] = [:]
+  /// Office id → name, where known.
+  public var officeNames: [String: String] = [:]
 
   /// Creates an empty data set for the given tenants.
   public init(tenantIDs: [String]) {
     self.tenantIDs = tenantIDs
+  }
+
+  /// The park designated as the flagship (苏宿工业园区, Art. 二), if any.
+  public var flagshipPark: Item<Gongjian_V1_Park>? {
+    self.parks.first { $0.payload.designations.contains(.flagship) }
   }
 }

@@ -2,13 +2,24 @@
 /// Computes the targets report, the flagship comparison and the evaluation from records.
 /// Pure: the same data always gives the same answer.
 public struct TargetsCalculator: Sendable {
-  /// The flagship partnership (seed Art. 二).
-  public static let flagshipTenant = "sip-suqian"
-
   public let data: PartnershipData
 
   public init(data: PartnershipData) {
     self.data = data
+  }
+
+  /// One unit of a per-unit target (a park, a pairing, a department, a county) and its count.
+  struct UnitCount: Sendable {
+    var id: String
+    var name: String
+    var count: Int64
+  }
+
+  /// A target's result with the per-unit counts behind it.
+  struct Outcome: Sendable {
+    var result: Gongjian_V1_TargetResult
+    /// Every unit for a per-unit target; empty for the others.
+    var units: [UnitCount] = []
   }
 
   private typealias Status = Gongjian_V1_ProjectStatus
@@ -23,6 +34,23 @@ public struct TargetsCalculator: Sendable {
   func activities(_ type: Gongjian_V1_ExchangeType?, in year: Int32) -> [PartnershipData.Item<Gongjian_V1_ExchangeActivity>] {
     self.data.activities.filter { (type == nil || $0.payload.type == type) && RecordFilter.year($0.payload.heldOn) == year }
   }
+
+  /// Meetings of the city-level council held in `year` (Art. 十一).
+  func councilMeetings(in year: Int32) -> [PartnershipData.Item<Gongjian_V1_Meeting>] {
+    let cityCouncils = Set(self.data.councils.filter { $0.payload.level == .city }.map(\.id))
+    return self.data.meetings.filter {
+      cityCouncils.contains($0.payload.councilID) && RecordFilter.year($0.payload.heldOn) == year
+        && [.held, .minutesApproved].contains($0.payload.status)
+    }
+  }
+
+  /// The county-level co-built parks: every park but the flagship.
+  var countyParks: [PartnershipData.Item<Gongjian_V1_Park>] {
+    self.data.parks.filter { !$0.payload.designations.contains(.flagship) }
+  }
+
+  func tenantName(_ id: String) -> String { self.data.tenantNames[id] ?? id }
+  func officeName(_ id: String) -> String { self.data.officeNames[id] ?? id }
 
   /// The targets that apply to `year`: recorded ones (a year-specific one wins), else the seed's.
   func targets(for year: Int32) -> [Gongjian_V1_Target] {
@@ -40,12 +68,18 @@ public struct TargetsCalculator: Sendable {
 
   /// Each target of the year with its actual figure and the records that count.
   public func report(year: Int32) -> [Gongjian_V1_TargetResult] {
-    self.targets(for: year).map { self.result($0, year: year) }
+    self.outcomes(year: year).map(\.result)
   }
 
-  private func result(_ target: Gongjian_V1_Target, year: Int32) -> Gongjian_V1_TargetResult {
+  /// Each target of the year with its result and, for per-unit targets, every unit's count.
+  func outcomes(year: Int32) -> [Outcome] {
+    self.targets(for: year).map { self.outcome($0, year: year) }
+  }
+
+  private func outcome(_ target: Gongjian_V1_Target, year: Int32) -> Outcome {
     var result = Gongjian_V1_TargetResult()
     result.target = target
+    var units: [UnitCount] = []
     let threshold = target.threshold
     func contribution(_ tenant: String, _ kind: RecordKind, _ id: String, _ label: String, _ value: Int64) -> Gongjian_V1_Contribution {
       .with {
@@ -57,12 +91,13 @@ public struct TargetsCalculator: Sendable {
       }
     }
     /// Per-unit targets: actual is the number of units at or above the threshold.
-    func perUnit(_ units: [(name: String, count: Int64)], unitName: String) {
-      let short = units.filter { $0.count < threshold }
-      result.actual = Int64(units.count - short.count)
-      result.met = !units.isEmpty && short.isEmpty
+    func perUnit(_ counted: [UnitCount], unitName: String) {
+      units = counted
+      let short = counted.filter { $0.count < threshold }
+      result.actual = Int64(counted.count - short.count)
+      result.met = !counted.isEmpty && short.isEmpty
       result.shortfalls = short.map { "\($0.name): \($0.count)" }
-      result.explanation = "\(units.count - short.count) of \(units.count) \(unitName) reach \(threshold)"
+      result.explanation = "\(counted.count - short.count) of \(counted.count) \(unitName) reach \(threshold)"
     }
     switch target.metric {
     case .transferredProjects, .transferredInvestmentYuan:
@@ -88,28 +123,33 @@ public struct TargetsCalculator: Sendable {
       let events = self.activities(.promotionEvent, in: year).filter { $0.payload.hostSide == .suzhou }
       result.contributions = events.map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
       perUnit(
-        self.data.parks.map { park in (park.payload.name, Int64(events.filter { $0.payload.parkID == park.id }.count)) },
+        self.data.parks.map { park in
+          UnitCount(id: park.id, name: park.payload.name, count: Int64(events.filter { $0.payload.parkID == park.id }.count))
+        },
         unitName: "parks"
       )
     case .delegationVisitsPerPairing:
+      // Every city or county pairing (Art. 六), the city-level Suqian–Suzhou pairing included.
       let visits = self.activities(.delegationVisit, in: year)
       result.contributions = visits.map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
-      let pairings = self.data.tenantIDs.filter { $0 != "city" }
-      perUnit(pairings.map { tenant in (tenant, Int64(visits.filter { $0.tenantID == tenant }.count)) }, unitName: "pairings")
+      perUnit(
+        self.data.tenantIDs.map { tenant in
+          UnitCount(id: tenant, name: self.tenantName(tenant), count: Int64(visits.filter { $0.tenantID == tenant }.count))
+        },
+        unitName: "pairings"
+      )
     case .exchangesPerDepartment:
       let all = self.activities(nil, in: year)
       result.contributions = all.filter { !Set($0.payload.participatingOffices).isDisjoint(with: self.data.cityDepartments) }
         .map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
       perUnit(
         self.data.cityDepartments.map { office in
-          (office, Int64(all.filter { $0.payload.participatingOffices.contains(office) }.count))
+          UnitCount(id: office, name: self.officeName(office), count: Int64(all.filter { $0.payload.participatingOffices.contains(office) }.count))
         },
         unitName: "key city departments"
       )
     case .provincialCharacteristicParks:
-      let granted = self.data.parks.filter {
-        $0.tenantID != Self.flagshipTenant && $0.payload.designations.contains(.provincialCharacteristicGranted)
-      }
+      let granted = self.countyParks.filter { $0.payload.designations.contains(.provincialCharacteristicGranted) }
       result.contributions = granted.map { contribution($0.tenantID, .park, $0.id, $0.payload.name, 1) }
       result.actual = Int64(granted.count)
       result.met = result.actual >= threshold
@@ -117,7 +157,7 @@ public struct TargetsCalculator: Sendable {
     case .pilotTownshipParksPerCounty:
       var counties: [String: Int64] = [:]
       var order: [String] = []
-      for park in self.data.parks where park.tenantID != Self.flagshipTenant {
+      for park in self.countyParks {
         if counties[park.payload.hostCounty] == nil { order.append(park.payload.hostCounty) }
         counties[park.payload.hostCounty, default: 0] += Int64(park.payload.pilotTownshipParks.count)
         if !park.payload.pilotTownshipParks.isEmpty {
@@ -126,32 +166,64 @@ public struct TargetsCalculator: Sendable {
           )
         }
       }
-      perUnit(order.map { ($0, counties[$0]!) }, unitName: "counties")
+      perUnit(order.map { UnitCount(id: $0, name: $0, count: counties[$0]!) }, unitName: "counties")
     case .flagshipLeadsIndicators:
-      let comparison = self.flagship(period: self.latestPeriod(in: year))
+      let comparison = self.flagship(period: self.comparisonPeriod(in: year))
       let led = comparison.leads.filter(\.flagshipLeads)
       result.actual = Int64(led.count)
       result.met = !comparison.leads.isEmpty && result.actual >= threshold
       result.shortfalls = comparison.leads.filter { !$0.flagshipLeads }.map { "\($0.indicator): led by \($0.leaderParkName)" }
-      result.explanation = comparison.parks.isEmpty
-        ? "no indicator reports for \(year)"
+      result.explanation =
+        self.data.flagshipPark == nil ? "no park is designated as the flagship"
+        : comparison.parks.isEmpty ? "no indicator reports for \(year)"
         : "the flagship leads \(led.count) of 4 indicators in \(Self.label(comparison.period))"
+    case .councilMeetings:
+      let held = self.councilMeetings(in: year)
+      result.contributions = held.map { contribution($0.tenantID, .meeting, $0.id, $0.payload.title, 1) }
+      result.actual = Int64(held.count)
+      result.met = result.actual >= threshold
+      result.explanation = "\(held.count) meetings of the two cities' joint coordination council held in \(year)"
     default:
       result.explanation = "unknown metric"
     }
-    return result
+    return Outcome(result: result, units: units)
   }
 
   // MARK: Flagship
 
-  /// The latest period of `year` that has reports: the whole year if reported, else the last quarter.
-  public func latestPeriod(in year: Int32) -> Gongjian_V1_Period {
-    let periods = self.data.reports.map(\.payload.period).filter { $0.year == year }
-    if periods.contains(where: { $0.quarter == 0 }) { return .with { $0.year = year } }
-    let quarter = periods.map(\.quarter).max() ?? 4
+  /// The one period of `year` that parks are compared in, for the table and the verdict alike:
+  /// the whole year when every reporting park has an annual report, else the latest quarter
+  /// that every reporting park has reported; failing both, the period most parks reported
+  /// (the later one on a tie). A single park's annual report does not switch the year.
+  public func comparisonPeriod(in year: Int32) -> Gongjian_V1_Period {
+    let reports = self.data.reports.filter { $0.payload.period.year == year }
+    let reporting = Set(reports.map(\.payload.parkID)).count
+    var best: (quarter: Int32, parks: Int)?
+    for quarter: Int32 in [0, 4, 3, 2, 1] {
+      let parks = Set(reports.filter { $0.payload.period.quarter == quarter }.map(\.payload.parkID)).count
+      if parks > 0 && parks == reporting { best = (quarter, parks); break }
+      if parks > (best?.parks ?? 0) { best = (quarter, parks) }
+    }
     return .with {
       $0.year = year
-      $0.quarter = quarter
+      $0.quarter = best?.quarter ?? 4
+    }
+  }
+
+  /// The period before `period`: the previous quarter, or the previous year.
+  static func previous(_ period: Gongjian_V1_Period) -> Gongjian_V1_Period {
+    switch period.quarter {
+    case 0: .with { $0.year = period.year - 1 }
+    case 1: .with { $0.year = period.year - 1; $0.quarter = 4 }
+    default: .with { $0.year = period.year; $0.quarter = period.quarter - 1 }
+    }
+  }
+
+  /// The same period a year earlier.
+  static func yearEarlier(_ period: Gongjian_V1_Period) -> Gongjian_V1_Period {
+    .with {
+      $0.year = period.year - 1
+      $0.quarter = period.quarter
     }
   }
 
@@ -172,7 +244,8 @@ public struct TargetsCalculator: Sendable {
   public func flagship(period: Gongjian_V1_Period) -> Gongjian_V1_FlagshipComparison {
     var comparison = Gongjian_V1_FlagshipComparison()
     comparison.period = period
-    comparison.flagshipTenantID = Self.flagshipTenant
+    let flagshipPark = self.data.flagshipPark
+    comparison.flagshipTenantID = flagshipPark?.tenantID ?? ""
     let parksByID = Dictionary(self.data.parks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     var rows: [Gongjian_V1_ParkIndicators] = self.data.reports
       .filter { $0.payload.period.year == period.year && $0.payload.period.quarter == period.quarter }
@@ -194,7 +267,7 @@ public struct TargetsCalculator: Sendable {
     }
     rows.sort { ($0.ranks.reduce(0, +), $0.parkName) < ($1.ranks.reduce(0, +), $1.parkName) }
     comparison.parks = rows
-    guard let flagship = rows.first(where: { $0.tenantID == Self.flagshipTenant }) else { return comparison }
+    guard let flagship = rows.first(where: { $0.parkID == flagshipPark?.id }) else { return comparison }
     comparison.leads = (0..<4).map { index in
       let best = rows.max { Self.values($0.indicators)[index] < Self.values($1.indicators)[index] }!
       return .with {
@@ -210,18 +283,21 @@ public struct TargetsCalculator: Sendable {
 
   // MARK: Evaluation
 
-  /// A scorecard per park for the annual evaluation (100 points), best first, with reasons.
+  /// A scorecard per park for the annual evaluation (Art. 十三; 100 points), best first, with
+  /// reasons. Each criterion names the article it comes from; the points per criterion are the
+  /// deployment's weighting, which the seed leaves open.
   public func evaluation(year: Int32) -> [Gongjian_V1_ParkScorecard] {
-    let comparison = self.flagship(period: self.latestPeriod(in: year))
+    let comparison = self.flagship(period: self.comparisonPeriod(in: year))
     let ranked = comparison.parks.count
     let events = self.activities(.promotionEvent, in: year).filter { $0.payload.hostSide == .suzhou }
     let projects = self.transferredProjects(in: year)
     let periodLabel = Self.label(comparison.period)
     var cards: [Gongjian_V1_ParkScorecard] = self.data.parks.map { park in
       var items: [Gongjian_V1_ScoreItem] = []
-      func item(_ criterion: String, _ points: Int, _ max: Int, _ reason: String) {
+      func item(_ criterion: String, _ source: String, _ points: Int, _ max: Int, _ reason: String) {
         items.append(.with {
           $0.criterion = criterion
+          $0.source = source
           $0.points = Int32(points)
           $0.maxPoints = Int32(max)
           $0.reason = reason
@@ -232,23 +308,27 @@ public struct TargetsCalculator: Sendable {
           let rank = Int(row.ranks[index])
           // 10 points for first place, down in equal steps to 10/N for the last of N.
           let points = (10 * (ranked - rank + 1) + ranked / 2) / ranked
-          item(Self.indicatorNames[index], points, 10, "rank \(rank) of \(ranked) in \(periodLabel) (\(FixedPoint.indicator(Self.indicatorNames[index], Self.values(row.indicators)[index])))")
+          item(Self.indicatorNames[index], "Art. 二", points, 10, "rank \(rank) of \(ranked) in \(periodLabel) (\(FixedPoint.indicator(Self.indicatorNames[index], Self.values(row.indicators)[index])))")
         }
       } else {
-        for name in Self.indicatorNames { item(name, 0, 10, "no indicator report for \(periodLabel)") }
+        for name in Self.indicatorNames { item(name, "Art. 二", 0, 10, "no indicator report for \(periodLabel)") }
       }
       let held = events.filter { $0.payload.parkID == park.id }.count
-      item("promotion_event_in_suzhou", held > 0 ? 20 : 0, 20, held > 0 ? "\(held) promotion events in Suzhou in \(year)" : "no promotion event in Suzhou in \(year)")
+      item("promotion_event_in_suzhou", "Art. 四", held > 0 ? 20 : 0, 20, held > 0 ? "\(held) promotion events in Suzhou in \(year)" : "no promotion event in Suzhou in \(year)")
       let hosted = projects.filter { $0.payload.hostParkID == park.id }
       let investment = hosted.reduce(Int64(0)) { $0 + $1.payload.plannedInvestmentYuan }
-      item("transferred_projects", min(25, hosted.count * 5), 25, "\(hosted.count) projects signed in \(year), \(FixedPoint.yuanShort(investment)) planned (5 points each, at most 25)")
+      item("transferred_projects", "Art. 四", min(25, hosted.count * 5), 25, "\(hosted.count) projects signed in \(year), \(FixedPoint.yuanShort(investment)) planned (5 points each, at most 25)")
+      // Art. 八: a characteristic park, then a provincial development or high-tech zone on top of
+      // it; a park that already is such a zone has passed the characteristic-park step.
       let designations = park.payload.designations
-      if designations.contains(.provincialCharacteristicGranted) {
-        item("provincial_characteristic_park", 15, 15, "granted")
+      if designations.contains(.provincialDevelopmentZone) || designations.contains(.provincialHighTechZone) {
+        item("provincial_designation", "Art. 八", 15, 15, designations.contains(.provincialDevelopmentZone) ? "provincial development zone" : "provincial high-tech zone")
+      } else if designations.contains(.provincialCharacteristicGranted) {
+        item("provincial_designation", "Art. 八", 15, 15, "provincial characteristic park, granted")
       } else if designations.contains(.provincialCharacteristicApplied) {
-        item("provincial_characteristic_park", 5, 15, "applied, not yet granted")
+        item("provincial_designation", "Art. 八", 5, 15, "provincial characteristic park, applied, not yet granted")
       } else {
-        item("provincial_characteristic_park", 0, 15, "not applied")
+        item("provincial_designation", "Art. 八", 0, 15, "no provincial designation applied for")
       }
       return .with {
         $0.tenantID = park.tenantID

@@ -79,7 +79,7 @@ public struct DataDirectory: Sendable {
       _ = try await self.issueCredentials(officeID: office.id, authority: authority, store: store)
     }
     for entry in DevDirectory.memberships {
-      _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role)
+      _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role, keyDepartment: entry.keyDepartment)
     }
     try await DevDataset.load(into: store, logger: logger)
     logger.info("created sample partnership", metadata: [

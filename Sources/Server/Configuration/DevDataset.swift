@@ -1,3 +1,4 @@
+internal import Crypto
 internal import Foundation
 public import GongjianProtocol
 public import Logging
@@ -40,9 +41,9 @@ public enum DevDataset {
         $0.nameEn = "Suzhou-Suqian Industrial Park"
         $0.hostCounty = "宿城区"
         $0.suzhouPartner = "苏州工业园区"
-        $0.plannedAreaCentimu = 1_950_000_00
-        $0.builtAreaCentimu = 1_210_000_00
-        $0.designations = [.provincialDevelopmentZone, .provincialHighTechZone]
+        $0.plannedAreaCentimu = 2_088_000
+        $0.builtAreaCentimu = 1_352_000
+        $0.designations = [.flagship, .provincialDevelopmentZone]
         $0.establishedOn = "2006-11-28"
       },
       intensityYuanPerMu: 4_200_000, foreignShareBp: 2_150, highTechShareBp: 5_200, rndBp: 310
@@ -54,8 +55,8 @@ public enum DevDataset {
         $0.nameEn = "Changshu (Sihong) Co-built Park"
         $0.hostCounty = "泗洪县"
         $0.suzhouPartner = "常熟市"
-        $0.plannedAreaCentimu = 520_000_00
-        $0.builtAreaCentimu = 268_000_00
+        $0.plannedAreaCentimu = 520_000
+        $0.builtAreaCentimu = 268_000
         $0.designations = [.provincialCharacteristicGranted]
         $0.pilotTownshipParks = [.with { $0.name = "双沟镇共建试点园"; $0.township = "双沟镇" }]
         $0.establishedOn = "2012-05-18"
@@ -69,8 +70,8 @@ public enum DevDataset {
         $0.nameEn = "Sihong High-tech Zone Changshu Cooperation Park"
         $0.hostCounty = "泗洪县"
         $0.suzhouPartner = "常熟高新技术产业开发区"
-        $0.plannedAreaCentimu = 180_000_00
-        $0.builtAreaCentimu = 64_000_00
+        $0.plannedAreaCentimu = 180_000
+        $0.builtAreaCentimu = 64_000
         $0.designations = [.provincialCharacteristicApplied]
         $0.establishedOn = "2019-09-10"
       },
@@ -83,8 +84,8 @@ public enum DevDataset {
         $0.nameEn = "Wujiang (Siyang) Co-built Park"
         $0.hostCounty = "泗阳县"
         $0.suzhouPartner = "苏州市吴江区"
-        $0.plannedAreaCentimu = 460_000_00
-        $0.builtAreaCentimu = 251_000_00
+        $0.plannedAreaCentimu = 460_000
+        $0.builtAreaCentimu = 251_000
         $0.designations = [.provincialCharacteristicGranted]
         $0.pilotTownshipParks = [
           .with { $0.name = "众兴镇共建试点园"; $0.township = "众兴镇" },
@@ -152,7 +153,7 @@ public enum DevDataset {
     }
 
     // 66 projects across parks, years and statuses.
-    let districts = ["苏州工业园区", "常熟市", "吴江区", "昆山市", "张家港市", "相城区", "高新区"]
+    let districts = ["苏州工业园区", "常熟市", "吴江区", "昆山市", "张家港市", "相城区", "苏州高新区"]
     let industries = ["高端装备制造", "新材料", "电子信息", "新能源", "生物医药", "绿色食品", "纺织服装", "汽车零部件"]
     let firms = ["恒力", "亨通", "盛虹", "沙钢", "永鼎", "波司登", "康力", "东山精密", "天孚", "通鼎", "华兴源创"]
     let statuses: [Gongjian_V1_ProjectStatus] = [.lead, .signed, .started, .inProduction, .signed, .started, .cancelled, .signed, .inProduction, .signed, .started]
@@ -206,26 +207,33 @@ public enum DevDataset {
       })
     }
     for year in years {
-      exchange("city", .inspectionTrip, "苏州企业宿迁投资考察（\(year) 春季）", "\(year)-04-16", .suqian, ["suqian.commerce", "suqian.liaison"], 42)
-      exchange("city", .inspectionTrip, "苏州外资企业宿迁行（\(year) 秋季）", "\(year)-09-23", .suqian, ["suqian.commerce"], 35)
-      exchange("sip-suqian", .promotionEvent, "苏宿工业园区苏州招商推介会 \(year)", "\(year)-05-20", .suzhou, ["sip-suqian.admin", "suqian.liaison"], 180, park: ParkID.flagship)
-      exchange("changshu-sihong", .promotionEvent, "常熟（泗洪）园区常熟专场推介 \(year)", "\(year)-06-11", .suzhou, ["sihong.gov", "suqian.liaison"], 120, park: ParkID.changshuSihong)
+      exchange("city", .inspectionTrip, "苏州企业宿迁投资考察（\(year)年春季）", "\(year)-04-16", .suqian, ["suqian.commerce", "suqian.liaison"], 42)
+      exchange("city", .inspectionTrip, "苏州外资企业宿迁行（\(year)年秋季）", "\(year)-09-23", .suqian, ["suqian.commerce"], 35)
+      exchange("sip-suqian", .promotionEvent, "苏宿工业园区\(year)年苏州招商推介会", "\(year)-05-20", .suzhou, ["sip-suqian.admin", "suqian.liaison"], 180, park: ParkID.flagship)
+      exchange("changshu-sihong", .promotionEvent, "常熟（泗洪）园区\(year)年常熟专场推介", "\(year)-06-11", .suzhou, ["sihong.gov", "suqian.liaison"], 120, park: ParkID.changshuSihong)
       if year == 2025 {
-        exchange("wujiang-siyang", .promotionEvent, "吴江（泗阳）园区吴江推介会 2025", "2025-10-15", .suzhou, ["siyang.gov"], 90, park: ParkID.wujiangSiyang)
+        exchange("wujiang-siyang", .promotionEvent, "吴江（泗阳）园区2025年吴江推介会", "2025-10-15", .suzhou, ["siyang.gov"], 90, park: ParkID.wujiangSiyang)
       }
-      for (tenant, offices) in [("sip-suqian", ["sip-suqian.admin", "sip.admin"]), ("changshu-sihong", ["sihong.gov", "changshu.commerce"]), ("wujiang-siyang", ["siyang.gov", "wujiang.commerce"])] {
-        exchange(tenant, .delegationVisit, "党政代表团互访（\(tenant) \(year) 上半年）", "\(year)-03-18", .suzhou, offices, 28)
-        if tenant != "wujiang-siyang" || year == 2025 {
-          exchange(tenant, .delegationVisit, "党政代表团互访（\(tenant) \(year) 下半年）", "\(year)-11-06", .suqian, offices, 31)
+      // Every city or county pairing owes two delegation visits a year (Art. 六); in 2026 the
+      // city-level pairing and Wujiang (Siyang) have made one each.
+      let pairings = [
+        ("city", "宿迁市与苏州市", ["suqian.drc", "suzhou.drc"]), ("sip-suqian", "苏宿工业园区", ["sip-suqian.admin", "sip.admin"]),
+        ("changshu-sihong", "泗洪县与常熟市", ["sihong.gov", "changshu.commerce"]), ("wujiang-siyang", "泗阳县与吴江区", ["siyang.gov", "wujiang.commerce"]),
+      ]
+      for (tenant, pairing, offices) in pairings {
+        exchange(tenant, .delegationVisit, "\(pairing)党政代表团互访（\(year)年上半年）", "\(year)-03-18", .suzhou, offices, 28)
+        if (tenant != "wujiang-siyang" && tenant != "city") || year == 2025 {
+          exchange(tenant, .delegationVisit, "\(pairing)党政代表团互访（\(year)年下半年）", "\(year)-11-06", .suqian, offices, 31)
         }
       }
-      for (n, office) in ["suqian.commerce", "suqian.liaison", "suqian.finance", "suqian.drc"].enumerated() {
+      let departments = [("suqian.commerce", "市商务局"), ("suqian.liaison", "市驻苏州联络处"), ("suqian.finance", "市财政局"), ("suqian.drc", "市发展改革委")]
+      for (n, (office, name)) in departments.enumerated() {
         let count = office == "suqian.finance" && year == 2026 ? 2 : 4
         for k in 0..<count {
-          exchange("city", k % 2 == 0 ? .departmentExchange : .training, "\(office) 对口交流 \(year)-\(k + 1)", String(format: "%04d-%02d-%02d", year, 2 + k * 2, 10 + n), k % 2 == 0 ? .suzhou : .suqian, [office, "suzhou.drc"], 12 + Int32(k))
+          exchange("city", k % 2 == 0 ? .departmentExchange : .training, "\(name)与苏州对口部门交流（\(year)年第\(k + 1)次）", String(format: "%04d-%02d-%02d", year, 2 + k * 2, 10 + n), k % 2 == 0 ? .suzhou : .suqian, [office, "suzhou.drc"], 12 + Int32(k))
         }
       }
-      exchange("city", .cadreSecondment, "宿迁干部赴苏州挂职（\(year) 批）", "\(year)-07-01", .suzhou, ["suqian.drc"], 20)
+      exchange("city", .cadreSecondment, "宿迁干部赴苏州挂职（\(year)年批次）", "\(year)-07-01", .suzhou, ["suqian.drc"], 20)
     }
 
     // Assistance plans for economically weak villages (Art. 七).
@@ -284,6 +292,27 @@ public enum DevDataset {
     public static let actionCarried = "c0c0000c-0000-4000-8000-0000000ac003"
   }
 
+  /// The attachment of the 2026 finance item: the revenue shared under each agreement.
+  static let financeAttachment: (name: String, contentType: String, content: Data) = (
+    "附件1：2026年共建园区税收分成执行情况.csv", "text/csv",
+    Data("""
+      园区,协议,苏州方分成比例,宿迁方分成比例,2026年分成收入（万元）
+      苏宿工业园区,苏宿工业园区税收分成协议,40%,60%,18650
+      常熟（泗洪）共建园区,常熟（泗洪）共建园区税收分成协议,40%,60%,7420
+      吴江（泗阳）共建园区,吴江（泗阳）共建园区税收分成协议,40%,60%,6980
+
+      """.utf8)
+  )
+
+  static var financeAttachmentRef: Gongjian_V1_AttachmentRef {
+    .with {
+      $0.name = financeAttachment.name
+      $0.contentType = financeAttachment.contentType
+      $0.size = Int64(financeAttachment.content.count)
+      $0.sha256 = SHA256.hash(data: financeAttachment.content).map { String(format: "%02x", $0) }.joined()
+    }
+  }
+
   /// The council's history as the offices wrote it: (office, mutations), in order.
   static func councilSteps() -> [(office: String, mutations: [Gongjian_V1_Mutation])] {
     var steps: [(office: String, mutations: [Gongjian_V1_Mutation])] = []
@@ -304,15 +333,20 @@ public enum DevDataset {
     }
     let secretariat = "suzhou.drc"
     put(secretariat, .council, CouncilID.council, base: 0, Gongjian_V1_Council.with {
-      $0.name = "苏宿南北挂钩合作联席会议"
+      $0.name = "苏宿两市联合协调理事会"
       $0.level = .city
-      $0.description_p = "苏州、宿迁两市南北挂钩合作联席会议（实施意见第十一条），每年至少召开一次。"
+      $0.description_p = "苏州、宿迁两市共建园区联合协调理事会（实施意见第十一条），每年召开两市联合协调理事会会议。"
     })
+    let units = ["宿迁市发展改革委", "宿迁市商务局", "宿迁市财政局", "苏州市发展改革委", "苏州工业园区管委会", "泗洪县人民政府", "泗阳县人民政府"]
     var m2025 = Gongjian_V1_Meeting.with {
       $0.councilID = CouncilID.council
-      $0.title = "2025 年度苏宿合作联席会议"
+      $0.title = "2025年苏宿两市联合协调理事会会议"
       $0.heldOn = "2025-12-10"
       $0.place = "宿迁市政府会议中心"
+      $0.startsAt = "09:30"
+      $0.chair = "宿迁市人民政府分管副市长"
+      $0.participatingUnits = units
+      $0.secretariat = "苏宿两市联合协调理事会办公室"
       $0.status = .draft
     }
     put(secretariat, .meeting, CouncilID.meeting2025, base: 0, m2025)
@@ -373,9 +407,13 @@ public enum DevDataset {
 
     put(secretariat, .meeting, CouncilID.meeting2026, base: 0, Gongjian_V1_Meeting.with {
       $0.councilID = CouncilID.council
-      $0.title = "2026 年度苏宿合作联席会议"
+      $0.title = "2026年苏宿两市联合协调理事会会议"
       $0.heldOn = "2026-12-16"
       $0.place = "苏州市政府会议中心"
+      $0.startsAt = "14:30"
+      $0.chair = "苏州市人民政府分管副市长"
+      $0.participatingUnits = units
+      $0.secretariat = "苏宿两市联合协调理事会办公室"
       $0.status = .draft
     })
     deferred.meetingID = CouncilID.meeting2026
@@ -385,6 +423,8 @@ public enum DevDataset {
     put(secretariat, .agendaItem, CouncilID.itemDeferred, base: 2, deferred)
     var projects = item(CouncilID.meeting2026, "承接产业转移项目推进情况", "通报 2026 年承接苏州产业转移项目签约、开工、投产情况，协调解决项目落地问题。", "suqian.commerce", .suqian, ["市商务局", "市发展改革委", "各县区政府"], links: [(.park, ParkID.flagship, "sip-suqian"), (.transferredProject, "00002000-0000-4000-8000-000000000024", "sip-suqian")], at: "2026-10-12T02:00:00Z")
     var finance = item(CouncilID.meeting2026, "共建园区税收分成与财政支持", "评估共建园区税收分成协议执行情况，研究 2027 年财政支持政策。", "suqian.drc", .suqian, ["苏州市财政局", "宿迁市财政局"], links: [(.revenueSharingAgreement, "00005000-0000-4000-8000-000000000000", "sip-suqian")], at: "2026-10-13T02:00:00Z")
+    finance.attachments = [financeAttachmentRef]
+    finance.decisionSought = "同意2027年起共建园区新投产项目税收分成比例维持苏州方40%、宿迁方60%，并由两市财政局制定配套支持办法。"
     let training = item(CouncilID.meeting2026, "园区管理人员赴苏州培训", "组织共建园区管理人员赴苏州工业园区跟班学习。", "suqian.commerce", .suqian, ["市人社局"], at: "2026-10-14T02:00:00Z")
     put("suqian.commerce", .agendaItem, CouncilID.item2026Projects, base: 0, projects)
     // Proposed by the Suqian DRC, which reads every partnership: a link needs read access to its tenant.
@@ -394,6 +434,11 @@ public enum DevDataset {
     put(secretariat, .agendaItem, CouncilID.item2026Projects, base: 1, projects)
     finance.status = .accepted; finance.order = 2; finance.history.append(event("2026-11-02T02:05:00Z", secretariat, "accepted"))
     put(secretariat, .agendaItem, CouncilID.item2026Finance, base: 1, finance)
+    // The item deferred from 2025 is on the 2026 agenda, marked as carried over.
+    deferred.status = .accepted; deferred.order = 3
+    deferred.decisionSought = "同意建立两市干部双向挂职交流常态化机制，每年互派干部不少于10名。"
+    deferred.history.append(event("2026-11-02T02:10:00Z", secretariat, "accepted"))
+    put(secretariat, .agendaItem, CouncilID.itemDeferred, base: 3, deferred)
     return steps
   }
 
@@ -428,6 +473,9 @@ public enum DevDataset {
         }
       }
     }
+    try await store.putAttachment(
+      tenantID: "city", sha256: financeAttachmentRef.sha256, contentType: financeAttachment.contentType, content: financeAttachment.content
+    )
     for step in self.councilSteps() {
       guard let office = try await store.office(id: step.office) else { continue }
       let response = try await engine.push(

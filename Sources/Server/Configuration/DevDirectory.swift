@@ -7,7 +7,7 @@ public enum DevDirectory {
     tenant("sip-suqian", "苏宿工业园区 Suzhou–Suqian Industrial Park"),
     tenant("changshu-sihong", "常熟（泗洪）共建园区 Changshu (Sihong) co-built park"),
     tenant("wujiang-siyang", "吴江（泗阳）共建园区 Wujiang (Siyang) co-built park"),
-    tenant("city", "苏州–宿迁 南北挂钩合作 Two-city level"),
+    tenant("city", "宿迁市与苏州市（市级挂钩） Suqian and Suzhou (city level)"),
   ]
 
   /// Offices of both sides.
@@ -26,24 +26,24 @@ public enum DevDirectory {
     office("wujiang.commerce", "吴江区商务局 Wujiang Commerce Bureau", .suzhou),
   ]
 
-  /// (tenant, office, role).
-  public static let memberships: [(tenant: String, office: String, role: Gongjian_V1_Role)] = [
-    ("city", "suqian.drc", .admin),
-    ("city", "suzhou.drc", .secretariat),
-    ("city", "suqian.commerce", .contributor),
-    ("city", "suqian.liaison", .contributor),
-    ("city", "suqian.stats", .viewer),
-    ("city", "suqian.finance", .viewer),
-    ("sip-suqian", "sip-suqian.admin", .admin),
-    ("sip-suqian", "sip.admin", .secretariat),
-    ("sip-suqian", "suqian.commerce", .contributor),
-    ("sip-suqian", "suqian.finance", .viewer),
-    ("changshu-sihong", "sihong.gov", .admin),
-    ("changshu-sihong", "changshu.commerce", .secretariat),
-    ("changshu-sihong", "suqian.commerce", .contributor),
-    ("wujiang-siyang", "siyang.gov", .admin),
-    ("wujiang-siyang", "wujiang.commerce", .secretariat),
-    ("wujiang-siyang", "suqian.commerce", .contributor),
+  /// (tenant, office, role, key city department).
+  public static let memberships: [(tenant: String, office: String, role: Gongjian_V1_Role, keyDepartment: Bool)] = [
+    ("city", "suqian.drc", .admin, true),
+    ("city", "suzhou.drc", .secretariat, false),
+    ("city", "suqian.commerce", .contributor, true),
+    ("city", "suqian.liaison", .contributor, false),
+    ("city", "suqian.stats", .viewer, false),
+    ("city", "suqian.finance", .viewer, true),
+    ("sip-suqian", "sip-suqian.admin", .admin, false),
+    ("sip-suqian", "sip.admin", .secretariat, false),
+    ("sip-suqian", "suqian.commerce", .contributor, false),
+    ("sip-suqian", "suqian.finance", .viewer, false),
+    ("changshu-sihong", "sihong.gov", .admin, false),
+    ("changshu-sihong", "changshu.commerce", .secretariat, false),
+    ("changshu-sihong", "suqian.commerce", .contributor, false),
+    ("wujiang-siyang", "siyang.gov", .admin, false),
+    ("wujiang-siyang", "wujiang.commerce", .secretariat, false),
+    ("wujiang-siyang", "suqian.commerce", .contributor, false),
   ]
 
   private static func tenant(_ id: String, _ name: String) -> Gongjian_V1_Tenant {

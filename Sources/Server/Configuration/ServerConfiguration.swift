@@ -1,3 +1,4 @@
+public import GongjianProtocol
 /// Everything the server can be configured with, with documented defaults.
 ///
 /// Executables map flags and files onto it; the library never reads the environment.
@@ -163,6 +164,20 @@ public struct ServerConfiguration: Sendable {
     }
   }
 
+  /// Checks of records beyond their types.
+  public struct Validation: Sendable {
+    /// How far after today (Asia/Shanghai) the date of an event (a signing, an activity held, a
+    /// decision, a progress note) may lie; later dates are refused as slips (a signing in 2099).
+    /// Default 366 days.
+    public var futureHorizonDays: Int = 366
+    /// Where values are plausible; a value outside is applied and answered with a warning that
+    /// names the field. Default ``PlausibleRanges/defaults``.
+    public var plausibleRanges: PlausibleRanges = .defaults
+
+    /// The defaults listed on each property.
+    public static var defaults: Self { Self() }
+  }
+
   /// Where to listen.
   public var listen: Listen
   /// Connection and handshake admission.
@@ -173,6 +188,8 @@ public struct ServerConfiguration: Sendable {
   public var sync: Sync
   /// Authorization beyond memberships.
   public var authorization: Authorization
+  /// Record checks beyond types.
+  public var validation: Validation = .defaults
 
   /// Creates a configuration.
   public init(listen: Listen, limits: Limits, sync: Sync, authorization: Authorization) {

@@ -68,7 +68,9 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
     guard OfficeIdentity.isValidIdentifier(request.officeID) else {
       throw GongjianError.invalidField("office_id", "not a valid office id")
     }
-    let membership = try await self.store.setMembership(tenantID: request.tenantID, officeID: request.officeID, role: request.role)
+    let membership = try await self.store.setMembership(
+      tenantID: request.tenantID, officeID: request.officeID, role: request.role, keyDepartment: request.keyDepartment
+    )
     self.directory.invalidate()
     return membership
   }

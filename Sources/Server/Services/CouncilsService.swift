@@ -13,9 +13,14 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
   private let writer: TypedWriter
   private let cityTenant: String
   private let maxAttachmentBytes: Int
+  private let ranges: PlausibleRanges
 
   /// Creates the service.
-  public init(engine: SyncEngine, store: any GongjianStore, authorizer: Authorizer, cityTenant: String, maxAttachmentBytes: Int) {
+  public init(
+    engine: SyncEngine, store: any GongjianStore, authorizer: Authorizer, cityTenant: String, maxAttachmentBytes: Int,
+    ranges: PlausibleRanges = .defaults
+  ) {
+    self.ranges = ranges
     self.store = store
     self.authorizer = authorizer
     self.writer = TypedWriter(engine: engine, store: store)
@@ -85,6 +90,11 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     AgendaWorkflow.Stored(id: entry.record.id, version: entry.record.version, payload: entry.payload)
   }
 
+  /// A move the state of the records does not allow, naming the field.
+  private static func refused(_ refusal: AgendaWorkflow.Refusal) -> GongjianError {
+    GongjianError(.failedPrecondition, "\(refusal.field): \(refusal.message)", violations: [.init(field: refusal.field, description: refusal.message)])
+  }
+
   private static func writes(_ writes: [AgendaWorkflow.Write]) -> [TypedWriter.Write] {
     writes.map { TypedWriter.Write(kind: $0.kind, id: $0.id, baseVersion: $0.baseVersion, payload: $0.payload) }
   }
@@ -94,24 +104,14 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
   public func createMeeting(request: Gongjian_V1_CreateMeetingRequest, context: ServerContext) async throws -> Gongjian_V1_MeetingView {
     let caller = try context.caller
     try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: caller, action: "create meeting")
-    let meeting = Gongjian_V1_Meeting.with {
-      $0.councilID = request.councilID.lowercased()
-      $0.title = request.title
-      $0.heldOn = request.heldOn
-      $0.place = request.place
-      $0.status = .draft
-    }
-    let id = UUID().uuidString.lowercased()
-    let record = try await self.writer.write(.init(kind: .meeting, id: id, baseVersion: 0, payload: meeting), tenantID: request.tenantID, caller: caller)
-    // Deferred items of the council move on to this meeting, keeping their history.
-    let meetings = Dictionary(uniqueKeysWithValues: try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self).map { ($0.record.id, $0.payload) })
-    var moves: [TypedWriter.Write] = []
-    for (itemRecord, item) in try await self.all(.agendaItem, request.tenantID, as: Gongjian_V1_AgendaItem.self)
-    where item.status == .deferred && meetings[item.meetingID]?.councilID == meeting.councilID && item.meetingID != id {
-      moves += Self.writes([AgendaWorkflow.carry(Self.stored((itemRecord, item)), to: id, actor: Self.actor(caller))])
-    }
-    if !moves.isEmpty { try await self.writer.write(moves, tenantID: request.tenantID, caller: caller) }
-    return try await self.meetingView(record, meeting, tenantID: request.tenantID)
+    // The meeting and the council's deferred items moving on to it, in one atomic push.
+    let writes = AgendaWorkflow.createMeeting(
+      request, meetingID: UUID().uuidString.lowercased(),
+      meetings: try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self).map(Self.stored),
+      items: try await self.all(.agendaItem, request.tenantID, as: Gongjian_V1_AgendaItem.self).map(Self.stored), actor: Self.actor(caller)
+    )
+    let record = try await self.writer.write(Self.writes(writes), tenantID: request.tenantID, caller: caller)[0]
+    return try await self.meetingView(record, try Gongjian_V1_Meeting(serializedBytes: record.payload), tenantID: request.tenantID)
   }
 
   public func listMeetings(request: Gongjian_V1_ListMeetingsRequest, context: ServerContext) async throws -> Gongjian_V1_ListMeetingsResponse {
@@ -132,10 +132,14 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     let caller = try context.caller
     try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: caller, action: "set meeting status")
     let (record, meeting) = try await self.one(.meeting, request.tenantID, request.meetingID, field: "meeting_id", as: Gongjian_V1_Meeting.self)
-    var updated = meeting
-    updated.status = request.status
-    if meeting.status == .draft && request.status == .agendaPublished { updated.agendaVersion += 1 }
-    let written = try await self.writer.write(.init(kind: .meeting, id: record.id, baseVersion: record.version, payload: updated), tenantID: request.tenantID, caller: caller)
+    let write: AgendaWorkflow.Write
+    do {
+      write = try AgendaWorkflow.setStatus(Self.stored((record, meeting)), to: request.status)
+    } catch let refusal as AgendaWorkflow.Refusal {
+      throw Self.refused(refusal)
+    }
+    let updated = write.payload as! Gongjian_V1_Meeting
+    let written = try await self.writer.write(Self.writes([write])[0], tenantID: request.tenantID, caller: caller)
     return try await self.meetingView(written, updated, tenantID: request.tenantID)
   }
 
@@ -157,7 +161,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     let items = try await self.items(of: record.id, tenantID: request.tenantID)
     return .with {
       $0.meeting = view
-      $0.items = items.map { Self.itemView($0.record, $0.payload) }
+      $0.items = AgendaWorkflow.numbered(items.map { Self.itemView($0.record, $0.payload) })
     }
   }
 
@@ -178,19 +182,30 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     return Self.itemView(written[0], writes[0].payload as! Gongjian_V1_AgendaItem)
   }
 
-  /// Moves one item through the write path (and the agenda version when the agenda is published).
+  /// Moves one item through the write path, with what the move entails (renumbering, the move
+  /// to the next meeting, the agenda version), in one atomic push.
   private func change(
     _ request: Gongjian_V1_AgendaActionRequest, caller: Caller, move: AgendaWorkflow.Move
   ) async throws -> Gongjian_V1_AgendaItemView {
-    try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: move.action)
+    let membership = try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: move.action)
     let item = try await self.one(.agendaItem, request.tenantID, request.itemID, field: "item_id", as: Gongjian_V1_AgendaItem.self)
     let meeting = try await self.one(.meeting, request.tenantID, item.payload.meetingID, field: "meeting_id", as: Gongjian_V1_Meeting.self)
     let siblings = try await self.items(of: item.payload.meetingID, tenantID: request.tenantID).map(Self.stored)
-    let writes = AgendaWorkflow.move(
-      move, item: Self.stored(item), meeting: Self.stored(meeting), siblings: siblings, actor: Self.actor(caller), note: request.note
-    )
+    let next = move == .deferral
+      ? AgendaWorkflow.nextMeeting(
+        after: Self.stored(meeting), among: try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self).map(Self.stored)
+      ) : nil
+    let writes: [AgendaWorkflow.Write]
+    do {
+      writes = try AgendaWorkflow.move(
+        move, item: Self.stored(item), meeting: Self.stored(meeting), siblings: siblings, next: next,
+        renumbers: membership?.role.includes(.secretariat) ?? false, actor: Self.actor(caller), note: request.note
+      )
+    } catch let refusal as AgendaWorkflow.Refusal {
+      throw Self.refused(refusal)
+    }
     let written = try await self.writer.write(Self.writes(writes), tenantID: request.tenantID, caller: caller)
-    return Self.itemView(written[0], writes[0].payload as! Gongjian_V1_AgendaItem)
+    return Self.itemView(written[0], try Gongjian_V1_AgendaItem(serializedBytes: written[0].payload))
   }
 
   public func acceptItem(request: Gongjian_V1_AgendaActionRequest, context: ServerContext) async throws -> Gongjian_V1_AgendaItemView {
@@ -198,20 +213,11 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     return try await self.change(request, caller: try context.caller, move: .accept)
   }
 
+  /// Defers an item; when the council's next meeting exists, the item moves there in the same push.
   public func deferItem(request: Gongjian_V1_AgendaActionRequest, context: ServerContext) async throws -> Gongjian_V1_AgendaItemView {
     let caller = try context.caller
     try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: caller, action: "defer an agenda item")
-    let deferred = try await self.change(request, caller: caller, move: .deferral)
-    // When the council's next meeting exists, the item moves there at once.
-    let meetings = try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self).map(Self.stored)
-    guard let current = meetings.first(where: { $0.id == deferred.item.meetingID }),
-      let next = AgendaWorkflow.nextMeeting(after: current, among: meetings)
-    else { return deferred }
-    let item = AgendaWorkflow.Stored(id: deferred.id, version: deferred.version, payload: deferred.item)
-    let written = try await self.writer.write(
-      Self.writes([AgendaWorkflow.carry(item, to: next.id, actor: Self.actor(caller))]), tenantID: request.tenantID, caller: caller
-    )
-    return Self.itemView(written[0], try Gongjian_V1_AgendaItem(serializedBytes: written[0].payload))
+    return try await self.change(request, caller: caller, move: .deferral)
   }
 
   public func withdrawItem(request: Gongjian_V1_AgendaActionRequest, context: ServerContext) async throws -> Gongjian_V1_AgendaItemView {
@@ -304,20 +310,24 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
   public func preparePacket(request: Gongjian_V1_PreparePacketRequest, context: ServerContext) async throws -> Gongjian_V1_Packet {
     let caller = try context.caller
     try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: "prepare the packet")
-    return try await self.packet(tenantID: request.tenantID, meetingID: request.meetingID, reader: caller).proto
+    guard let edition = PacketEdition(code: request.language) else {
+      throw GongjianError.invalidField("language", "zh (the default) or en (got '\(request.language)')")
+    }
+    return try await self.packet(tenantID: request.tenantID, meetingID: request.meetingID, reader: caller, edition: edition).proto
   }
 
   /// Assembles the packet's data from the synced records, as `reader` may see them.
-  func packet(tenantID: String, meetingID: String, reader: Caller) async throws -> MeetingPacket {
+  func packet(tenantID: String, meetingID: String, reader: Caller, edition: PacketEdition) async throws -> MeetingPacket {
     let (meetingRecord, meeting) = try await self.one(.meeting, tenantID, meetingID, field: "meeting_id", as: Gongjian_V1_Meeting.self)
     let council = try await self.one(.council, tenantID, meeting.councilID, field: "council_id", as: Gongjian_V1_Council.self)
     let meetings = try await self.all(.meeting, tenantID, as: Gongjian_V1_Meeting.self)
     let items = try await self.all(.agendaItem, tenantID, as: Gongjian_V1_AgendaItem.self)
+    let decisions = try await self.all(.decision, tenantID, as: Gongjian_V1_Decision.self)
     let actions = try await self.all(.actionItem, tenantID, as: Gongjian_V1_ActionItem.self)
     // The city council sees every partnership; a park council its own.
     let tenants = tenantID == self.cityTenant ? try await self.store.tenants().map(\.id) : [tenantID]
     let data = try await PartnershipData.load(from: self.store, tenantIDs: tenants, targetsTenant: self.cityTenant)
-    var labels: [String: String] = [:]
+    var links: [String: MeetingPacket.Link] = [:]
     // A link into another tenant is read only when the reader may read that tenant; otherwise
     // it reads the same whether or not the record exists.
     var readable: [String: Bool] = [tenantID: true]
@@ -328,14 +338,14 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
           readable[linkTenant] = await self.authorizer.allows(.read, tenant: linkTenant, caller: reader)
         }
         guard readable[linkTenant] == true else {
-          labels["\(link.kind)/\(link.id)"] = MeetingPacket.restrictedLinkLabel
+          links["\(link.kind)/\(link.id)"] = .restricted
           continue
         }
         guard let kind = RecordKind.named(link.kind),
           let record = try await self.store.record(tenantID: linkTenant, kind: kind.name, id: link.id), !record.deleted,
           let payload = try? Gongjian_V1_RecordPayload(kind: kind.name, data: record.payload)
         else { continue }
-        labels["\(link.kind)/\(link.id)"] = MeetingPacket.linkLabel(payload)
+        links["\(link.kind)/\(link.id)"] = .visible(payload)
       }
     }
     let officeNames = Dictionary(uniqueKeysWithValues: try await self.store.offices().map { ($0.id, $0.name) })
@@ -344,8 +354,8 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     }
     return MeetingPacket.assemble(
       meeting: .init(id: meetingRecord.id, sequence: meetingRecord.sequence, payload: meeting), councilName: council.payload.name,
-      meetings: entries(meetings), items: entries(items), actions: entries(actions), data: data, linkLabels: labels,
-      officeNames: officeNames, cityWide: tenantID == self.cityTenant
+      records: .init(meetings: entries(meetings), items: entries(items), decisions: entries(decisions), actions: entries(actions)),
+      data: data, links: links, officeNames: officeNames, cityWide: tenantID == self.cityTenant, edition: edition, ranges: self.ranges
     )
   }
 }

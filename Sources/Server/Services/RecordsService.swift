@@ -90,9 +90,13 @@ public struct RecordsService: Gongjian_V1_Records.SimpleServiceProtocol {
   ) async throws -> Gongjian_V1_TypedRecord {
     // Encoded once, as it arrived; the write path decodes and validates it.
     let (kind, data) = try payload.kindAndBytes()
-    let record = try await TypedWriter(engine: self.engine, store: self.store).write(
-      .init(kind: kind, id: id, baseVersion: baseVersion, serialized: data, requestID: requestID), tenantID: tenantID, caller: caller
-    )
-    return try record.typed()
+    guard let written = try await TypedWriter(engine: self.engine, store: self.store).written(
+      [.init(kind: kind, id: id, baseVersion: baseVersion, serialized: data, requestID: requestID)], tenantID: tenantID, caller: caller
+    ).first else {
+      throw GongjianError(.internalError, "\(kind.name) \(id) vanished after the write")
+    }
+    var typed = try written.record.typed()
+    typed.warnings = written.warnings
+    return typed
   }
 }

@@ -41,9 +41,16 @@ struct TypedWriter: Sendable {
   let engine: SyncEngine
   let store: any GongjianStore
 
-  /// Pushes the writes in one push (one transaction); throws on the first that is not applied.
+  /// Pushes the writes in one push, atomic when there are several: all are applied or none is.
+  /// Throws for the write that was not applied (not for those only refused because of it).
   @discardableResult
   func write(_ writes: [Write], tenantID: String, caller: Caller) async throws -> [StoredRecord] {
+    try await self.written(writes, tenantID: tenantID, caller: caller).map(\.record)
+  }
+
+  /// As ``write(_:tenantID:caller:)``, with each write's warnings (values outside their
+  /// plausible range).
+  func written(_ writes: [Write], tenantID: String, caller: Caller) async throws -> [(record: StoredRecord, warnings: [String])] {
     var mutations: [Gongjian_V1_Mutation] = []
     for write in writes {
       var mutation = Gongjian_V1_Mutation()
@@ -66,10 +73,17 @@ struct TypedWriter: Sendable {
         $0.tenantID = tenantID
         $0.clientID = "rpc:\(caller.office.id)"
         $0.mutations = mutations
+        $0.atomic = writes.count > 1
       },
       caller: caller
     )
-    for (write, result) in zip(writes, response.results) {
+    // The cause first: an atomic push refuses the others with ABORTED because of it.
+    func abortedOnly(_ result: Gongjian_V1_MutationResult) -> Bool {
+      if case .rejected(let rejected) = result.outcome { rejected.code == 10 } else { false }
+    }
+    let pairs = Array(zip(writes, response.results))
+    let answers = pairs.filter { !abortedOnly($0.1) } + pairs.filter { abortedOnly($0.1) }
+    for (write, result) in answers {
       switch result.outcome {
       case .applied:
         continue
@@ -80,6 +94,7 @@ struct TypedWriter: Sendable {
           switch rejected.code {
           case 7: .permissionDenied
           case 9: .failedPrecondition
+          case 10: .aborted
           default: .invalidArgument
           }
         let violations = rejected.violations.map {
@@ -89,15 +104,17 @@ struct TypedWriter: Sendable {
           )
         }
         let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-        throw GongjianError(code, "invalid \(write.kind.name): \(list)", violations: violations)
+        throw GongjianError(code, list.isEmpty ? rejected.message : "invalid \(write.kind.name): \(list)", violations: violations)
       case nil:
         throw GongjianError(.internalError, "empty answer for \(write.kind.name) \(write.id)")
       }
     }
-    var records: [StoredRecord] = []
-    for write in writes {
+    var records: [(record: StoredRecord, warnings: [String])] = []
+    for (write, result) in zip(writes, response.results) {
       if let record = try await self.store.record(tenantID: tenantID, kind: write.kind.name, id: write.id.lowercased()) {
-        records.append(record)
+        records.append((record, result.applied.warnings.map {
+          "\($0.field.replacingOccurrences(of: #"^mutations\[\d+\]\.payload\."#, with: "", options: .regularExpression)): \($0.description_p)"
+        }))
       }
     }
     return records

@@ -18,8 +18,9 @@ public protocol GongjianStore: Sendable {
   func offices() async throws -> [Gongjian_V1_Office]
   /// One office.
   func office(id: String) async throws -> Gongjian_V1_Office?
-  /// Creates or changes a membership. - Throws: `notFound` when tenant or office is unknown.
-  func setMembership(tenantID: String, officeID: String, role: Gongjian_V1_Role) async throws -> Gongjian_V1_Membership
+  /// Creates or changes a membership; `keyDepartment` marks a key city department (Art. 六).
+  /// - Throws: `notFound` when tenant or office is unknown.
+  func setMembership(tenantID: String, officeID: String, role: Gongjian_V1_Role, keyDepartment: Bool) async throws -> Gongjian_V1_Membership
   /// Removes a membership; returns whether there was one.
   func removeMembership(tenantID: String, officeID: String) async throws -> Bool
   /// The memberships of a tenant.
@@ -59,4 +60,11 @@ public protocol GongjianStore: Sendable {
   /// Verifies a tenant's audit chain; returns the number of entries checked.
   /// - Throws: `internalError` naming the first entry whose hash does not match.
   func verifyAuditChain(tenantID: String) async throws -> Int
+}
+
+extension GongjianStore {
+  /// Creates or changes a membership that is not a key city department.
+  public func setMembership(tenantID: String, officeID: String, role: Gongjian_V1_Role) async throws -> Gongjian_V1_Membership {
+    try await self.setMembership(tenantID: tenantID, officeID: officeID, role: role, keyDepartment: false)
+  }
 }

@@ -27,13 +27,17 @@ public struct PushBatch: Sendable {
     /// Checks the write against the current payload and other records of the tenant (state
     /// machines, workflow rules); runs inside the store's transaction.
     public var check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])?
+    /// Values outside their plausible range, answered with the applied write.
+    public var warnings: [GongjianError.FieldViolation]
 
     /// Creates a validated mutation.
     public init(
       mutationID: String, kind: String, recordID: String, baseVersion: UInt64, change: Change,
       uniqueKey: String? = nil, references: [Reference] = [],
-      check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])? = nil
+      check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])? = nil,
+      warnings: [GongjianError.FieldViolation] = []
     ) {
+      self.warnings = warnings
       self.mutationID = mutationID
       self.kind = kind
       self.recordID = recordID
@@ -68,14 +72,34 @@ public struct PushBatch: Sendable {
   public var clientID: String
   public var mutations: [Mutation]
   public var receivedAt: Date
+  /// All or nothing: unless every mutation is applied, the store commits none of them and
+  /// stores no answer for replay.
+  public var atomic: Bool
 
   /// Creates a batch.
-  public init(tenantID: String, officeID: String, clientID: String, mutations: [Mutation], receivedAt: Date) {
+  public init(tenantID: String, officeID: String, clientID: String, mutations: [Mutation], receivedAt: Date, atomic: Bool = false) {
     self.tenantID = tenantID
     self.officeID = officeID
     self.clientID = clientID
     self.mutations = mutations
     self.receivedAt = receivedAt
+    self.atomic = atomic
+  }
+
+  /// The answers of an atomic batch that was rolled back: each mutation that would have been
+  /// applied is refused (ABORTED), naming the mutation that was not.
+  static func rolledBack(_ results: [Gongjian_V1_MutationResult]) -> [Gongjian_V1_MutationResult] {
+    let failed = results.firstIndex { if case .applied = $0.outcome { false } else { true } } ?? 0
+    return results.map { result in
+      guard case .applied = result.outcome else { return result }
+      var refused = result
+      refused.replayed = false
+      refused.rejected = .with {
+        $0.code = 10  // ABORTED
+        $0.message = "not applied: this push is atomic and mutations[\(failed)] was not applied"
+      }
+      return refused
+    }
   }
 }
 

@@ -10,11 +10,19 @@ public import SwiftProtobuf
 /// uniqueness, the current version, other records) travel into the store's transaction as data
 /// and closures, so that the write path stays one.
 public struct KindRule: Sendable {
-  /// Who is writing.
+  /// Who is writing, and the server's record checks that depend on more than the payload.
   public struct WriteContext: Sendable {
     public var officeID: String
     public var side: Gongjian_V1_Side
     public var role: Gongjian_V1_Role
+    /// The latest date an event (a signing, an activity held, a decision) may carry, `YYYY-MM-DD`.
+    public var latestEventDate: String = "9999-12-31"
+    /// How far ahead `latestEventDate` is, for the message.
+    public var futureHorizonDays: Int = 0
+    /// The offices of the directory, where a payload names offices; nil skips the check.
+    public var knownOffices: Set<String>?
+    /// Where values are plausible; values outside are applied with a warning.
+    public var ranges: PlausibleRanges?
 
     public init(officeID: String, side: Gongjian_V1_Side, role: Gongjian_V1_Role) {
       self.officeID = officeID
@@ -50,6 +58,8 @@ public struct KindRule: Sendable {
     public var references: [PushBatch.Reference]
     /// Runs in the store's transaction with the current payload and the tenant's records.
     public var check: (@Sendable (_ current: Data?, _ lookup: (_ kind: String, _ id: String) -> Data?) -> [GongjianError.FieldViolation])?
+    /// Values outside their plausible range: the write is applied, with these warnings.
+    public var warnings: [GongjianError.FieldViolation] = []
   }
 
   /// A reference from a payload field to another record.
@@ -86,7 +96,10 @@ public struct KindRule: Sendable {
   ///   - payload: The payload message type.
   ///   - writeRole: The least role that writes it.
   ///   - deletable: Whether records may be deleted.
+  ///   - trim: Trims the payload's texts before validation (leading and trailing spaces).
   ///   - validate: The payload's violations, with paths relative to the payload.
+  ///   - eventDates: The dates of things that happened, which may not lie beyond the server's
+  ///     horizon (a signing in 2099 is a slip).
   ///   - normalize: Sets derived fields.
   ///   - uniqueKey: A key at most one live record per tenant may have.
   ///   - references: Records the payload refers to.
@@ -96,7 +109,9 @@ public struct KindRule: Sendable {
     _ kind: RecordKind, payload: Payload.Type,
     writeRole: Gongjian_V1_Role = .contributor,
     deletable: Bool = true,
+    trim: (@Sendable (inout Payload) -> Void)? = nil,
     validate: @escaping @Sendable (Payload) -> [GongjianError.FieldViolation],
+    eventDates: (@Sendable (Payload) -> [(field: String, date: String)])? = nil,
     normalize: (@Sendable (inout Payload) -> Void)? = nil,
     uniqueKey: (@Sendable (Payload) -> String)? = nil,
     references: @escaping @Sendable (Payload) -> [FieldReference] = { _ in [] },
@@ -120,15 +135,17 @@ public struct KindRule: Sendable {
     self.referencesBody = { data in (try? Payload(serializedBytes: data)).map(references) ?? [] }
     self.prepareBody = { (data: Data, path: String, context: WriteContext) -> Prepared in
       Self.prepare(
-        Payload.self, data: data, path: path, context: context, validate: validate, normalize: normalize,
-        uniqueKey: uniqueKey, references: references, check: combined
+        Payload.self, data: data, path: path, context: context, kind: kind, trim: trim, validate: validate,
+        eventDates: eventDates, normalize: normalize, uniqueKey: uniqueKey, references: references, check: combined
       )
     }
   }
 
   private static func prepare<Payload: SwiftProtobuf.Message & Sendable>(
-    _ type: Payload.Type, data: Data, path: String, context: WriteContext,
+    _ type: Payload.Type, data: Data, path: String, context: WriteContext, kind: RecordKind,
+    trim: (@Sendable (inout Payload) -> Void)?,
     validate: @Sendable (Payload) -> [GongjianError.FieldViolation],
+    eventDates: (@Sendable (Payload) -> [(field: String, date: String)])?,
     normalize: (@Sendable (inout Payload) -> Void)?,
     uniqueKey: (@Sendable (Payload) -> String)?,
     references: @Sendable (Payload) -> [FieldReference],
@@ -144,7 +161,14 @@ public struct KindRule: Sendable {
       let violation = GongjianError.FieldViolation(field: path, description: "not a valid \(Payload.protoMessageName): \(error)")
       return Prepared(payload: data, violations: [violation], uniqueKey: nil, references: [], check: nil)
     }
-    let violations = prefixed(validate(message))
+    trim?(&message)
+    var violations = prefixed(validate(message))
+    for (field, date) in eventDates?(message) ?? [] where date > context.latestEventDate {
+      violations += prefixed([.init(
+        field: field,
+        description: "\(date) is more than \(context.futureHorizonDays) days ahead (latest \(context.latestEventDate)); is the year mistyped?"
+      )])
+    }
     guard violations.isEmpty else {
       return Prepared(payload: data, violations: violations, uniqueKey: nil, references: [], check: nil)
     }
@@ -165,7 +189,13 @@ public struct KindRule: Sendable {
         kind: $0.kind.name, id: $0.id.lowercased(), field: "\(path).\($0.field)", tenantID: $0.tenantID.isEmpty ? nil : $0.tenantID
       )
     }
-    return Prepared(payload: normalized, violations: [], uniqueKey: uniqueKey?(message), references: refs, check: storeCheck)
+    let warnings = (context.ranges?.findings(kind: kind, payload: message) ?? []).map {
+      let warning = PlausibleRanges.warning($0)
+      return GongjianError.FieldViolation(field: "\(path).\(warning.field)", description: warning.description)
+    }
+    return Prepared(
+      payload: normalized, violations: [], uniqueKey: uniqueKey?(message), references: refs, check: storeCheck, warnings: warnings
+    )
   }
 
   /// Decodes, validates and normalises a serialized payload.

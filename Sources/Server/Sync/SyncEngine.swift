@@ -15,6 +15,7 @@ public final class SyncEngine: Sendable {
   private let kinds: KindRegistry
   private let limits: ServerConfiguration.Limits
   private let syncConfiguration: ServerConfiguration.Sync
+  private let validation: ServerConfiguration.Validation
   private let hub: ChangeHub
   private let committer: GroupCommitter<PushBatch, PushOutcome>
   private let logger: Logger
@@ -36,6 +37,7 @@ public final class SyncEngine: Sendable {
     self.kinds = kinds
     self.limits = configuration.limits
     self.syncConfiguration = configuration.sync
+    self.validation = configuration.validation
     let hub = ChangeHub(
       recentLimit: configuration.sync.recentChangesPerTenant,
       maxSubscribersPerTenant: configuration.limits.maxSubscriptionsPerTenant
@@ -94,9 +96,16 @@ public final class SyncEngine: Sendable {
         violations: [.init(field: "mutations", description: "at most \(self.limits.maxRequestBytes) payload bytes per push")]
       )
     }
-    let context = KindRule.WriteContext(
+    var context = KindRule.WriteContext(
       officeID: caller.office.id, side: membership?.side ?? caller.office.side, role: membership?.role ?? .contributor
     )
+    context.futureHorizonDays = self.validation.futureHorizonDays
+    context.latestEventDate = AgendaWorkflow.Actor.day(of: Date().addingTimeInterval(Double(self.validation.futureHorizonDays) * 86_400))
+    context.ranges = self.validation.plausibleRanges
+    // Only payloads that name offices need the directory.
+    if request.mutations.contains(where: { $0.kind == RecordKind.exchangeActivity.name }) {
+      context.knownOffices = Set(try await self.store.offices().map(\.id))
+    }
     var mutations = request.mutations.enumerated().map { self.prepare($1, at: "mutations[\($0)]", context: context) }
     try await self.authorizeForeignReferences(&mutations, tenantID: request.tenantID, caller: caller)
     let batch = PushBatch(
@@ -105,7 +114,8 @@ public final class SyncEngine: Sendable {
       // Scoped by the office, so that no office can claim (and block) another's client id.
       clientID: "\(caller.office.id)/\(request.clientID)",
       mutations: mutations,
-      receivedAt: Date()
+      receivedAt: Date(),
+      atomic: request.atomic
     )
     let outcome = try await self.committer.submit(batch)
     return Gongjian_V1_PushResponse.with {
@@ -167,7 +177,8 @@ public final class SyncEngine: Sendable {
     return PushBatch.Mutation(
       mutationID: mutation.mutationID, kind: mutation.kind, recordID: recordID,
       baseVersion: mutation.baseVersion, change: change,
-      uniqueKey: prepared?.uniqueKey, references: prepared?.references ?? [], check: prepared?.check
+      uniqueKey: prepared?.uniqueKey, references: prepared?.references ?? [], check: prepared?.check,
+      warnings: violations.isEmpty ? prepared?.warnings ?? [] : []
     )
   }
 

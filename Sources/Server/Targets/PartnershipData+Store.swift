@@ -22,14 +22,23 @@ extension PartnershipData {
       for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.exchangeActivity.name) {
         data.activities.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
       }
+      for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.revenueSharingAgreement.name) {
+        data.agreements.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
     }
+    // The two cities' council lives in the city tenant (Art. 十一).
+    for record in try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.council.name) {
+      data.councils.append(.init(tenantID: targetsTenant, id: record.id, payload: try .init(serializedBytes: record.payload)))
+    }
+    for record in try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.meeting.name) {
+      data.meetings.append(.init(tenantID: targetsTenant, id: record.id, payload: try .init(serializedBytes: record.payload)))
+    }
+    data.tenantNames = Dictionary(try await store.tenants().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     // Targets are the deployment's, whoever asks; the seed's apply where none are recorded.
     let stored = try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.target.name)
     data.targets = try stored.map { try Gongjian_V1_Target(serializedBytes: $0.payload) }
-    let offices = Dictionary(uniqueKeysWithValues: try await store.offices().map { ($0.id, $0) })
-    data.cityDepartments = try await store.memberships(tenantID: targetsTenant)
-      .filter { offices[$0.officeID]?.side == .suqian }
-      .map(\.officeID)
+    data.officeNames = Dictionary(try await store.offices().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    data.cityDepartments = try await store.memberships(tenantID: targetsTenant).filter(\.keyDepartment).map(\.officeID)
     return data
   }
 }

@@ -36,7 +36,7 @@ func makeDevStore(in directory: URL) async throws -> SQLiteStore {
   for tenant in DevDirectory.tenants { try await store.createTenant(tenant) }
   for office in DevDirectory.offices { try await store.putOffice(office) }
   for entry in DevDirectory.memberships {
-    _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role)
+    _ = try await store.setMembership(tenantID: entry.tenant, officeID: entry.office, role: entry.role, keyDepartment: entry.keyDepartment)
   }
   return store
 }

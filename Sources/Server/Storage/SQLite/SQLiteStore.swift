@@ -139,6 +139,10 @@ public final class SQLiteStore: GongjianStore {
           """
       )
     }
+    // Key city departments (Art. 六) are named by the membership, not inferred from the side.
+    migrator.registerMigration("v5-key-departments") { db in
+      try db.execute(sql: "ALTER TABLE membership ADD COLUMN key_department INTEGER NOT NULL DEFAULT 0")
+    }
     return migrator
   }
 
@@ -203,7 +207,7 @@ public final class SQLiteStore: GongjianStore {
   }
 
   public func setMembership(
-    tenantID: String, officeID: String, role: Gongjian_V1_Role
+    tenantID: String, officeID: String, role: Gongjian_V1_Role, keyDepartment: Bool
   ) async throws -> Gongjian_V1_Membership {
     try await self.pool.write { db in
       guard try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE id = ?", arguments: [tenantID]) != nil else {
@@ -214,15 +218,16 @@ public final class SQLiteStore: GongjianStore {
       }
       try db.execute(
         sql: """
-          INSERT INTO membership (tenant_id, office_id, role) VALUES (?, ?, ?)
-          ON CONFLICT (tenant_id, office_id) DO UPDATE SET role = excluded.role
+          INSERT INTO membership (tenant_id, office_id, role, key_department) VALUES (?, ?, ?, ?)
+          ON CONFLICT (tenant_id, office_id) DO UPDATE SET role = excluded.role, key_department = excluded.key_department
           """,
-        arguments: [tenantID, officeID, role.rawValue]
+        arguments: [tenantID, officeID, role.rawValue, keyDepartment]
       )
       return Gongjian_V1_Membership.with {
         $0.tenantID = tenantID
         $0.officeID = officeID
         $0.role = role
+        $0.keyDepartment = keyDepartment
         $0.side = Gongjian_V1_Side(rawValue: office["side"]) ?? .unspecified
       }
     }
@@ -239,7 +244,7 @@ public final class SQLiteStore: GongjianStore {
   }
 
   private static let membershipSelect = """
-    SELECT m.tenant_id, m.office_id, m.role, o.side FROM membership m
+    SELECT m.tenant_id, m.office_id, m.role, m.key_department, o.side FROM membership m
     JOIN office o ON o.id = m.office_id
     """
 
@@ -264,6 +269,7 @@ public final class SQLiteStore: GongjianStore {
       $0.tenantID = row["tenant_id"]
       $0.officeID = row["office_id"]
       $0.role = Gongjian_V1_Role(rawValue: row["role"]) ?? .unspecified
+      $0.keyDepartment = row["key_department"]
       $0.side = Gongjian_V1_Side(rawValue: row["side"]) ?? .unspecified
     }
   }
@@ -457,7 +463,27 @@ public final class SQLiteStore: GongjianStore {
       var results: [Result<PushOutcome, GongjianError>] = []
       results.reserveCapacity(batches.count)
       for batch in batches {
-        results.append(try Self.apply(batch, db: db, states: &states))
+        guard batch.atomic else {
+          results.append(try Self.apply(batch, db: db, states: &states))
+          continue
+        }
+        let before = states
+        var result: Result<PushOutcome, GongjianError>!
+        try db.inSavepoint {
+          result = try Self.apply(batch, db: db, states: &states)
+          guard case .success(let outcome) = result,
+            !outcome.results.allSatisfy({ if case .applied = $0.outcome { true } else { false } })
+          else { return .commit }
+          // Not every mutation applied: undo the others, and store no answer for replay.
+          states = before
+          result = .success(PushOutcome(
+            results: PushBatch.rolledBack(outcome.results),
+            writeCheckpoint: before[batch.tenantID]?.head ?? outcome.writeCheckpoint - UInt64(outcome.committed.count),
+            committed: []
+          ))
+          return .rollback
+        }
+        results.append(result)
       }
       for (tenantID, state) in states {
         try db.cachedStatement(
@@ -550,6 +576,7 @@ public final class SQLiteStore: GongjianStore {
           result.applied = .with {
             $0.version = record.version
             $0.sequence = record.sequence
+            $0.warnings = mutation.warnings.map { warning in .with { $0.field = warning.field; $0.description_p = warning.description } }
           }
         }
       }

@@ -9,6 +9,10 @@ enum ActionItemRules {
 
   static let rule = KindRule(
     .actionItem, payload: Gongjian_V1_ActionItem.self, deletable: false,
+    trim: { action in
+      action.title = FieldChecks.trimmed(action.title)
+      action.ownerUnit = FieldChecks.trimmed(action.ownerUnit)
+    },
     validate: { action in
       var checks = FieldChecks()
       checks.requireUUID(action.decisionID, "decision_id")
@@ -24,6 +28,7 @@ enum ActionItemRules {
       }
       return checks.violations
     },
+    eventDates: { action in action.progress.enumerated().map { ("progress[\($0.offset)].on", $0.element.on) } },
     references: {
       [
         .init(field: "decision_id", kind: .decision, id: $0.decisionID), .init(field: "meeting_id", kind: .meeting, id: $0.meetingID),
@@ -44,8 +49,13 @@ enum ActionItemRules {
       return violations
     },
     check: { input in
-      guard input.current == nil else { return [] }
       var violations: [GongjianError.FieldViolation] = []
+      if let decision = input.record(.decision, input.new.decisionID.lowercased(), as: Gongjian_V1_Decision.self),
+        input.new.dueOn < decision.decidedOn, input.current?.dueOn != input.new.dueOn
+      {
+        violations.append(.init(field: "due_on", description: "\(input.new.dueOn) is before the decision (\(decision.decidedOn))"))
+      }
+      guard input.current == nil else { return violations }
       if !input.context.role.includes(.secretariat) {
         violations.append(.init(field: "decision_id", description: "the secretariat creates action items from decisions"))
       }

@@ -38,6 +38,12 @@ enum AgendaItemRules {
 
   static let rule = KindRule(
     .agendaItem, payload: Gongjian_V1_AgendaItem.self, deletable: false,
+    trim: { item in
+      item.title = FieldChecks.trimmed(item.title)
+      item.summary = FieldChecks.trimmed(item.summary)
+      item.decisionSought = FieldChecks.trimmed(item.decisionSought)
+      item.responsibleUnits = item.responsibleUnits.map(FieldChecks.trimmed)
+    },
     validate: { item in
       var checks = FieldChecks()
       checks.requireUUID(item.meetingID, "meeting_id")
@@ -47,6 +53,7 @@ enum AgendaItemRules {
       if item.proposingSide != .suzhou && item.proposingSide != .suqian { checks.fail("proposing_side", "SIDE_SUZHOU or SIDE_SUQIAN") }
       if item.responsibleUnits.isEmpty { checks.fail("responsible_units", "at least one responsible unit (责任单位)") }
       for (index, unit) in item.responsibleUnits.enumerated() { checks.requireText(unit, "responsible_units[\(index)]") }
+      checks.limitText(item.decisionSought, "decision_sought", maxLength: 2000)
       for (index, link) in item.linkedRecords.enumerated() {
         if RecordKind.named(link.kind) == nil { checks.fail("linked_records[\(index)].kind", "unknown kind '\(link.kind)'") }
         checks.requireUUID(link.id, "linked_records[\(index)].id")

@@ -4,6 +4,7 @@ internal import GongjianProtocol
 enum CouncilRules {
   static let rule = KindRule(
     .council, payload: Gongjian_V1_Council.self, writeRole: .secretariat, deletable: false,
+    trim: { council in council.name = FieldChecks.trimmed(council.name) },
     validate: { council in
       var checks = FieldChecks()
       checks.requireText(council.name, "name")

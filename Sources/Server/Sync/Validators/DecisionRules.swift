@@ -12,6 +12,7 @@ enum DecisionRules {
       checks.requireDate(decision.decidedOn, "decided_on")
       return checks.violations
     },
+    eventDates: { [("decided_on", $0.decidedOn)] },
     references: {
       [.init(field: "meeting_id", kind: .meeting, id: $0.meetingID), .init(field: "agenda_item_id", kind: .agendaItem, id: $0.agendaItemID)]
     },
@@ -23,6 +24,15 @@ enum DecisionRules {
       }
       if item.meetingID != input.new.meetingID.lowercased() {
         violations.append(.init(field: "meeting_id", description: "the item is on the agenda of meeting \(item.meetingID)"))
+      }
+      // A meeting decides once it is held, on or after its day.
+      if let meeting = input.record(.meeting, input.new.meetingID.lowercased(), as: Gongjian_V1_Meeting.self) {
+        if ![.held, .minutesApproved].contains(meeting.status) {
+          violations.append(.init(field: "meeting_id", description: "the meeting is \(MeetingRules.name(meeting.status)); decisions are recorded once it is HELD"))
+        }
+        if input.new.decidedOn < meeting.heldOn {
+          violations.append(.init(field: "decided_on", description: "\(input.new.decidedOn) is before the meeting (\(meeting.heldOn))"))
+        }
       }
       return violations
     }

@@ -4,6 +4,10 @@ internal import GongjianProtocol
 enum ExchangeActivityRules {
   static let rule = KindRule(
     .exchangeActivity, payload: Gongjian_V1_ExchangeActivity.self,
+    trim: { activity in
+      activity.title = FieldChecks.trimmed(activity.title)
+      activity.participatingOffices = activity.participatingOffices.map(FieldChecks.trimmed)
+    },
     validate: { activity in
       var checks = FieldChecks()
       if activity.type == .unspecified || Gongjian_V1_ExchangeType.allCases.firstIndex(of: activity.type) == nil {
@@ -23,6 +27,14 @@ enum ExchangeActivityRules {
       checks.optionalUUID(activity.parkID, "park_id")
       return checks.violations
     },
-    references: { [.init(field: "park_id", kind: .park, id: $0.parkID)] }
+    eventDates: { [("held_on", $0.heldOn)] },
+    references: { [.init(field: "park_id", kind: .park, id: $0.parkID)] },
+    check: { input in
+      // The offices that took part count towards their departments' targets (Art. 六).
+      guard let known = input.context.knownOffices else { return [] }
+      return input.new.participatingOffices.enumerated().compactMap { index, office in
+        known.contains(office) ? nil : .init(field: "participating_offices[\(index)]", description: "no office '\(office)' in the directory")
+      }
+    }
   )
 }

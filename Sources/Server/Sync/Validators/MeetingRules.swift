@@ -26,12 +26,29 @@ enum MeetingRules {
 
   static let rule = KindRule(
     .meeting, payload: Gongjian_V1_Meeting.self, writeRole: .secretariat, deletable: false,
+    trim: { meeting in
+      meeting.title = FieldChecks.trimmed(meeting.title)
+      meeting.place = FieldChecks.trimmed(meeting.place)
+      meeting.chair = FieldChecks.trimmed(meeting.chair)
+      meeting.secretariat = FieldChecks.trimmed(meeting.secretariat)
+      meeting.participatingUnits = meeting.participatingUnits.map(FieldChecks.trimmed)
+      meeting.startsAt = FieldChecks.trimmed(meeting.startsAt)
+    },
     validate: { meeting in
       var checks = FieldChecks()
       checks.requireUUID(meeting.councilID, "council_id")
       checks.requireText(meeting.title, "title")
       checks.requireDate(meeting.heldOn, "held_on")
       checks.requireText(meeting.place, "place")
+      if !meeting.startsAt.isEmpty {
+        let clock = meeting.startsAt.split(separator: ":")
+        if clock.count != 2 || clock[1].count != 2 || !(0...23).contains(Int(clock[0]) ?? -1) || !(0...59).contains(Int(clock[1]) ?? -1) {
+          checks.fail("starts_at", "a time HH:MM (got '\(meeting.startsAt)')")
+        }
+      }
+      checks.limitText(meeting.chair, "chair")
+      checks.limitText(meeting.secretariat, "secretariat")
+      for (index, unit) in meeting.participatingUnits.enumerated() { checks.requireText(unit, "participating_units[\(index)]") }
       if ![.draft, .agendaPublished, .held, .minutesApproved].contains(meeting.status) {
         checks.fail("status", "one of DRAFT, AGENDA_PUBLISHED, HELD, MINUTES_APPROVED")
       }

@@ -2,6 +2,13 @@ internal import GongjianProtocol
 
 /// Validation of yearly targets; only admins write them.
 enum TargetRules {
+  /// The scopes by their schema names, for messages.
+  static let scopeNames: [Gongjian_V1_TargetScope: String] = [
+    .cityWide: "TARGET_SCOPE_CITY_WIDE", .cityDepartments: "TARGET_SCOPE_CITY_DEPARTMENTS", .eachPark: "TARGET_SCOPE_EACH_PARK",
+    .eachPairing: "TARGET_SCOPE_EACH_PAIRING", .eachDepartment: "TARGET_SCOPE_EACH_DEPARTMENT", .countyParks: "TARGET_SCOPE_COUNTY_PARKS",
+    .eachCounty: "TARGET_SCOPE_EACH_COUNTY", .flagship: "TARGET_SCOPE_FLAGSHIP", .cityCouncil: "TARGET_SCOPE_CITY_COUNCIL",
+  ]
+
   static let rule = KindRule(
     .target, payload: Gongjian_V1_Target.self, writeRole: .admin,
     validate: { target in
@@ -11,6 +18,8 @@ enum TargetRules {
       }
       if target.scope == .unspecified || Gongjian_V1_TargetScope.allCases.firstIndex(of: target.scope) == nil {
         checks.fail("scope", "a known TARGET_SCOPE_* value")
+      } else if let scope = SeedTargets.scopes[target.metric], scope != target.scope {
+        checks.fail("scope", "this metric is counted over \(scopeNames[scope] ?? "\(scope.rawValue)"), not \(scopeNames[target.scope] ?? "\(target.scope.rawValue)")")
       }
       checks.nonNegative(target.threshold, "threshold")
       checks.year(target.year, "year", allowZero: true)

@@ -30,12 +30,22 @@ enum TransferredProjectRules {
 
   static let rule = KindRule(
     .transferredProject, payload: Gongjian_V1_TransferredProject.self, deletable: false,
+    trim: { project in
+      project.name = FieldChecks.trimmed(project.name)
+      project.sourceEnterprise = FieldChecks.trimmed(project.sourceEnterprise)
+      project.sourceDistrict = FieldChecks.trimmed(project.sourceDistrict)
+      project.industry = FieldChecks.trimmed(project.industry)
+      project.signedOnChangeReason = FieldChecks.trimmed(project.signedOnChangeReason)
+    },
     validate: { project in
       var checks = FieldChecks()
       checks.requireText(project.name, "name")
       checks.requireText(project.sourceEnterprise, "source_enterprise")
       checks.requireText(project.sourceDistrict, "source_district")
+      // Art. 四: transferred "from Suzhou".
+      checks.oneOf(project.sourceDistrict, Jurisdictions.suzhou, "source_district", what: "one of Suzhou's districts or county-level cities")
       checks.requireText(project.industry, "industry")
+      checks.limitText(project.signedOnChangeReason, "signed_on_change_reason", maxLength: 500)
       if project.plannedInvestmentYuan <= 0 {
         checks.fail("planned_investment_yuan", "must be a positive number of yuan (got \(project.plannedInvestmentYuan))")
       }
@@ -64,10 +74,31 @@ enum TransferredProjectRules {
       for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.0 > later.0 {
         checks.fail(later.1, "\(later.0) is before \(earlier.1) \(earlier.0)")
       }
+      // A project is cancelled after whatever it reached.
+      if !project.cancelledOn.isEmpty, let latest = ordered.max(by: { $0.0 < $1.0 }), project.cancelledOn < latest.0 {
+        checks.fail("cancelled_on", "\(project.cancelledOn) is before \(latest.1) \(latest.0)")
+      }
       return checks.violations
+    },
+    eventDates: { project in
+      [("lead_on", project.leadOn), ("signed_on", project.signedOn), ("started_on", project.startedOn),
+       ("in_production_on", project.inProductionOn), ("cancelled_on", project.cancelledOn)]
+    },
+    // The same project (enterprise and name) is one record, however many offices enter it.
+    uniqueKey: { project in
+      "source_enterprise+name=\(project.sourceEnterprise.lowercased().filter { !$0.isWhitespace })/\(project.name.lowercased().filter { !$0.isWhitespace })"
     },
     references: { [.init(field: "host_park_id", kind: .park, id: $0.hostParkID)] },
     transition: { current, new in
+      // Moving a signing into another year changes that year's count (Art. 四): say why.
+      if !current.signedOn.isEmpty, !new.signedOn.isEmpty, current.signedOn.prefix(4) != new.signedOn.prefix(4),
+        new.signedOnChangeReason.isEmpty || new.signedOnChangeReason == current.signedOnChangeReason
+      {
+        return [.init(
+          field: "signed_on_change_reason",
+          description: "required to move signed_on from \(current.signedOn.prefix(4)) to \(new.signedOn.prefix(4)): the move changes both years' counts"
+        )]
+      }
       guard current.status != new.status else { return [] }
       let allowed = next(after: current.status)
       guard allowed.contains(new.status) else {

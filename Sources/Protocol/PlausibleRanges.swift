@@ -1,0 +1,108 @@
+public import SwiftProtobuf
+
+/// The range in which a field's value is plausible. A value outside is accepted (types cannot
+/// tell 195 亩 entered as 19,500 centimu from a small park) but answered with a warning, shown by
+/// the CLI and listed in the meeting packet's data-quality notes.
+public struct PlausibleRanges: Sendable {
+  /// One field's range, inclusive, in the field's own unit.
+  public struct Range: Sendable, Equatable {
+    /// The record kind, e.g. `park`.
+    public var kind: RecordKind
+    /// The payload field, e.g. `planned_area_centimu`.
+    public var field: String
+    public var min: Int64
+    public var max: Int64
+
+    public init(kind: RecordKind, field: String, min: Int64, max: Int64) {
+      self.kind = kind
+      self.field = field
+      self.min = min
+      self.max = max
+    }
+
+    /// `park.planned_area_centimu`.
+    public var key: String { "\(self.kind.name).\(self.field)" }
+  }
+
+  public var ranges: [Range]
+
+  public init(ranges: [Range]) {
+    self.ranges = ranges
+  }
+
+  /// The default ranges, for co-built parks of the two cities:
+  /// - a park's planned area: 500 to 150,000 亩 (`planned_area_centimu` 50,000 to 15,000,000);
+  ///   its built area: 10 to 150,000 亩;
+  /// - a report's industrial land: 100 to 200,000 亩;
+  /// - a report's yuan figures: 1,000 万元 to 1 万亿元; investment intensity 10 to 2,000 万元/亩;
+  /// - a project's planned investment: 1,000 万元 to 500 亿元;
+  /// - an activity's people: 1 to 500.
+  public static let defaults = PlausibleRanges(ranges: [
+    .init(kind: .park, field: "planned_area_centimu", min: 50_000, max: 15_000_000),
+    .init(kind: .park, field: "built_area_centimu", min: 1_000, max: 15_000_000),
+    .init(kind: .indicatorReport, field: "industrial_land_area_centimu", min: 10_000, max: 20_000_000),
+    .init(kind: .indicatorReport, field: "industrial_project_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    .init(kind: .indicatorReport, field: "total_industrial_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    .init(kind: .indicatorReport, field: "total_industrial_output_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    .init(kind: .indicatorReport, field: "main_business_revenue_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    // 10 to 2,000 万元/亩, in fen per mu.
+    .init(kind: .indicatorReport, field: "derived.investment_intensity_fen_per_mu", min: 10_000_000, max: 2_000_000_000),
+    .init(kind: .transferredProject, field: "planned_investment_yuan", min: 10_000_000, max: 50_000_000_000),
+    .init(kind: .exchangeActivity, field: "people_count", min: 1, max: 500),
+  ])
+
+  /// Replaces or adds the range of `range.kind`/`range.field`.
+  public mutating func set(_ range: Range) {
+    self.ranges.removeAll { $0.key == range.key }
+    self.ranges.append(range)
+  }
+
+  /// One value outside its range.
+  public struct Finding: Sendable, Equatable {
+    public var range: Range
+    public var value: Int64
+  }
+
+  /// The values of a payload outside their ranges.
+  public func findings(kind: RecordKind, payload: any SwiftProtobuf.Message) -> [Finding] {
+    let values = Self.values(of: payload)
+    return self.ranges.filter { $0.kind == kind }.compactMap { range in
+      guard let value = values[range.field], value != 0, value < range.min || value > range.max else { return nil }
+      return Finding(range: range, value: value)
+    }
+  }
+
+  /// The integer fields that ranges can name, by field path.
+  static func values(of payload: any SwiftProtobuf.Message) -> [String: Int64] {
+    switch payload {
+    case let park as Gongjian_V1_Park:
+      return ["planned_area_centimu": park.plannedAreaCentimu, "built_area_centimu": park.builtAreaCentimu]
+    case let report as Gongjian_V1_IndicatorReport:
+      return [
+        "industrial_land_area_centimu": report.industrialLandAreaCentimu,
+        "industrial_project_investment_yuan": report.industrialProjectInvestmentYuan,
+        "total_industrial_investment_yuan": report.totalIndustrialInvestmentYuan,
+        "foreign_investment_yuan": report.foreignInvestmentYuan,
+        "high_tech_output_yuan": report.highTechOutputYuan,
+        "total_industrial_output_yuan": report.totalIndustrialOutputYuan,
+        "rnd_spending_yuan": report.rndSpendingYuan,
+        "main_business_revenue_yuan": report.mainBusinessRevenueYuan,
+        "derived.investment_intensity_fen_per_mu": report.derived.investmentIntensityFenPerMu,
+      ]
+    case let project as Gongjian_V1_TransferredProject:
+      return ["planned_investment_yuan": project.plannedInvestmentYuan]
+    case let activity as Gongjian_V1_ExchangeActivity:
+      return ["people_count": Int64(activity.peopleCount)]
+    default:
+      return [:]
+    }
+  }
+
+  /// A finding as a warning that names the field: "planned_area_centimu: 19500 is outside …".
+  public static func warning(_ finding: Finding) -> (field: String, description: String) {
+    (
+      finding.range.field,
+      "\(finding.value) is outside the plausible range \(finding.range.min)…\(finding.range.max); check the unit (a unit slip such as 亩 for centimu or 万元 for yuan?)"
+    )
+  }
+}
