@@ -45,6 +45,7 @@ public struct OfflineReports: Sendable {
       data.agreements += try items(.revenueSharingAgreement, tenantID, as: Gongjian_V1_RevenueSharingAgreement.self)
     }
     data.targets = try items(.target, self.cityTenant, as: Gongjian_V1_Target.self).map(\.payload)
+    data.criteria = try items(.evaluationCriterion, self.cityTenant, as: Gongjian_V1_EvaluationCriterion.self).map(\.payload)
     data.councils = try items(.council, self.cityTenant, as: Gongjian_V1_Council.self)
     data.meetings = try items(.meeting, self.cityTenant, as: Gongjian_V1_Meeting.self)
     data.cityDepartments = try self.mirror.cityMemberships().filter(\.keyDepartment).map(\.officeID)

@@ -31,6 +31,8 @@ public struct RecordFilter: Sendable {
       return r.year == 0 || target.year == r.year || target.year == 0
     case .meeting(let meeting):
       return r.year == 0 || Self.year(meeting.heldOn) == r.year
+    case .evaluationCriterion(let criterion):
+      return r.year == 0 || criterion.year == r.year || criterion.year == 0
     case .park, .council, .agendaItem, .decision, .actionItem, nil:
       return true
     }

@@ -64,11 +64,13 @@ extension RecordKind {
   public static let decision = RecordKind(name: "decision", messageType: Gongjian_V1_Decision.self)
   /// An action item from a decision (`Gongjian_V1_ActionItem`).
   public static let actionItem = RecordKind(name: "action_item", messageType: Gongjian_V1_ActionItem.self)
+  /// The weight of a criterion of the annual evaluation (`Gongjian_V1_EvaluationCriterion`).
+  public static let evaluationCriterion = RecordKind(name: "evaluation_criterion", messageType: Gongjian_V1_EvaluationCriterion.self)
 
   /// Every registered kind.
   public static let all: [RecordKind] = [
     .park, .indicatorReport, .transferredProject, .exchangeActivity, .assistancePlan, .revenueSharingAgreement, .target,
-    .council, .meeting, .agendaItem, .decision, .actionItem,
+    .council, .meeting, .agendaItem, .decision, .actionItem, .evaluationCriterion,
   ]
 
   /// The registered kind with this name, if any.

@@ -23,6 +23,7 @@ extension Gongjian_V1_RecordPayload {
     case RecordKind.agendaItem.name: self.agendaItem = try .init(serializedBytes: data)
     case RecordKind.decision.name: self.decision = try .init(serializedBytes: data)
     case RecordKind.actionItem.name: self.actionItem = try .init(serializedBytes: data)
+    case RecordKind.evaluationCriterion.name: self.evaluationCriterion = try .init(serializedBytes: data)
     default: throw RecordKind.UnknownKind(name: kind)
     }
   }

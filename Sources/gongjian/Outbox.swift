@@ -27,11 +27,14 @@ enum Outbox {
       printError("queued (\(pending) pending); `gongjian sync` delivers, or pass --wait")
       return .success
     }
-    try await Self.deliver(tenantID: tenantID, mirror: mirror, connection: connection)
+    let tally = try await Self.deliver(tenantID: tenantID, mirror: mirror, connection: connection)
     var worst = ExitStatus.success
     var rows: [[String]] = []
     for (mutation, place) in mutations {
-      let outcome = try Self.outcome(of: mutation, tenantID: tenantID, mirror: mirror)
+      var outcome = try Self.outcome(of: mutation, tenantID: tenantID, mirror: mirror)
+      for warning in tally?.warnings ?? [] where warning.mutationID == mutation.mutationID {
+        outcome.text += "; warning: \(warning.field): \(warning.description)"
+      }
       if outcome.status.rawValue > worst.rawValue { worst = outcome.status }
       if connection.json {
         printJSON(["place": place, "kind": mutation.kind, "id": mutation.recordID, "mutation_id": mutation.mutationID, "result": outcome.text])
@@ -45,17 +48,19 @@ enum Outbox {
 
   /// Pushes the tenant's outbox now and waits for the answers.
   ///
+  /// - Returns: The answers' tally (with warnings), or nil when not waiting.
   /// - Throws: ``GongjianClientError`` (`connection`) saying the writes stay queued.
-  static func deliver(tenantID: String, mirror: Mirror, connection: ConnectionOptions, wait: Bool = true) async throws {
+  @discardableResult
+  static func deliver(tenantID: String, mirror: Mirror, connection: ConnectionOptions, wait: Bool = true) async throws -> PushTally? {
     guard wait else {
       let pending = try mirror.pending(tenantID: tenantID).count
       printError("queued (\(pending) pending); `gongjian sync` delivers, or pass --wait")
-      return
+      return nil
     }
     do {
-      try await connection.connect { client in
+      return try await connection.connect { client in
         let me = try await client.whoAmI()
-        _ = try await Synchronizer(mirror: mirror).push(client: client, tenantID: tenantID, officeID: me.office.id)
+        return try await Synchronizer(mirror: mirror).push(client: client, tenantID: tenantID, officeID: me.office.id)
       }
     } catch let error as GongjianClientError where error.kind == .connection {
       let pending = try mirror.pending(tenantID: tenantID).count

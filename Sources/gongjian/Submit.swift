@@ -133,6 +133,7 @@ enum TypedRecordFormatting {
     case "agenda_item": ["TITLE", "PROPOSED BY", "STATUS", "ORDER"]
     case "decision": ["TEXT", "DECIDED ON"]
     case "action_item": ["TITLE", "OWNER", "DUE", "STATUS"]
+    case "evaluation_criterion": ["CRITERION", "MAX POINTS", "PARTIAL POINTS", "YEAR", "SOURCE"]
     default: []
     }
   }
@@ -154,6 +155,8 @@ enum TypedRecordFormatting {
     case .agendaItem(let a): [a.title, a.proposingOffice, String(describing: a.status), a.order > 0 ? "#\(a.order)" : ""]
     case .decision(let d): [d.text, d.decidedOn]
     case .actionItem(let a): [a.title, a.ownerUnit, a.dueOn, String(describing: a.status)]
+    case .evaluationCriterion(let c):
+      [String(describing: c.kind), String(c.maxPoints), String(c.partialPoints), c.year == 0 ? "every year" : String(c.year), c.source]
     case nil: []
     }
   }

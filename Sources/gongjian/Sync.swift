@@ -81,7 +81,8 @@ struct Sync: AsyncParsableCommand {
       if self.connection.json {
         printJSON(SyncLine(
           tenant_id: report.tenantID, pushed: report.pushed.applied, conflicts: report.pushed.conflicts,
-          rejected: report.pushed.rejected, pulled: report.pulled, cursor: status?.cursor ?? 0,
+          rejected: report.pushed.rejected, warnings: report.pushed.warnings.map { "\($0.kind) \($0.recordID): \($0.field): \($0.description)" },
+          pulled: report.pulled, cursor: status?.cursor ?? 0,
           verified: report.verification == .matched, refetched: report.refetched ?? "", pending: status?.pending ?? 0
         ))
       } else {
@@ -90,6 +91,9 @@ struct Sync: AsyncParsableCommand {
         if report.pushed.rejected > 0 { line += "; \(report.pushed.rejected) rejected" }
         if let reason = report.refetched { line += " (refetched: \(reason))" }
         printLine(line)
+      }
+      for warning in report.pushed.warnings {
+        printError("warning: \(report.tenantID) \(warning.kind) \(warning.recordID): \(warning.field): \(warning.description)")
       }
     }
     let open = try mirror.unresolved().count
@@ -109,6 +113,7 @@ struct Sync: AsyncParsableCommand {
     var pushed: Int
     var conflicts: Int
     var rejected: Int
+    var warnings: [String]
     var pulled: Int
     var cursor: UInt64
     var verified: Bool

@@ -219,7 +219,7 @@ struct RecordKindsTests {
       #expect(counts == [
         "park": 4, "indicator_report": 32, "transferred_project": 66, "exchange_activity": 55,
         "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 10,
-        "council": 1, "meeting": 2, "agenda_item": 6, "decision": 2, "action_item": 3,
+        "council": 1, "meeting": 2, "agenda_item": 6, "decision": 2, "action_item": 3, "evaluation_criterion": 4,
       ])
       let signed = try await h.records.list(
         .with { $0.tenantID = "changshu-sihong"; $0.kind = "transferred_project"; $0.status = .signed; $0.pageSize = 5 },

@@ -37,6 +37,44 @@ struct SynchronizerTests {
     }
   }
 
+  @Test("A move's writes are pushed alone and all or nothing; other writes go on")
+  func movesPushedAtomically() async throws {
+    try await MutualTLSTests.withServer { address, directory, _ in
+      try await withTemporaryDirectory { folder in
+        let mirror = try Mirror(path: folder.appendingPathComponent("mirror.sqlite").path)
+        func park(_ name: String, kind: String = "park") -> Gongjian_V1_Mutation {
+          var mutation = putPark(newID(), base: 0, name: name)
+          mutation.kind = kind
+          return mutation
+        }
+        // A move whose second write is refused, then a write of its own, then a move that is fine.
+        let failing = [park("原子一"), park("原子二", kind: "no_such_kind")]
+        let alone = park("单独写入")
+        let fine = [park("原子三"), park("原子四")]
+        try mirror.enqueue(failing, tenantID: "sip-suqian", atomic: true)
+        try mirror.enqueue([alone], tenantID: "sip-suqian")
+        try mirror.enqueue(fine, tenantID: "sip-suqian", atomic: true)
+        #expect(try mirror.pending(tenantID: "sip-suqian").map(\.group) == [failing[0].mutationID, failing[0].mutationID, nil, fine[0].mutationID, fine[0].mutationID])
+        let credentials = try LimitsTests.credentials(directory, "suqian.commerce")
+        let tally = try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+          try await Synchronizer(mirror: mirror).push(client: client, tenantID: "sip-suqian", officeID: "suqian.commerce")
+        }
+        #expect(tally.applied == 3 && tally.rejected == 2)
+        let open = try mirror.unresolved(tenantID: "sip-suqian")
+        #expect(open.map(\.mutationID) == failing.map(\.mutationID))
+        #expect(open[0].message == "not applied: this push is atomic and mutations[1] was not applied")
+        let synced = try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+          try await Synchronizer(mirror: mirror).sync(client: client, tenantIDs: ["sip-suqian"], officeID: "suqian.commerce")
+        }
+        #expect(synced[0].verification == .matched)
+        #expect(try mirror.record(tenantID: "sip-suqian", kind: "park", id: failing[0].recordID) == nil)
+        for mutation in [alone] + fine {
+          #expect(try mirror.record(tenantID: "sip-suqian", kind: "park", id: mutation.recordID)?.version == 1)
+        }
+      }
+    }
+  }
+
   @Test("An unreachable server leaves the writes queued with their ids and counts the attempts")
   func unreachableKeepsTheOutbox() async throws {
     try await withTemporaryDirectory { folder in

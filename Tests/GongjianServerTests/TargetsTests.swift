@@ -223,6 +223,44 @@ struct TargetsTests {
     }
   }
 
+  @Test("Art. 十三: the evaluation's weights are records that the city's admins edit, per year")
+  func evaluationWeights() async throws {
+    var data = Self.fixture
+    data.criteria = [
+      .with { $0.kind = .promotionEvent; $0.maxPoints = 30; $0.year = 0; $0.source = "Art. 四" },
+      .with { $0.kind = .transferredProjects; $0.maxPoints = 10; $0.partialPoints = 2; $0.year = 2026; $0.source = "Art. 四" },
+      .with { $0.kind = .transferredProjects; $0.maxPoints = 40; $0.partialPoints = 40; $0.year = 2025; $0.source = "Art. 四" },
+    ]
+    let f = TargetsCalculator(data: data).evaluation(year: 2026).first { $0.parkName == "F" }!.items
+    // F held a promotion event (30 instead of 20) and hosts one project signed in 2026 (2 instead of 5).
+    #expect(f[4].points == 30 && f[4].maxPoints == 30)
+    #expect(f[5].points == 2 && f[5].maxPoints == 10)
+    #expect(f[5].reason.hasSuffix("(2 points each, at most 10)"))
+    #expect(f[6].maxPoints == 15, "the default where nothing is recorded")
+
+    try await Harness.with(dataset: true) { h in
+      let criteria = try await h.store.liveRecords(tenantID: "city", kind: "evaluation_criterion")
+      #expect(criteria.count == 4)
+      let record = try #require(criteria.first { (try? Gongjian_V1_EvaluationCriterion(serializedBytes: $0.payload))?.kind == .promotionEvent })
+      var heavier = try Gongjian_V1_EvaluationCriterion(serializedBytes: record.payload)
+      heavier.maxPoints = 30
+      let notAdmin = await #expect(throws: RPCError.self) {
+        try await h.update("city", as: "suqian.commerce", id: record.id, base: record.version, payload { $0.evaluationCriterion = heavier })
+      }
+      #expect(notAdmin?.code == .permissionDenied)
+      var bad = heavier
+      bad.partialPoints = 50
+      let invalid = await #expect(throws: RPCError.self) {
+        try await h.update("city", as: "suqian.drc", id: record.id, base: record.version, payload { $0.evaluationCriterion = bad })
+      }
+      #expect(invalid?.message.contains("payload.partial_points: from 0 to max_points 30 (got 50)") == true)
+      _ = try await h.update("city", as: "suqian.drc", id: record.id, base: record.version, payload { $0.evaluationCriterion = heavier })
+      let report = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      let promotion = try #require(report.parks.first?.items.first { $0.criterion == "promotion_event_in_suzhou" })
+      #expect(promotion.maxPoints == 30 && promotion.source == "Art. 四")
+    }
+  }
+
   @Test("City-wide figures for overseers and city members; own tenants, labelled, for others")
   func scope() async throws {
     try await Harness.with(dataset: true) { h in

@@ -398,6 +398,12 @@ def test_council_moves_work_offline_and_reports_come_from_the_mirror(deployment,
     assert accepted.returncode == 0 and "queued" in accepted.stderr, accepted.stderr
     deployment.start()
     secretariat.ok("sync")
+    # Decisions are recorded once the meeting is held: published, then held.
+    for status in ("published", "held"):
+        moved = secretariat.run("council", "set-status", "--meeting", draft["id"], "--status", status, "--tenant", "city", "--wait")
+        assert moved.returncode == 0 and "applied" in moved.stdout, moved.stdout + moved.stderr
+    again = secretariat.run("council", "set-status", "--meeting", draft["id"], "--status", "held", "--tenant", "city")
+    assert again.returncode == 64 and "status: the meeting already has this status" in again.stderr, again.stderr
     decision = tmp_path / "decision.yaml"
     decision.write_text("text: 同意推进\nactions:\n  - {title: 编制方案, owner_unit: 宿迁市商务局, due_on: '2027-03-31'}\n", encoding="utf-8")
     decided = secretariat.run("council", "decide", item["id"], "--file", str(decision), "--tenant", "city", "--wait")

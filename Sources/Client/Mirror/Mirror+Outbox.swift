@@ -104,6 +104,13 @@ extension Mirror {
         switch result.outcome {
         case .applied(let applied):
           tally.applied += 1
+          tally.warnings += applied.warnings.map {
+            PushTally.Warning(
+              mutationID: entry.mutationID, kind: entry.kind, recordID: entry.recordID,
+              field: $0.field.replacingOccurrences(of: #"^mutations\[\d+\]\.payload\."#, with: "", options: .regularExpression),
+              description: $0.description_p
+            )
+          }
           try Self.ensureTenant(db, entry.tenantID)
           let mine = MirrorRecord(
             tenantID: entry.tenantID, kind: entry.kind, id: entry.recordID, version: applied.version,
@@ -239,9 +246,29 @@ extension Mirror {
 
 /// Counts of a push's answers.
 public struct PushTally: Sendable, Equatable {
+  /// A value the server applied but found outside its field's plausible range.
+  public struct Warning: Sendable, Equatable {
+    public var mutationID: String
+    public var kind: String
+    public var recordID: String
+    /// The payload field, e.g. `planned_area_centimu`.
+    public var field: String
+    public var description: String
+  }
+
   public var applied = 0
   public var conflicts = 0
   public var rejected = 0
+  /// Warnings on applied writes (a unit slip?), for the office to check.
+  public var warnings: [Warning] = []
 
   public init() {}
+
+  /// Adds another tally's counts and warnings.
+  public mutating func add(_ other: PushTally) {
+    self.applied += other.applied
+    self.conflicts += other.conflicts
+    self.rejected += other.rejected
+    self.warnings += other.warnings
+  }
 }

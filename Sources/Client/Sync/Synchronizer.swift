@@ -115,9 +115,7 @@ public struct Synchronizer: Sendable {
         throw error
       }
       let tally = try self.mirror.settle(batch, results: response.results, officeID: officeID)
-      total.applied += tally.applied
-      total.conflicts += tally.conflicts
-      total.rejected += tally.rejected
+      total.add(tally)
       onBatch(total)
     }
   }

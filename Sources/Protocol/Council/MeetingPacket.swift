@@ -143,6 +143,7 @@ public struct MeetingPacket: Sendable {
       case .agendaItem(let a): return kind + separator + a.title
       case .decision(let d): return kind + separator + d.text
       case .actionItem(let a): return kind + separator + a.title
+      case .evaluationCriterion(let c): return kind + separator + e.article(c.source)
       case nil: return kind
       }
     case nil:

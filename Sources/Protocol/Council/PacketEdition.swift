@@ -216,6 +216,7 @@ public struct PacketEdition: Sendable, Equatable {
       "revenue_sharing_agreement": ("收益分成协议", "revenue-sharing agreement"), "target": ("目标", "target"),
       "council": ("理事会", "council"), "meeting": ("会议", "meeting"), "agenda_item": ("议题", "agenda item"),
       "decision": ("决定", "decision"), "action_item": ("督办事项", "action item"),
+      "evaluation_criterion": ("考核评分项", "evaluation criterion"),
     ]
     let label = labels[kind] ?? ("记录", "record")
     return self.t(label.0, label.1)

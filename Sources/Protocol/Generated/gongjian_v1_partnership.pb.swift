@@ -127,6 +127,14 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     set {kind = .actionItem(newValue)}
   }
 
+  public var evaluationCriterion: Gongjian_V1_EvaluationCriterion {
+    get {
+      if case .evaluationCriterion(let v)? = kind {return v}
+      return Gongjian_V1_EvaluationCriterion()
+    }
+    set {kind = .evaluationCriterion(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -142,6 +150,7 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     case agendaItem(Gongjian_V1_AgendaItem)
     case decision(Gongjian_V1_Decision)
     case actionItem(Gongjian_V1_ActionItem)
+    case evaluationCriterion(Gongjian_V1_EvaluationCriterion)
 
   }
 
@@ -661,7 +670,7 @@ fileprivate nonisolated let _protobuf_package = "gongjian.v1"
 
 nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordPayload"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0\u{3}evaluation_criterion\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -825,6 +834,19 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
           self.kind = .actionItem(v)
         }
       }()
+      case 13: try {
+        var v: Gongjian_V1_EvaluationCriterion?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .evaluationCriterion(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .evaluationCriterion(v)
+        }
+      }()
       default: break
       }
     }
@@ -883,6 +905,10 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
     case .actionItem?: try {
       guard case .actionItem(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .evaluationCriterion?: try {
+      guard case .evaluationCriterion(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
     }()
     case nil: break
     }

@@ -273,6 +273,61 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+/// What a criterion of the annual evaluation of the co-built parks (Art. 十三) scores.
+public nonisolated enum Gongjian_V1_EvaluationCriterionKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Each of the four indicators of Art. 二: points by rank among the parks, per indicator.
+  case indicatorRanks // = 1
+
+  /// Art. 四: an investment promotion event in Suzhou in the year.
+  case promotionEvent // = 2
+
+  /// Art. 四: projects transferred from Suzhou signed in the year.
+  case transferredProjects // = 3
+
+  /// Art. 八: a provincial characteristic park, development zone or high-tech zone.
+  case provincialDesignation // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .indicatorRanks
+    case 2: self = .promotionEvent
+    case 3: self = .transferredProjects
+    case 4: self = .provincialDesignation
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .indicatorRanks: return 1
+    case .promotionEvent: return 2
+    case .transferredProjects: return 3
+    case .provincialDesignation: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Gongjian_V1_EvaluationCriterionKind] = [
+    .unspecified,
+    .indicatorRanks,
+    .promotionEvent,
+    .transferredProjects,
+    .provincialDesignation,
+  ]
+
+}
+
 /// A reporting period: a year, or one quarter of it.
 public nonisolated struct Gongjian_V1_Period: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -535,6 +590,34 @@ public nonisolated struct Gongjian_V1_Target: Sendable {
   public init() {}
 }
 
+/// Kind "evaluation_criterion": the weight of a criterion of the annual evaluation. The seed
+/// says what is evaluated, not how many points each part weighs: admins of the city tenant set
+/// the weights; without records, the documented defaults apply.
+public nonisolated struct Gongjian_V1_EvaluationCriterion: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Gongjian_V1_EvaluationCriterionKind = .unspecified
+
+  /// Points when fully met (INDICATOR_RANKS: per indicator, for first place).
+  public var maxPoints: Int32 = 0
+
+  /// TRANSFERRED_PROJECTS: points per project; PROVINCIAL_DESIGNATION: points for a pending
+  /// application; unused otherwise.
+  public var partialPoints: Int32 = 0
+
+  /// The year it applies to; 0 for every year.
+  public var year: Int32 = 0
+
+  /// The article the criterion comes from, e.g. "Art. 四".
+  public var source: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "gongjian.v1"
@@ -553,6 +636,10 @@ nonisolated extension Gongjian_V1_TargetMetric: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Gongjian_V1_TargetScope: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_SCOPE_UNSPECIFIED\0\u{1}TARGET_SCOPE_CITY_WIDE\0\u{1}TARGET_SCOPE_CITY_DEPARTMENTS\0\u{1}TARGET_SCOPE_EACH_PARK\0\u{1}TARGET_SCOPE_EACH_PAIRING\0\u{1}TARGET_SCOPE_EACH_DEPARTMENT\0\u{1}TARGET_SCOPE_COUNTY_PARKS\0\u{1}TARGET_SCOPE_EACH_COUNTY\0\u{1}TARGET_SCOPE_FLAGSHIP\0\u{1}TARGET_SCOPE_CITY_COUNCIL\0")
+}
+
+nonisolated extension Gongjian_V1_EvaluationCriterionKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EVALUATION_CRITERION_KIND_UNSPECIFIED\0\u{1}EVALUATION_CRITERION_KIND_INDICATOR_RANKS\0\u{1}EVALUATION_CRITERION_KIND_PROMOTION_EVENT\0\u{1}EVALUATION_CRITERION_KIND_TRANSFERRED_PROJECTS\0\u{1}EVALUATION_CRITERION_KIND_PROVINCIAL_DESIGNATION\0")
 }
 
 nonisolated extension Gongjian_V1_Period: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1094,6 +1181,56 @@ nonisolated extension Gongjian_V1_Target: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.year != rhs.year {return false}
     if lhs.source != rhs.source {return false}
     if lhs.description_p != rhs.description_p {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_EvaluationCriterion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EvaluationCriterion"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}max_points\0\u{3}partial_points\0\u{1}year\0\u{1}source\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.maxPoints) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.partialPoints) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.year) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if self.maxPoints != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxPoints, fieldNumber: 2)
+    }
+    if self.partialPoints != 0 {
+      try visitor.visitSingularInt32Field(value: self.partialPoints, fieldNumber: 3)
+    }
+    if self.year != 0 {
+      try visitor.visitSingularInt32Field(value: self.year, fieldNumber: 4)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_EvaluationCriterion, rhs: Gongjian_V1_EvaluationCriterion) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.maxPoints != rhs.maxPoints {return false}
+    if lhs.partialPoints != rhs.partialPoints {return false}
+    if lhs.year != rhs.year {return false}
+    if lhs.source != rhs.source {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

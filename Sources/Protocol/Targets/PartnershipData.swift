@@ -26,6 +26,8 @@ public struct PartnershipData: Sendable {
   /// The key city departments (重点市直部门, Art. 六): members of the city tenant flagged so.
   public var cityDepartments: [String] = []
   public var targets: [Gongjian_V1_Target] = []
+  /// The evaluation's recorded weights (``EvaluationWeights``).
+  public var criteria: [Gongjian_V1_EvaluationCriterion] = []
   /// Tenant id → name (a pairing's name), where known.
   public var tenantNames: [String: String] = [:]
   /// Office id → name, where known.

@@ -283,52 +283,68 @@ public struct TargetsCalculator: Sendable {
 
   // MARK: Evaluation
 
-  /// A scorecard per park for the annual evaluation (Art. 十三; 100 points), best first, with
-  /// reasons. Each criterion names the article it comes from; the points per criterion are the
-  /// deployment's weighting, which the seed leaves open.
+  /// A scorecard per park for the annual evaluation (Art. 十三), best first, with reasons. Each
+  /// criterion names the article it comes from; its points are the recorded weights of the year
+  /// (``EvaluationWeights``), the seed leaving them open.
   public func evaluation(year: Int32) -> [Gongjian_V1_ParkScorecard] {
     let comparison = self.flagship(period: self.comparisonPeriod(in: year))
     let ranked = comparison.parks.count
     let events = self.activities(.promotionEvent, in: year).filter { $0.payload.hostSide == .suzhou }
     let projects = self.transferredProjects(in: year)
     let periodLabel = Self.label(comparison.period)
+    let weights = EvaluationWeights.effective(self.data.criteria, year: year)
+    func weight(_ kind: Gongjian_V1_EvaluationCriterionKind) -> Gongjian_V1_EvaluationCriterion {
+      weights[kind] ?? EvaluationWeights.defaults.first { $0.kind == kind }!
+    }
+    let ranks = weight(.indicatorRanks)
+    let promotion = weight(.promotionEvent)
+    let signings = weight(.transferredProjects)
+    let designation = weight(.provincialDesignation)
     var cards: [Gongjian_V1_ParkScorecard] = self.data.parks.map { park in
       var items: [Gongjian_V1_ScoreItem] = []
-      func item(_ criterion: String, _ source: String, _ points: Int, _ max: Int, _ reason: String) {
+      func item(_ criterion: String, _ source: String, _ points: Int, _ max: Int32, _ reason: String) {
         items.append(.with {
           $0.criterion = criterion
           $0.source = source
           $0.points = Int32(points)
-          $0.maxPoints = Int32(max)
+          $0.maxPoints = max
           $0.reason = reason
         })
       }
+      let top = Int(ranks.maxPoints)
       if let row = comparison.parks.first(where: { $0.parkID == park.id }) {
         for index in 0..<4 {
           let rank = Int(row.ranks[index])
-          // 10 points for first place, down in equal steps to 10/N for the last of N.
-          let points = (10 * (ranked - rank + 1) + ranked / 2) / ranked
-          item(Self.indicatorNames[index], "Art. 二", points, 10, "rank \(rank) of \(ranked) in \(periodLabel) (\(FixedPoint.indicator(Self.indicatorNames[index], Self.values(row.indicators)[index])))")
+          // Full points for first place, down in equal steps to 1/N of them for the last of N.
+          let points = (top * (ranked - rank + 1) + ranked / 2) / ranked
+          item(Self.indicatorNames[index], ranks.source, points, ranks.maxPoints, "rank \(rank) of \(ranked) in \(periodLabel) (\(FixedPoint.indicator(Self.indicatorNames[index], Self.values(row.indicators)[index])))")
         }
       } else {
-        for name in Self.indicatorNames { item(name, "Art. 二", 0, 10, "no indicator report for \(periodLabel)") }
+        for name in Self.indicatorNames { item(name, ranks.source, 0, ranks.maxPoints, "no indicator report for \(periodLabel)") }
       }
       let held = events.filter { $0.payload.parkID == park.id }.count
-      item("promotion_event_in_suzhou", "Art. 四", held > 0 ? 20 : 0, 20, held > 0 ? "\(held) promotion events in Suzhou in \(year)" : "no promotion event in Suzhou in \(year)")
+      item(
+        "promotion_event_in_suzhou", promotion.source, held > 0 ? Int(promotion.maxPoints) : 0, promotion.maxPoints,
+        held > 0 ? "\(held) promotion events in Suzhou in \(year)" : "no promotion event in Suzhou in \(year)"
+      )
       let hosted = projects.filter { $0.payload.hostParkID == park.id }
       let investment = hosted.reduce(Int64(0)) { $0 + $1.payload.plannedInvestmentYuan }
-      item("transferred_projects", "Art. 四", min(25, hosted.count * 5), 25, "\(hosted.count) projects signed in \(year), \(FixedPoint.yuanShort(investment)) planned (5 points each, at most 25)")
+      item(
+        "transferred_projects", signings.source, min(Int(signings.maxPoints), hosted.count * Int(signings.partialPoints)), signings.maxPoints,
+        "\(hosted.count) projects signed in \(year), \(FixedPoint.yuanShort(investment)) planned (\(signings.partialPoints) points each, at most \(signings.maxPoints))"
+      )
       // Art. 八: a characteristic park, then a provincial development or high-tech zone on top of
       // it; a park that already is such a zone has passed the characteristic-park step.
       let designations = park.payload.designations
+      let full = Int(designation.maxPoints)
       if designations.contains(.provincialDevelopmentZone) || designations.contains(.provincialHighTechZone) {
-        item("provincial_designation", "Art. 八", 15, 15, designations.contains(.provincialDevelopmentZone) ? "provincial development zone" : "provincial high-tech zone")
+        item("provincial_designation", designation.source, full, designation.maxPoints, designations.contains(.provincialDevelopmentZone) ? "provincial development zone" : "provincial high-tech zone")
       } else if designations.contains(.provincialCharacteristicGranted) {
-        item("provincial_designation", "Art. 八", 15, 15, "provincial characteristic park, granted")
+        item("provincial_designation", designation.source, full, designation.maxPoints, "provincial characteristic park, granted")
       } else if designations.contains(.provincialCharacteristicApplied) {
-        item("provincial_designation", "Art. 八", 5, 15, "provincial characteristic park, applied, not yet granted")
+        item("provincial_designation", designation.source, Int(designation.partialPoints), designation.maxPoints, "provincial characteristic park, applied, not yet granted")
       } else {
-        item("provincial_designation", "Art. 八", 0, 15, "no provincial designation applied for")
+        item("provincial_designation", designation.source, 0, designation.maxPoints, "no provincial designation applied for")
       }
       return .with {
         $0.tenantID = park.tenantID

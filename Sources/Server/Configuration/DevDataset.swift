@@ -269,6 +269,8 @@ public enum DevDataset {
 
     // The seed's targets, kept by the city tenant.
     for (n, target) in SeedTargets.all.enumerated() { add("city", .target, id(0x6000, n), target) }
+    // The evaluation's weights, for the admins to edit (Art. 十三).
+    for (n, criterion) in EvaluationWeights.defaults.enumerated() { add("city", .evaluationCriterion, id(0x7000, n), criterion) }
 
     return ["sip-suqian", "changshu-sihong", "wujiang-siyang", "city"].map { ($0, byTenant[$0] ?? []) }
   }

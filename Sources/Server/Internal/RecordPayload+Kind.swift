@@ -20,6 +20,7 @@ extension Gongjian_V1_RecordPayload {
     case .agendaItem(let m): (.agendaItem, try m.serializedBytes())
     case .decision(let m): (.decision, try m.serializedBytes())
     case .actionItem(let m): (.actionItem, try m.serializedBytes())
+    case .evaluationCriterion(let m): (.evaluationCriterion, try m.serializedBytes())
     case nil: throw GongjianError.invalidField("payload", "set one of: \(RecordKind.all.map(\.name).joined(separator: ", "))")
     }
   }

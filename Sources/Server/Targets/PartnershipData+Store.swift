@@ -37,6 +37,8 @@ extension PartnershipData {
     // Targets are the deployment's, whoever asks; the seed's apply where none are recorded.
     let stored = try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.target.name)
     data.targets = try stored.map { try Gongjian_V1_Target(serializedBytes: $0.payload) }
+    data.criteria = try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.evaluationCriterion.name)
+      .map { try Gongjian_V1_EvaluationCriterion(serializedBytes: $0.payload) }
     data.officeNames = Dictionary(try await store.offices().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     data.cityDepartments = try await store.memberships(tenantID: targetsTenant).filter(\.keyDepartment).map(\.officeID)
     return data
