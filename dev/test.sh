@@ -8,9 +8,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 need=()
-# SQLite for GRDB; headless Chromium and a CJK font for the meeting packet's PDF test; libfaketime for
-# the clock-jump fault test.
-for package in libsqlite3-dev chromium fonts-noto-cjk faketime; do
+# SQLite for GRDB; headless Chromium, a CJK font and poppler (pages to PNG) for the meeting packet's PDF
+# tests; libfaketime for the clock-jump fault test.
+for package in libsqlite3-dev chromium fonts-noto-cjk faketime poppler-utils; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -49,7 +49,11 @@ public struct OfflineReports: Sendable {
     data.councils = try items(.council, self.cityTenant, as: Gongjian_V1_Council.self)
     data.meetings = try items(.meeting, self.cityTenant, as: Gongjian_V1_Meeting.self)
     data.cityDepartments = try self.mirror.cityMemberships().filter(\.keyDepartment).map(\.officeID)
-    if let me = try self.mirror.identity() { data.officeNames[me.office.id] = me.office.name }
+    if let me = try self.mirror.identity() {
+      data.officeNames = Dictionary(me.partners.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+      data.officeNames[me.office.id] = me.office.name
+      data.tenantNames = Dictionary(me.tenants.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
     return data
   }
 
@@ -116,15 +120,14 @@ public struct OfflineReports: Sendable {
     }
     let cityWide = tenantID == self.cityTenant
     let tenants = cityWide ? Array(known).sorted() : [tenantID]
-    var names: [String: String] = [:]
-    if let me = try self.mirror.identity() { names[me.office.id] = me.office.name }
+    let data = try self.data(tenants: tenants)
     return MeetingPacket.assemble(
       meeting: meeting, councilName: councilName,
       records: .init(
         meetings: meetings, items: items, decisions: try entries(.decision, as: Gongjian_V1_Decision.self),
         actions: try entries(.actionItem, as: Gongjian_V1_ActionItem.self)
       ),
-      data: try self.data(tenants: tenants), links: links, officeNames: names, cityWide: cityWide, edition: edition
+      data: data, links: links, officeNames: data.officeNames, cityWide: cityWide, edition: edition
     ).proto
   }
 

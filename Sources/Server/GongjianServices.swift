@@ -28,7 +28,7 @@ public struct GongjianServices: Sendable {
     self.engine = engine
     self.authorizer = authorizer
     self.rpcServices = [
-      IdentityService(directory: directory),
+      IdentityService(directory: directory, store: store),
       SyncService(engine: engine),
       AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),
       RecordsService(engine: engine, store: store, authorizer: authorizer),

@@ -217,6 +217,13 @@ public nonisolated struct Gongjian_V1_WhoAmIResponse: Sendable {
   /// Clears the value of `certificateNotAfter`. Subsequent reads from it will return its default value.
   public mutating func clearCertificateNotAfter() {self._certificateNotAfter = nil}
 
+  /// The offices of the caller's tenants (every office for an overseer), so that a client names
+  /// proposers, owners and departments when it works offline.
+  public var partners: [Gongjian_V1_Office] = []
+
+  /// The tenants the caller reads, with their names.
+  public var tenants: [Gongjian_V1_Tenant] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -388,7 +395,7 @@ nonisolated extension Gongjian_V1_WhoAmIRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Gongjian_V1_WhoAmIResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WhoAmIResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}office\0\u{1}memberships\0\u{3}certificate_serial\0\u{3}certificate_not_after\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}office\0\u{1}memberships\0\u{3}certificate_serial\0\u{3}certificate_not_after\0\u{1}partners\0\u{1}tenants\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -400,6 +407,8 @@ nonisolated extension Gongjian_V1_WhoAmIResponse: SwiftProtobuf.Message, SwiftPr
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.memberships) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.certificateSerial) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._certificateNotAfter) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.partners) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.tenants) }()
       default: break
       }
     }
@@ -422,6 +431,12 @@ nonisolated extension Gongjian_V1_WhoAmIResponse: SwiftProtobuf.Message, SwiftPr
     try { if let v = self._certificateNotAfter {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if !self.partners.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.partners, fieldNumber: 5)
+    }
+    if !self.tenants.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tenants, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -430,6 +445,8 @@ nonisolated extension Gongjian_V1_WhoAmIResponse: SwiftProtobuf.Message, SwiftPr
     if lhs.memberships != rhs.memberships {return false}
     if lhs.certificateSerial != rhs.certificateSerial {return false}
     if lhs._certificateNotAfter != rhs._certificateNotAfter {return false}
+    if lhs.partners != rhs.partners {return false}
+    if lhs.tenants != rhs.tenants {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
