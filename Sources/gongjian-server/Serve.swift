@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GongjianProtocol
 import GongjianServer
 import Logging
 import ServiceLifecycle
@@ -31,11 +32,39 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Seconds between compactions of the change feed.")
   var compactionIntervalSeconds: Int = 3600
 
+  @Option(help: "Days after today that the date of an event (a signing, an activity, a decision) may lie.")
+  var futureHorizonDays: Int = ServerConfiguration.Validation.defaults.futureHorizonDays
+
+  @Option(
+    name: .customLong("plausible-range"),
+    help: ArgumentHelp(
+      "A field's plausible range, KIND.FIELD=MIN..MAX in the field's unit (repeat for each); values outside are applied with a warning. E.g. park.planned_area_centimu=50000..15000000.",
+      valueName: "range"
+    )
+  )
+  var plausibleRanges: [String] = []
+
   func validate() throws {
     guard self.retentionDays >= 0 else { throw ValidationError("--retention-days: 0 or more (got \(self.retentionDays))") }
     guard self.compactionIntervalSeconds >= 1 else {
       throw ValidationError("--compaction-interval-seconds: 1 or more (got \(self.compactionIntervalSeconds))")
     }
+    guard self.futureHorizonDays >= 0 else { throw ValidationError("--future-horizon-days: 0 or more (got \(self.futureHorizonDays))") }
+    for text in self.plausibleRanges { _ = try Self.range(text) }
+  }
+
+  /// `park.planned_area_centimu=50000..15000000` as a range of a known kind and field.
+  static func range(_ text: String) throws -> PlausibleRanges.Range {
+    let known = PlausibleRanges.defaults.ranges.map(\.key)
+    let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+    let bounds = parts.count == 2 ? parts[1].components(separatedBy: "..") : []
+    guard parts.count == 2, bounds.count == 2, let min = Int64(bounds[0]), let max = Int64(bounds[1]), min <= max else {
+      throw ValidationError("--plausible-range: KIND.FIELD=MIN..MAX with MIN ≤ MAX (got '\(text)')")
+    }
+    guard known.contains(parts[0]), let dot = parts[0].firstIndex(of: "."), let kind = RecordKind.named(String(parts[0][..<dot])) else {
+      throw ValidationError("--plausible-range: no range for '\(parts[0])'; fields with ranges: \(known.joined(separator: ", "))")
+    }
+    return .init(kind: kind, field: String(parts[0][parts[0].index(after: dot)...]), min: min, max: max)
   }
 
   @Option(help: "Seconds a connection may take to complete its TLS handshake.")
@@ -69,6 +98,10 @@ struct Serve: AsyncParsableCommand {
       config.sync.heartbeatInterval = .seconds(self.heartbeatSeconds)
       config.sync.retention = .seconds(self.retentionDays * 86400)
       config.sync.compactionInterval = .seconds(self.compactionIntervalSeconds)
+      config.validation.futureHorizonDays = self.futureHorizonDays
+      for text in self.plausibleRanges {
+        if let range = try? Self.range(text) { config.validation.plausibleRanges.set(range) }
+      }
       config.connections = .init(
         handshakeTimeout: .seconds(self.handshakeTimeoutSeconds), maxConnections: self.maxConnections,
         maxHandshakes: self.maxHandshakes, maxConnectionsPerAddress: self.maxConnectionsPerAddress,

@@ -38,6 +38,7 @@ enum FieldLabels {
     "started_on": "开工日期",
     "in_production_on": "投产日期",
     "cancelled_on": "取消日期",
+    "signed_on_change_reason": "签约日期调整原因",
     // exchange_activity
     "type": "类型",
     "title": "标题",
@@ -62,6 +63,10 @@ enum FieldLabels {
     "threshold": "目标值",
     "source": "依据",
     "description": "说明",
+    // evaluation_criterion
+    "kind": "评分项",
+    "max_points": "满分",
+    "partial_points": "部分得分",
   ]
 
   /// The column header of a field: `计划投资（元） (planned_investment_yuan)`.

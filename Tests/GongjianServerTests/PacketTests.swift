@@ -150,7 +150,7 @@ struct PacketTests {
     #expect(html.contains("@bottom-left { content: \"2026年苏宿两市联合协调理事会会议\""), "the meeting's title in the footer")
     #expect(html.contains("tr, figure, dl.kv { break-inside: avoid"), "rows do not split across pages")
     let charts = html.components(separatedBy: "<svg ").count - 1
-    #expect(charts == 5)
+    #expect(charts == 6)
     for n in 1...charts { #expect(html.contains("<figcaption>图\(n)　")) }
   }
 

@@ -105,3 +105,19 @@ def test_a_unit_slip_is_applied_with_a_warning_that_names_the_field(deployment, 
     path.write_text("name: 外地园区\nhost_county: 江阴市\nsuzhou_partner: 吴江区\n", encoding="utf-8")
     refused = office.run("submit", "park", "--tenant", TENANT, "--file", str(path), "--wait")
     assert refused.returncode != 0 and "host_county: '江阴市' is not one of Suqian's counties" in refused.stdout + refused.stderr
+
+
+def test_ranges_and_the_date_horizon_are_set_on_the_server_command_line(deployment, tmp_path):  # noqa: F811
+    import datetime
+    deployment.stop()
+    deployment.start("--plausible-range", "park.planned_area_centimu=1..100", "--future-horizon-days", "0")
+    office = deployment.office("siyang.gov")
+    office.ok("sync")
+    path = tmp_path / "park.yaml"
+    path.write_text("name: 泗阳中园区\nhost_county: 泗阳县\nsuzhou_partner: 吴江区\nplanned_area_centimu: 300000\n", encoding="utf-8")
+    result = office.ok("submit", "park", "--tenant", TENANT, "--file", str(path), "--wait")
+    assert "warning: planned_area_centimu: 300000 is outside the plausible range 1…100" in result.stdout, result.stdout
+    later = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    path.write_text(f"name: 泗阳新园区\nhost_county: 泗阳县\nsuzhou_partner: 吴江区\nestablished_on: '{later}'\n", encoding="utf-8")
+    refused = office.run("submit", "park", "--tenant", TENANT, "--file", str(path), "--wait")
+    assert refused.returncode != 0 and f"established_on: {later} is more than 0 days ahead" in refused.stdout + refused.stderr, refused.stdout

@@ -10,7 +10,7 @@ extension MeetingPacket {
 
   /// 重点项目进展: the year's projects by status with investment, what was signed, started and
   /// put in production this year, the largest projects; cancelled ones apart, outside the totals.
-  func projectsSection(_ doc: inout PacketDocument, _ number: Int) {
+  func projectsSection(_ doc: inout PacketDocument, _ number: Int, _ calculator: TargetsCalculator) {
     let e = self.edition
     let projects = self.projectsOfYear
     let live = projects.filter { $0.payload.status != .cancelled }
@@ -65,6 +65,21 @@ extension MeetingPacket {
       rows: steps.map { [$0.0, e.count(Int64($0.1.count)), e.yuan(sum($0.1))] },
       widths: [40, 25, 35]
     ))
+    // Signings against the yearly target of Art. 四 (the projects that count towards it).
+    if let target = calculator.targets(for: self.year).first(where: { $0.metric == .transferredProjects }) {
+      let signed = Int64(calculator.transferredProjects(in: self.year).count)
+      doc.blocks.append(.chart(
+        svg: BarChart.svg(
+          title: e.t("本年签约项目数与年度目标", "Projects signed this year against the yearly target"),
+          bars: [.init(label: e.t("本年签约", "Signed"), value: Double(signed), display: e.count(signed), highlight: signed < target.threshold)],
+          marker: (Double(target.threshold), e.t("目标\(target.threshold)个", "target \(target.threshold)"))
+        ),
+        caption: e.t(
+          "\(self.year)年签约且未取消的项目\(signed)个，年度目标\(target.threshold)个（实施意见第（四）条）",
+          "\(signed) projects signed in \(self.year) and not cancelled, against a yearly target of \(target.threshold) (Art. 4)"
+        )
+      ))
+    }
 
     doc.blocks.append(.heading(level: 3, text: e.subsection(number, 3, e.t("计划投资前十位项目", "The ten largest projects"))))
     let largest = live.sorted { ($0.payload.plannedInvestmentYuan, $1.payload.name) > ($1.payload.plannedInvestmentYuan, $0.payload.name) }.prefix(10)

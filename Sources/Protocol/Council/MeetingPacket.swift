@@ -83,7 +83,7 @@ public struct MeetingPacket: Sendable {
       (e.t("会议议程", "Agenda"), { self.agendaSection(&$0, $1) }),
       (e.t("上次会议决定事项落实情况", "Follow-up of the previous meeting's decisions"), { self.followUpSection(&$0, $1) }),
       (e.t("年度目标完成情况", "Yearly targets"), { self.targetsSection(&$0, $1, calculator) }),
-      (e.t("重点项目进展", "Projects"), { self.projectsSection(&$0, $1) }),
+      (e.t("重点项目进展", "Projects"), { self.projectsSection(&$0, $1, calculator) }),
       (e.t("园区指标", "Park indicators"), { self.indicatorsSection(&$0, $1, calculator) }),
       (e.t("收益分成", "Revenue sharing"), { self.revenueSection(&$0, $1) }),
       (e.t("待决事项", "Items for decision"), { self.forDecisionSection(&$0, $1) }),

@@ -213,15 +213,18 @@ enum BarChart {
     var highlight: Bool = false
   }
 
-  /// One group of bars, scaled to the largest value (or to `scaleTo` when given).
-  static func svg(title: String, bars: [Bar], scaleTo: Double? = nil, marker: (value: Double, label: String)? = nil) -> String {
+  /// One group of bars, scaled to the largest value (or the marker's), with an optional marker line
+  /// (a target).
+  static func svg(title: String, bars: [Bar], marker: (value: Double, label: String)? = nil) -> String {
     let width = 640.0
-    let labelWidth = 210.0
+    // Wide enough for the longest label at 12 px (CJK glyphs a full em, others about half).
+    let widest = bars.map { $0.label.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 12.5 : 6.8) } }.max() ?? 0
+    let labelWidth = min(330, max(120, widest + 16))
     let barHeight = 22.0
     let gap = 8.0
     let top = 30.0
     let height = top + Double(bars.count) * (barHeight + gap) + 10
-    let maxValue = max(scaleTo ?? 0, bars.map(\.value).max() ?? 0, marker?.value ?? 0, 1)
+    let maxValue = max(bars.map(\.value).max() ?? 0, marker?.value ?? 0, 1)
     let plot = width - labelWidth - 90
     var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(PacketDocument.escape(title))\">"
     out += "<text x=\"0\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#1f4e79\">\(PacketDocument.escape(title))</text>"
