@@ -208,6 +208,9 @@ struct CouncilTests {
       #expect(moved.item.status == .proposed)
       #expect(moved.item.deferredFromMeetingID == CID.meeting2026)
       #expect(moved.item.history.map(\.action) == ["proposed", "deferred", "moved"])
+      // The new meeting's packet names the carried-over item awaiting acceptance.
+      let pending = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = next.id }, metadata: office("suqian.commerce"))
+      #expect(pending.markdown.contains("> 另有由此前会议顺延、尚待秘书处确认列入本次议程的议题：“园区管理人员赴苏州培训”。"))
       // The 2025 actions still open reach the 2026 packet (one due, one carried over) and, both
       // due by then, the 2027 packet; the one done does not.
       let packet2026 = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = CID.meeting2026 }, metadata: office("suqian.commerce"))

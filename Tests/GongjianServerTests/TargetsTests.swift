@@ -258,6 +258,10 @@ struct TargetsTests {
       let report = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
       let promotion = try #require(report.parks.first?.items.first { $0.criterion == "promotion_event_in_suzhou" })
       #expect(promotion.maxPoints == 30 && promotion.source == "Art. 四")
+      // The flagship, a provincial development zone, has passed the characteristic-park step (Art. 八).
+      let flagship = try #require(report.parks.first { $0.parkName == "苏宿工业园区" })
+      let designation = try #require(flagship.items.first { $0.criterion == "provincial_designation" })
+      #expect(designation.points == 15 && designation.reason == "provincial development zone" && designation.source == "Art. 八")
     }
   }
 

@@ -29,6 +29,13 @@ extension MeetingPacket {
   /// and attachments; items carried over from an earlier meeting are marked.
   func agendaSection(_ doc: inout PacketDocument, _ number: Int) {
     let e = self.edition
+    if !self.pendingCarried.isEmpty {
+      let titles = self.pendingCarried.map { e.t("“\($0.item.title)”", "“\($0.item.title)”") }.joined(separator: e.t("、", ", "))
+      doc.blocks.append(.note(e.t(
+        "另有由此前会议顺延、尚待秘书处确认列入本次议程的议题：\(titles)。",
+        "Carried over from an earlier meeting and not yet accepted for this agenda: \(titles)."
+      )))
+    }
     guard !self.agenda.isEmpty else {
       doc.blocks.append(.paragraph(e.t("尚无已确定的议题。", "No agenda item has been accepted yet.")))
       return

@@ -91,7 +91,11 @@ extension MeetingPacket {
     }.sorted { ($0.payload.dueOn, $0.id) < ($1.payload.dueOn, $1.id) }.map(action)
     return MeetingPacket(
       councilName: councilName, meetingID: meeting.id, meeting: meeting.payload, edition: edition,
-      agenda: agenda.map { .init(id: $0.id, item: $0.payload) }, links: links, meetingTitles: titles,
+      agenda: agenda.map { .init(id: $0.id, item: $0.payload) },
+      pendingCarried: records.items
+        .filter { $0.payload.meetingID == meeting.id && $0.payload.status == .proposed && !$0.payload.deferredFromMeetingID.isEmpty }
+        .sorted { $0.sequence < $1.sequence }.map { .init(id: $0.id, item: $0.payload) },
+      links: links, meetingTitles: titles,
       officeNames: officeNames, data: data, previousMeeting: previous?.payload, followUps: followUps,
       olderOpenActions: older, cityWide: cityWide, ranges: ranges
     )

@@ -41,6 +41,8 @@ public struct MeetingPacket: Sendable {
   var edition: PacketEdition
   /// Accepted items in order.
   var agenda: [Item]
+  /// Items carried over from an earlier meeting and not yet accepted.
+  var pendingCarried: [Item]
   /// `"kind/id"` → the linked record.
   var links: [String: Link]
   /// Meeting id → title, for carried-over items.
