@@ -212,6 +212,41 @@ public struct GongjianClient: Sendable {
     }
   }
 
+  /// Creates a tenant (operator admins only).
+  public func createTenant(id: String, name: String) async throws -> Gongjian_V1_Tenant {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).createTenant(.with { $0.id = id; $0.name = name }, options: self.options)
+    }
+  }
+
+  /// Registers or updates an office (operator admins only).
+  public func putOffice(_ office: Gongjian_V1_Office) async throws -> Gongjian_V1_Office {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).putOffice(.with { $0.office = office }, options: self.options)
+    }
+  }
+
+  /// Every registered office (operator admins only).
+  public func offices() async throws -> [Gongjian_V1_Office] {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).listOffices(.init(), options: self.options).offices
+    }
+  }
+
+  /// Creates or changes a membership (admins of the tenant).
+  public func setMembership(_ request: Gongjian_V1_SetMembershipRequest) async throws -> Gongjian_V1_Membership {
+    try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).setMembership(request, options: self.options)
+    }
+  }
+
+  /// Removes a membership (admins of the tenant).
+  public func removeMembership(tenantID: String, officeID: String) async throws {
+    _ = try await self.call {
+      try await Gongjian_V1_Admin.Client(wrapping: self.client).removeMembership(.with { $0.tenantID = tenantID; $0.officeID = officeID }, options: self.options)
+    }
+  }
+
   /// The memberships of a tenant.
   public func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership] {
     try await self.call {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GongjianClient
 import GongjianServer
 
 /// `gongjian-server certs`: the deployment's office certificates, offline.
@@ -20,15 +21,28 @@ struct Certs: AsyncParsableCommand {
     @Option(help: "Where to write ca.pem, cert.pem and key.pem (default: <data-dir>/pki/offices/<office>).")
     var out: String?
 
+    @Option(help: ArgumentHelp("Also write the three as one file to hand to the office (`gongjian profile add … --credentials FILE`).", valueName: "file"))
+    var bundle: String?
+
     func run() async throws {
       let logger = self.common.makeLogger()
       let directory = DataDirectory(path: self.common.dataDir)
       let store = try directory.openStore(logger: logger)
-      let issued = try await directory.issueCredentials(
-        officeID: self.office, authority: try directory.loadAuthority(), store: store,
-        folder: self.out.map { URL(fileURLWithPath: $0, isDirectory: true) }
-      )
+      let issued: (folder: URL, serial: String)
+      do {
+        issued = try await directory.issueCredentials(
+          officeID: self.office, authority: try directory.loadAuthority(), store: store,
+          folder: self.out.map { URL(fileURLWithPath: $0, isDirectory: true) }, actor: DirectoryTarget.offlineActor
+        )
+      } catch let error as GongjianError {
+        FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
+        throw ExitCode(DirectoryTarget.exitCode(error.code))
+      }
       print("issued certificate \(issued.serial) for \(self.office) in \(issued.folder.path)")
+      if let bundle = self.bundle {
+        try CredentialBundle.write(folder: issued.folder, officeID: self.office, serial: issued.serial, to: bundle)
+        print("wrote \(bundle): one file with the CA certificate, the office's certificate and its key (keep it secret)")
+      }
     }
   }
 
@@ -46,7 +60,7 @@ struct Certs: AsyncParsableCommand {
       let logger = self.common.makeLogger()
       let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
       let serial = self.serial.lowercased().replacingOccurrences(of: ":", with: "")
-      guard let certificate = try await store.revokeCertificate(serial: serial, at: Date()) else {
+      guard let certificate = try await store.revokeCertificate(serial: serial, at: Date(), actor: DirectoryTarget.offlineActor) else {
         throw ValidationError("no certificate with serial \(serial)")
       }
       print("revoked \(certificate.serial) of \(certificate.officeID)")

@@ -1,20 +1,46 @@
 import ArgumentParser
 import Foundation
+import GongjianProtocol
 import GongjianServer
 
 /// `gongjian-server init`.
 struct Init: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Create a data directory: CA, server certificate, database (and with --dev the sample offices)."
+    abstract: "Create a data directory: CA, server certificate, database, and the first admin office (or with --dev the sample offices).",
+    discussion: "Example: gongjian-server init --data-dir /srv/gongjian --admin-office suqian.drc --name 宿迁市发展改革委 --host gongjian.example.gov.cn"
   )
 
   @OptionGroup var common: CommonOptions
 
-  @Flag(help: "Also create the sample tenants, offices, memberships and office credentials of DOMAIN.md.")
+  @Option(help: "The first admin office's id: it administers tenants, offices and certificates (admin of the operator tenant).")
+  var adminOffice: String?
+
+  @Option(help: "The first admin office's name.")
+  var name: String?
+
+  @Option(help: "The first admin office's side: suzhou or suqian.")
+  var side: SideArgument = .suqian
+
+  @Option(help: "The operator tenant, whose admins manage the deployment (the server's default is city).")
+  var operatorTenant: String = "city"
+
+  @Option(help: "The operator tenant's name, when init creates it.")
+  var operatorTenantName: String = "宿迁市与苏州市（市级挂钩） Suqian and Suzhou (city level)"
+
+  @Flag(help: "Also create the sample tenants, offices, memberships and office credentials of docs/DOMAIN.md.")
   var dev = false
 
   @Option(name: .customLong("host"), help: "A DNS name or IP address for the server certificate (repeatable).")
   var hosts: [String] = ["localhost", "127.0.0.1", "::1"]
+
+  func validate() throws {
+    if (self.adminOffice == nil) != (self.name == nil) {
+      throw ValidationError("--admin-office and --name go together: the first admin office's id and name")
+    }
+    if self.adminOffice == nil && !self.dev {
+      throw ValidationError("name the first admin office (--admin-office ID --name NAME), or pass --dev for the sample partnership")
+    }
+  }
 
   func run() async throws {
     let logger = self.common.makeLogger()
@@ -23,6 +49,22 @@ struct Init: AsyncParsableCommand {
     print("initialised \(directory.url.path)")
     if self.dev {
       print("office credentials: \(directory.pkiURL.appendingPathComponent("offices").path)/<office-id>/{ca,cert,key}.pem")
+    }
+    guard let id = self.adminOffice, let name = self.name else { return }
+    let admin = DataDirectory.FirstAdmin(
+      office: .with {
+        $0.id = id
+        $0.name = name
+        $0.side = self.side.proto
+      },
+      operatorTenant: self.operatorTenant, operatorTenantName: self.operatorTenantName
+    )
+    do {
+      let issued = try await directory.createFirstAdmin(admin, actor: "operator:init", logger: logger)
+      print("admin office \(id) of \(self.operatorTenant): credentials in \(issued.folder.path) (certificate \(issued.serial))")
+    } catch let error as GongjianError {
+      FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
+      throw ExitCode(DirectoryTarget.exitCode(error.code))
     }
   }
 }

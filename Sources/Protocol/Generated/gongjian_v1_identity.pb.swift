@@ -135,6 +135,9 @@ public nonisolated struct Gongjian_V1_Office: Sendable {
   /// Overseers read every tenant (annual evaluation) but write only where they are members.
   public var overseer: Bool = false
 
+  /// A disabled office's certificates are refused (its records and memberships are kept).
+  public var disabled: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -246,7 +249,7 @@ nonisolated extension Gongjian_V1_Role: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Gongjian_V1_Office: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Office"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}side\0\u{1}overseer\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}side\0\u{1}overseer\0\u{1}disabled\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -258,6 +261,7 @@ nonisolated extension Gongjian_V1_Office: SwiftProtobuf.Message, SwiftProtobuf._
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.side) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.overseer) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.disabled) }()
       default: break
       }
     }
@@ -276,6 +280,9 @@ nonisolated extension Gongjian_V1_Office: SwiftProtobuf.Message, SwiftProtobuf._
     if self.overseer != false {
       try visitor.visitSingularBoolField(value: self.overseer, fieldNumber: 4)
     }
+    if self.disabled != false {
+      try visitor.visitSingularBoolField(value: self.disabled, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -284,6 +291,7 @@ nonisolated extension Gongjian_V1_Office: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.name != rhs.name {return false}
     if lhs.side != rhs.side {return false}
     if lhs.overseer != rhs.overseer {return false}
+    if lhs.disabled != rhs.disabled {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

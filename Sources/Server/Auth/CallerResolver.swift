@@ -45,6 +45,9 @@ public struct CertificateCallerResolver: CallerResolver {
     guard let office = try await self.directory.office(id: identity.officeID) else {
       throw GongjianError(.unauthenticated, "office \(identity.officeID) named by certificate \(identity.serial) is not registered")
     }
+    guard !office.disabled else {
+      throw GongjianError(.unauthenticated, "office \(identity.officeID) is disabled; an operator re-enables it with `gongjian-server offices enable`")
+    }
     return Caller(office: office, certificateSerial: identity.serial, certificateNotAfter: identity.notAfter)
   }
 }

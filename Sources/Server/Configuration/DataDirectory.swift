@@ -1,5 +1,5 @@
 public import Foundation
-internal import GongjianProtocol
+public import GongjianProtocol
 public import Logging
 
 /// A server's data directory: the database and the deployment's PKI.
@@ -51,6 +51,36 @@ public struct DataDirectory: Sendable {
     )
   }
 
+  /// The first administrator of a deployment: an office with the admin role in the operator
+  /// tenant, which manages tenants, offices and certificates from then on.
+  public struct FirstAdmin: Sendable {
+    public var office: Gongjian_V1_Office
+    /// The operator tenant (`authorization.operatorTenant`, default `city`) and its name.
+    public var operatorTenant: String
+    public var operatorTenantName: String
+
+    public init(office: Gongjian_V1_Office, operatorTenant: String, operatorTenantName: String) {
+      self.office = office
+      self.operatorTenant = operatorTenant
+      self.operatorTenantName = operatorTenantName
+    }
+  }
+
+  /// Creates the operator tenant (unless it exists), registers the first admin office in it and
+  /// writes its credential folder.
+  ///
+  /// - Returns: The credential folder and the certificate's serial.
+  public func createFirstAdmin(_ admin: FirstAdmin, actor: String, logger: Logger) async throws -> (folder: URL, serial: String) {
+    let store = try self.openStore(logger: logger)
+    let directory = DirectoryAdmin(store: store, actor: actor)
+    if try await store.tenants().contains(where: { $0.id == admin.operatorTenant }) == false {
+      try await directory.createTenant(id: admin.operatorTenant, name: admin.operatorTenantName)
+    }
+    try await directory.putOffice(admin.office)
+    try await directory.setMembership(tenantID: admin.operatorTenant, officeID: admin.office.id, role: .admin)
+    return try await self.issueCredentials(officeID: admin.office.id, authority: try self.loadAuthority(), store: store, actor: actor)
+  }
+
   /// Creates the CA, the server certificate and the database; with `dev`, also the sample
   /// tenants, offices and memberships of DOMAIN.md, each office with its credential folder.
   ///
@@ -98,7 +128,7 @@ public struct DataDirectory: Sendable {
   ///   - folder: Where to write; defaults to `pki/offices/<office-id>`.
   /// - Returns: The folder and the certificate's serial.
   public func issueCredentials(
-    officeID: String, authority: CertificateAuthority, store: any GongjianStore, folder: URL? = nil
+    officeID: String, authority: CertificateAuthority, store: any GongjianStore, folder: URL? = nil, actor: String = "system"
   ) async throws -> (folder: URL, serial: String) {
     guard try await store.office(id: officeID) != nil else {
       throw GongjianError(.notFound, "office \(officeID) is not registered")
@@ -113,7 +143,8 @@ public struct DataDirectory: Sendable {
       CertificateRecord(
         serial: issued.serial, officeID: officeID,
         notBefore: issued.certificate.notValidBefore, notAfter: issued.certificate.notValidAfter
-      )
+      ),
+      actor: actor
     )
     return (folder, issued.serial)
   }

@@ -25,13 +25,9 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   }
 
   public func createTenant(request: Gongjian_V1_CreateTenantRequest, context: ServerContext) async throws -> Gongjian_V1_Tenant {
-    try await self.authorizer.requireOperator(try context.caller, action: "create tenant")
-    try Directory.validate(tenant: request.id, name: request.name)
-    let tenant = Gongjian_V1_Tenant.with {
-      $0.id = request.id
-      $0.name = request.name
-    }
-    try await self.store.createTenant(tenant)
+    let caller = try context.caller
+    try await self.authorizer.requireOperator(caller, action: "create tenant")
+    let tenant = try await DirectoryAdmin(store: self.store, actor: caller.office.id).createTenant(id: request.id, name: request.name)
     self.directory.invalidate()
     return tenant
   }
@@ -47,11 +43,11 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   }
 
   public func putOffice(request: Gongjian_V1_PutOfficeRequest, context: ServerContext) async throws -> Gongjian_V1_Office {
-    try await self.authorizer.requireOperator(try context.caller, action: "register office")
-    try Directory.validate(office: request.office, field: "office")
-    try await self.store.putOffice(request.office)
+    let caller = try context.caller
+    try await self.authorizer.requireOperator(caller, action: "register office")
+    let office = try await DirectoryAdmin(store: self.store, actor: caller.office.id).putOffice(request.office)
     self.directory.invalidate()
-    return request.office
+    return office
   }
 
   public func listOffices(request: Gongjian_V1_ListOfficesRequest, context: ServerContext) async throws -> Gongjian_V1_ListOfficesResponse {
@@ -61,14 +57,9 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   }
 
   public func setMembership(request: Gongjian_V1_SetMembershipRequest, context: ServerContext) async throws -> Gongjian_V1_Membership {
-    try await self.authorizer.require(.role(.admin), tenant: request.tenantID, caller: try context.caller, action: "set membership")
-    guard [.viewer, .contributor, .secretariat, .admin].contains(request.role) else {
-      throw GongjianError.invalidField("role", "one of viewer, contributor, secretariat, admin")
-    }
-    guard OfficeIdentity.isValidIdentifier(request.officeID) else {
-      throw GongjianError.invalidField("office_id", "not a valid office id")
-    }
-    let membership = try await self.store.setMembership(
+    let caller = try context.caller
+    try await self.authorizer.require(.role(.admin), tenant: request.tenantID, caller: caller, action: "set membership")
+    let membership = try await DirectoryAdmin(store: self.store, actor: caller.office.id).setMembership(
       tenantID: request.tenantID, officeID: request.officeID, role: request.role, keyDepartment: request.keyDepartment
     )
     self.directory.invalidate()
@@ -76,10 +67,9 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   }
 
   public func removeMembership(request: Gongjian_V1_RemoveMembershipRequest, context: ServerContext) async throws -> Gongjian_V1_RemoveMembershipResponse {
-    try await self.authorizer.require(.role(.admin), tenant: request.tenantID, caller: try context.caller, action: "remove membership")
-    guard try await self.store.removeMembership(tenantID: request.tenantID, officeID: request.officeID) else {
-      throw GongjianError(.notFound, "office \(request.officeID) is not a member of tenant \(request.tenantID)")
-    }
+    let caller = try context.caller
+    try await self.authorizer.require(.role(.admin), tenant: request.tenantID, caller: caller, action: "remove membership")
+    try await DirectoryAdmin(store: self.store, actor: caller.office.id).removeMembership(tenantID: request.tenantID, officeID: request.officeID)
     self.directory.invalidate()
     return .init()
   }
@@ -97,10 +87,11 @@ public struct AdminService: Gongjian_V1_Admin.SimpleServiceProtocol {
   }
 
   public func revokeCertificate(request: Gongjian_V1_RevokeCertificateRequest, context: ServerContext) async throws -> Gongjian_V1_CertificateInfo {
-    try await self.authorizer.requireOperator(try context.caller, action: "revoke certificate")
+    let caller = try context.caller
+    try await self.authorizer.requireOperator(caller, action: "revoke certificate")
     let serial = request.serial.lowercased().replacingOccurrences(of: ":", with: "")
     guard !serial.isEmpty else { throw GongjianError.invalidField("serial", "required") }
-    guard let certificate = try await self.store.revokeCertificate(serial: serial, at: Date()) else {
+    guard let certificate = try await self.store.revokeCertificate(serial: serial, at: Date(), actor: caller.office.id) else {
       throw GongjianError(.notFound, "no certificate with serial \(serial)")
     }
     self.revocations.insert(serial)

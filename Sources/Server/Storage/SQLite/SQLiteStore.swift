@@ -9,7 +9,7 @@ public import Logging
 /// One writer (GRDB serialises writes; ``SyncEngine`` groups concurrent pushes into one
 /// transaction) and a pool of readers that see committed snapshots.
 public final class SQLiteStore: GongjianStore {
-  private let pool: DatabasePool
+  let pool: DatabasePool
 
   /// The database file.
   public let path: String
@@ -143,12 +143,24 @@ public final class SQLiteStore: GongjianStore {
     migrator.registerMigration("v5-key-departments") { db in
       try db.execute(sql: "ALTER TABLE membership ADD COLUMN key_department INTEGER NOT NULL DEFAULT 0")
     }
+    // Directory changes are audited in a chain of their own; offices can be disabled.
+    migrator.registerMigration("v6-directory-audit") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE office ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+          CREATE TABLE directory_audit (
+            n INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            subject TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL,
+            prev_hash BLOB NOT NULL, hash BLOB NOT NULL);
+          """
+      )
+    }
     return migrator
   }
 
   // MARK: Directory
 
-  public func createTenant(_ tenant: Gongjian_V1_Tenant) async throws {
+  public func createTenant(_ tenant: Gongjian_V1_Tenant, actor: String) async throws {
     try await self.pool.write { db in
       if try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE id = ?", arguments: [tenant.id]) != nil {
         throw GongjianError(.alreadyExists, "tenant \(tenant.id) exists already")
@@ -158,6 +170,7 @@ public final class SQLiteStore: GongjianStore {
         arguments: [tenant.id, tenant.name, Date().timeIntervalSince1970]
       )
       try db.execute(sql: "INSERT INTO tenant_state (tenant_id) VALUES (?)", arguments: [tenant.id])
+      try Self.audit(db, actor: actor, action: "tenant.create", subject: tenant.id, before: "", after: Self.json(tenant))
     }
   }
 
@@ -172,16 +185,18 @@ public final class SQLiteStore: GongjianStore {
     }
   }
 
-  public func putOffice(_ office: Gongjian_V1_Office) async throws {
+  public func putOffice(_ office: Gongjian_V1_Office, actor: String) async throws {
     try await self.pool.write { db in
+      let before = try Row.fetchOne(db, sql: "SELECT * FROM office WHERE id = ?", arguments: [office.id]).map(Self.office(from:))
       try db.execute(
         sql: """
-          INSERT INTO office (id, name, side, overseer) VALUES (?, ?, ?, ?)
+          INSERT INTO office (id, name, side, overseer, disabled) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET name = excluded.name, side = excluded.side,
-            overseer = excluded.overseer
+            overseer = excluded.overseer, disabled = excluded.disabled
           """,
-        arguments: [office.id, office.name, office.side.rawValue, office.overseer]
+        arguments: [office.id, office.name, office.side.rawValue, office.overseer, office.disabled]
       )
+      try Self.audit(db, actor: actor, action: "office.put", subject: office.id, before: before.map(Self.json) ?? "", after: Self.json(office))
     }
   }
 
@@ -203,11 +218,12 @@ public final class SQLiteStore: GongjianStore {
       $0.name = row["name"]
       $0.side = Gongjian_V1_Side(rawValue: row["side"]) ?? .unspecified
       $0.overseer = row["overseer"]
+      $0.disabled = row["disabled"]
     }
   }
 
   public func setMembership(
-    tenantID: String, officeID: String, role: Gongjian_V1_Role, keyDepartment: Bool
+    tenantID: String, officeID: String, role: Gongjian_V1_Role, keyDepartment: Bool, actor: String
   ) async throws -> Gongjian_V1_Membership {
     try await self.pool.write { db in
       guard try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE id = ?", arguments: [tenantID]) != nil else {
@@ -216,6 +232,9 @@ public final class SQLiteStore: GongjianStore {
       guard let office = try Row.fetchOne(db, sql: "SELECT * FROM office WHERE id = ?", arguments: [officeID]) else {
         throw GongjianError(.notFound, "office \(officeID) does not exist")
       }
+      let before = try Row.fetchOne(
+        db, sql: Self.membershipSelect + " WHERE m.tenant_id = ? AND m.office_id = ?", arguments: [tenantID, officeID]
+      ).map(Self.membership(from:))
       try db.execute(
         sql: """
           INSERT INTO membership (tenant_id, office_id, role, key_department) VALUES (?, ?, ?, ?)
@@ -223,23 +242,32 @@ public final class SQLiteStore: GongjianStore {
           """,
         arguments: [tenantID, officeID, role.rawValue, keyDepartment]
       )
-      return Gongjian_V1_Membership.with {
+      let membership = Gongjian_V1_Membership.with {
         $0.tenantID = tenantID
         $0.officeID = officeID
         $0.role = role
         $0.keyDepartment = keyDepartment
         $0.side = Gongjian_V1_Side(rawValue: office["side"]) ?? .unspecified
       }
+      try Self.audit(
+        db, actor: actor, action: "membership.set", subject: "\(tenantID)/\(officeID)", before: before.map(Self.json) ?? "",
+        after: Self.json(membership)
+      )
+      return membership
     }
   }
 
-  public func removeMembership(tenantID: String, officeID: String) async throws -> Bool {
+  public func removeMembership(tenantID: String, officeID: String, actor: String) async throws -> Bool {
     try await self.pool.write { db in
+      guard let before = try Row.fetchOne(
+        db, sql: Self.membershipSelect + " WHERE m.tenant_id = ? AND m.office_id = ?", arguments: [tenantID, officeID]
+      ).map(Self.membership(from:)) else { return false }
       try db.execute(
         sql: "DELETE FROM membership WHERE tenant_id = ? AND office_id = ?",
         arguments: [tenantID, officeID]
       )
-      return db.changesCount > 0
+      try Self.audit(db, actor: actor, action: "membership.remove", subject: "\(tenantID)/\(officeID)", before: Self.json(before), after: "")
+      return true
     }
   }
 
@@ -276,7 +304,7 @@ public final class SQLiteStore: GongjianStore {
 
   // MARK: Certificates
 
-  public func recordCertificate(_ certificate: CertificateRecord) async throws {
+  public func recordCertificate(_ certificate: CertificateRecord, actor: String) async throws {
     try await self.pool.write { db in
       try db.execute(
         sql: "INSERT INTO certificate (serial, office_id, not_before, not_after, revoked_at) VALUES (?, ?, ?, ?, ?)",
@@ -285,6 +313,7 @@ public final class SQLiteStore: GongjianStore {
           certificate.notAfter.timeIntervalSince1970, certificate.revokedAt?.timeIntervalSince1970,
         ]
       )
+      try Self.audit(db, actor: actor, action: "certificate.issue", subject: certificate.serial, before: "", after: Self.json(certificate))
     }
   }
 
@@ -302,14 +331,18 @@ public final class SQLiteStore: GongjianStore {
     }
   }
 
-  public func revokeCertificate(serial: String, at date: Date) async throws -> CertificateRecord? {
+  public func revokeCertificate(serial: String, at date: Date, actor: String) async throws -> CertificateRecord? {
     try await self.pool.write { db in
+      let before = try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE serial = ?", arguments: [serial]).map(Self.certificate(from:))
       try db.execute(
         sql: "UPDATE certificate SET revoked_at = ? WHERE serial = ? AND revoked_at IS NULL",
         arguments: [date.timeIntervalSince1970, serial]
       )
-      return try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE serial = ?", arguments: [serial])
-        .map(Self.certificate(from:))
+      guard db.changesCount > 0, let before else { return before }
+      var after = before
+      after.revokedAt = date
+      try Self.audit(db, actor: actor, action: "certificate.revoke", subject: serial, before: Self.json(before), after: Self.json(after))
+      return after
     }
   }
 

@@ -1,0 +1,107 @@
+"""A real deployment, as README's "Set up a real deployment" walks it: no --dev, the first admin
+office from `init`, the directory built with the offline commands and through the Admin service,
+the CA key kept away from the serving machine, and two offices of different sides syncing."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+
+from conftest import BIN, start_server, stop_server
+
+
+def server_cli(*args, check=True):
+    result = subprocess.run([str(BIN / "gongjian-server"), *args], capture_output=True, text=True, timeout=120)
+    if check:
+        assert result.returncode == 0, f"{args}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def client(home, *args, check=True):
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+    env.pop("GONGJIAN_SERVER", None)
+    env.pop("GONGJIAN_CREDENTIALS", None)
+    result = subprocess.run([str(BIN / "gongjian"), *args], capture_output=True, text=True, env=env, timeout=120)
+    if check:
+        assert result.returncode == 0, f"{args}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def test_a_deployment_from_an_empty_machine_to_two_offices_syncing(tmp_path):
+    data = Path(tempfile.mkdtemp(prefix="gongjian-deploy-"))
+    d = ["--data-dir", str(data)]
+    refused = server_cli("init", *d, check=False)
+    assert refused.returncode == 64 and "--admin-office ID --name NAME" in refused.stderr
+    made = server_cli("init", *d, "--admin-office", "suqian.drc", "--name", "宿迁市发展改革委", "--host", "127.0.0.1")
+    assert "admin office suqian.drc of city" in made.stdout
+
+    server_cli("tenants", "add", "changshu-sihong", "--name", "常熟（泗洪）共建园区", *d)
+    server_cli("offices", "add", "sihong.gov", "--name", "泗洪县人民政府", "--side", "suqian", *d)
+    server_cli("offices", "add", "changshu.commerce", "--name", "常熟市商务局", "--side", "suzhou", *d)
+    server_cli("members", "set", "sihong.gov", "--tenant", "changshu-sihong", "--role", "admin", *d)
+    server_cli("members", "set", "changshu.commerce", "--tenant", "changshu-sihong", "--role", "contributor", *d)
+    # Bad input is refused naming the field, and changes nothing.
+    bad = server_cli("offices", "add", "Changshu_Gov", "--name", "x", "--side", "suzhou", *d, check=False)
+    assert bad.returncode == 65 and "office.id: 2-63 of a-z 0-9 . -" in bad.stderr
+    unknown = server_cli("members", "set", "nobody", "--tenant", "changshu-sihong", "--role", "viewer", *d, check=False)
+    assert unknown.returncode == 65 and "office nobody does not exist" in unknown.stderr
+    members = server_cli("members", "list", "--tenant", "changshu-sihong", *d).stdout
+    assert members.splitlines() == ["changshu.commerce\tcontributor", "sihong.gov\tadmin"]
+
+    # Credentials to hand over: a folder, and one file.
+    hand = tmp_path / "hand"
+    server_cli("certs", "issue", "--office", "sihong.gov", "--out", str(hand / "sihong.gov"), *d)
+    issued = server_cli("certs", "issue", "--office", "changshu.commerce", "--out", str(hand / "changshu.commerce"),
+                        "--bundle", str(hand / "changshu.commerce.pem"), *d)
+    assert "wrote" in issued.stdout and oct((hand / "changshu.commerce.pem").stat().st_mode & 0o777) == "0o600"
+
+    # The CA's key leaves the serving machine: the server needs only the CA certificate.
+    away = tmp_path / "ca-away"
+    away.mkdir()
+    shutil.move(str(data / "pki" / "ca-key.pem"), str(away / "ca-key.pem"))
+    proc, address = start_server(data, "serve")
+    try:
+        # Online through the Admin service, with the first admin's credentials: same checks.
+        admin = ["--server", address, "--credentials", str(data / "pki" / "offices" / "suqian.drc")]
+        server_cli("offices", "add", "siyang.gov", "--name", "泗阳县人民政府", "--side", "suqian", *admin)
+        online_bad = server_cli("offices", "add", "Changshu_Gov", "--name", "x", "--side", "suzhou", *admin, check=False)
+        assert online_bad.returncode == 65 and "office.id: 2-63 of a-z 0-9 . -" in online_bad.stderr
+        not_admin = server_cli("offices", "add", "x.y", "--name", "x", "--side", "suzhou",
+                               "--server", address, "--credentials", str(hand / "sihong.gov"), check=False)
+        assert not_admin.returncode == 77
+        assert "siyang.gov" in server_cli("offices", "list", *admin).stdout
+
+        # Two offices of different sides: one writes, the other sees it.
+        sihong, changshu = tmp_path / "sihong", tmp_path / "changshu"
+        client(sihong, "profile", "add", "sihong", "--server", address, "--credentials", str(hand / "sihong.gov"))
+        client(changshu, "profile", "add", "changshu", "--server", address, "--credentials", str(hand / "changshu.commerce.pem"))
+        park = tmp_path / "park.yaml"
+        park.write_text("name: 常熟（泗洪）共建园区\nhost_county: 泗洪县\nsuzhou_partner: 常熟市\nplanned_area_centimu: 520000\n", encoding="utf-8")
+        client(sihong, "submit", "park", "--tenant", "changshu-sihong", "--file", str(park), "--wait")
+        client(changshu, "sync")
+        listed = client(changshu, "list", "park", "--tenant", "changshu-sihong", "--offline", "--json").stdout
+        assert "常熟（泗洪）共建园区" in listed
+        who = json.loads(client(changshu, "whoami", "--json").stdout.splitlines()[0])
+        assert who["office"]["side"] == "SIDE_SUZHOU"
+
+        # Disabling an office refuses its certificate at once; enabling lets it back.
+        server_cli("offices", "disable", "changshu.commerce", *admin)
+        disabled = client(changshu, "sync", check=False)
+        assert disabled.returncode == 77 and "office changshu.commerce is disabled" in disabled.stderr
+        server_cli("offices", "enable", "changshu.commerce", *admin)
+        client(changshu, "sync")
+    finally:
+        stop_server(proc)
+
+    # Every directory change is in the audit chain, with who made it; an edit is named.
+    log = server_cli("audit", "directory", *d).stdout.splitlines()
+    actions = [line.split("\t")[3] for line in log]
+    assert actions.count("office.put") == 6 and "membership.set" in actions and actions.count("certificate.issue") == 3
+    assert any("\tsuqian.drc\toffice.put\tsiyang.gov\t" in line for line in log)
+    assert "directory: %d entries verified" % len(log) in server_cli("audit", "verify", *d).stdout
+    with sqlite3.connect(data / "gongjian.sqlite") as db:
+        db.execute("UPDATE directory_audit SET after = replace(after, '常熟市商务局', '某某局') WHERE n = 7")
+    broken = server_cli("audit", "verify", *d, check=False)
+    assert broken.returncode == 70 and "the directory's audit chain breaks at entry 7" in broken.stderr
