@@ -153,7 +153,7 @@ struct MutualTLSTests {
       let store = try directory.openStore(logger: Logger(label: "cli"))
       let serial = try #require(try await store.certificates(officeID: "suqian.liaison").first?.serial)
       // As the offline CLI does: straight into the database; the server picks it up.
-      _ = try await store.revokeCertificate(serial: serial, at: Date())
+      _ = try await store.revokeCertificate(serial: serial, at: Date(), actor: "operator:test")
       try await Task.sleep(for: .milliseconds(700))
       await Self.expectRefused(address, credentials)
       #expect(capture.contains("of office suqian.liaison is revoked"))
