@@ -10,13 +10,16 @@ cd "$root"
 need=()
 # SQLite for GRDB; headless Chromium, a CJK font and poppler (pages to PNG) for the meeting packet's PDF
 # tests; libfaketime for the clock-jump fault test.
-for package in libsqlite3-dev chromium fonts-noto-cjk faketime poppler-utils; do
+for package in libsqlite3-dev chromium fonts-noto-cjk faketime poppler-utils python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
-python3 -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest protobuf h2 cryptography openpyxl
+# The Python tools live in a virtual environment of the project's own, not in the system's.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+python=.venv/bin/python
+"$python" -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest protobuf h2 cryptography openpyxl
 
 swift build --build-tests
 export GONGJIAN_BIN_DIR="$(swift build --show-bin-path)"
@@ -25,9 +28,9 @@ swift test
 
 gen="$root/Tests/interop/generated"
 rm -rf "$gen" && mkdir -p "$gen"
-python3 -m grpc_tools.protoc -I proto --python_out="$gen" --grpc_python_out="$gen" proto/gongjian/v1/*.proto
+"$python" -m grpc_tools.protoc -I proto --python_out="$gen" --grpc_python_out="$gen" proto/gongjian/v1/*.proto
 touch "$gen/gongjian/__init__.py" "$gen/gongjian/v1/__init__.py"
-python3 -m pytest -q Tests/interop
+"$python" -m pytest -q Tests/interop
 
 # A few seconds of libFuzzer per target from the committed corpora, with a fixed seed and number of
 # inputs so that every run is the same (dev/fuzz.sh builds the instrumented binary in .build-fuzz).

@@ -1,6 +1,6 @@
 internal import Foundation
 
-/// The meeting packet (DOMAIN.md, "Council meeting preparation") as the secretariat issues it,
+/// The meeting packet (docs/DOMAIN.md, "Council meeting preparation") as the secretariat issues it,
 /// assembled from synced records: a cover, then 会议议程, 上次会议决定事项落实情况, 年度目标完成情况,
 /// 重点项目进展, 园区指标, 收益分成, 待决事项 and 附件, in one language (``PacketEdition``).
 public struct MeetingPacket: Sendable {

@@ -1,4 +1,4 @@
-/// The joint council (DOMAIN.md, "Council and meeting preparation"): meetings, the agenda that
+/// The joint council (docs/DOMAIN.md, "Council and meeting preparation"): meetings, the agenda that
 /// either side proposes, decisions and their action items, and the meeting packet.
 
 // DO NOT EDIT.

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The joint council (DOMAIN.md, "Council and meeting preparation"): meetings, the agenda that
+/// The joint council (docs/DOMAIN.md, "Council and meeting preparation"): meetings, the agenda that
 /// either side proposes, decisions and their action items, and the meeting packet.
 
 #if canImport(FoundationEssentials)

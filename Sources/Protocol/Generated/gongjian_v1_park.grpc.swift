@@ -1,4 +1,4 @@
-/// Park: the profile of a co-built industrial park (DOMAIN.md, "Records").
+/// Park: the profile of a co-built industrial park (docs/DOMAIN.md, "Records").
 
 // DO NOT EDIT.
 // swift-format-ignore-file

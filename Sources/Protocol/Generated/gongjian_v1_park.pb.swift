@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Park: the profile of a co-built industrial park (DOMAIN.md, "Records").
+/// Park: the profile of a co-built industrial park (docs/DOMAIN.md, "Records").
 
 public import SwiftProtobuf
 

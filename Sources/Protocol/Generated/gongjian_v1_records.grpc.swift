@@ -1,4 +1,4 @@
-/// Partnership records (DOMAIN.md, "Records"): payloads of the synced kinds besides "park".
+/// Partnership records (docs/DOMAIN.md, "Records"): payloads of the synced kinds besides "park".
 /// Money is in yuan as int64, areas in hundredths of a mu, shares in basis points: never floats.
 
 // DO NOT EDIT.

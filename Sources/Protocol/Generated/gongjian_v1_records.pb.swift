@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Partnership records (DOMAIN.md, "Records"): payloads of the synced kinds besides "park".
+/// Partnership records (docs/DOMAIN.md, "Records"): payloads of the synced kinds besides "park".
 /// Money is in yuan as int64, areas in hundredths of a mu, shares in basis points: never floats.
 
 public import SwiftProtobuf

@@ -1,4 +1,4 @@
-/// The yearly targets that the source policy sets (DOMAIN.md, "The targets that the seed sets").
+/// The yearly targets that the source policy sets (docs/DOMAIN.md, "The targets that the seed sets").
 public enum SeedTargets {
   /// The seed's targets, for every year (`year` 0).
   public static let all: [Gongjian_V1_Target] = [

@@ -82,7 +82,7 @@ public struct DataDirectory: Sendable {
   }
 
   /// Creates the CA, the server certificate and the database; with `dev`, also the sample
-  /// tenants, offices and memberships of DOMAIN.md, each office with its credential folder.
+  /// tenants, offices and memberships of docs/DOMAIN.md, each office with its credential folder.
   ///
   /// - Parameters:
   ///   - hosts: Names and addresses in the server certificate.

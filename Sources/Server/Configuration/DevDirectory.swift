@@ -1,6 +1,6 @@
 public import GongjianProtocol
 
-/// The sample partnership of DOMAIN.md: tenants, offices on both sides, and their memberships.
+/// The sample partnership of docs/DOMAIN.md: tenants, offices on both sides, and their memberships.
 public enum DevDirectory {
   /// The four tenants.
   public static let tenants: [Gongjian_V1_Tenant] = [

@@ -1,6 +1,6 @@
 internal import GongjianProtocol
 
-/// Validation of `Park` payloads (DOMAIN.md, "Records").
+/// Validation of `Park` payloads (docs/DOMAIN.md, "Records").
 enum ParkRules {
   static let rule = KindRule(.park, payload: Gongjian_V1_Park.self, trim: { park in
     park.name = FieldChecks.trimmed(park.name)
