@@ -19,7 +19,7 @@ fi
 # The Python tools live in a virtual environment of the project's own, not in the system's.
 [ -x .venv/bin/python ] || python3 -m venv .venv
 python=.venv/bin/python
-"$python" -m pip install -q --disable-pip-version-check grpcio grpcio-tools pytest protobuf h2 cryptography openpyxl
+"$python" -m pip install -q --disable-pip-version-check grpcio grpcio-tools grpcio-health-checking grpcio-reflection pytest protobuf h2 cryptography openpyxl
 
 swift build --build-tests
 export GONGJIAN_BIN_DIR="$(swift build --show-bin-path)"

@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 internal import SwiftProtobuf
 
 /// The schema's field names and enum values at run time (from the descriptors that
@@ -46,6 +46,12 @@ public enum ProtoSchema {
     }
     return index
   }()
+
+  /// The schema as a serialized `google.protobuf.FileDescriptorSet`: every file of `proto/` and
+  /// the files they import, for server reflection.
+  public static var fileDescriptorSet: Data {
+    Data(base64Encoded: schemaDescriptorSetBase64) ?? Data()
+  }
 
   /// The fields of a message, by its full name (e.g. `gongjian.v1.Park`); empty when unknown.
   public static func fields(ofMessage fullName: String) -> [Field] {

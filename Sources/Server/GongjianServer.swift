@@ -82,21 +82,41 @@ public struct GongjianServer: Service {
       interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger)]
     )
 
+    // Probes reach health without a client certificate, on loopback only.
+    let probes = self.configuration.healthListen.map { listen in
+      GRPCServer(
+        transport: HTTP2ServerTransport.Posix(
+          address: listen.host.contains(":") ? .ipv6(host: listen.host, port: listen.port) : .ipv4(host: listen.host, port: listen.port),
+          transportSecurity: .plaintext
+        ),
+        services: [services.health]
+      )
+    }
     try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask {
         try await withGracefulShutdownHandler {
           try await server.serve()
         } onGracefulShutdown: {
           self.logger.info("shutting down: no new calls, running calls finish")
+          services.health.setServing(false)
+          services.health.finishWatches()
           services.engine.beginShutdown()
           server.beginGracefulShutdown()
+          probes?.beginGracefulShutdown()
         }
         return true
+      }
+      if let probes {
+        group.addTask {
+          try await probes.serve()
+          return false
+        }
       }
       group.addTask {
         guard let bound = await transport.listeningAddress else { return false }
         let (host, port) = bound.ipv4.map { ($0.host, $0.port) } ?? bound.ipv6.map { ($0.host, $0.port) } ?? (listen.host, listen.port)
         self.logger.info("listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)"])
+        services.health.setServing(true)
         self.onListening?(host, port)
         return false
       }

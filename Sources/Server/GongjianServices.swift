@@ -1,3 +1,4 @@
+internal import GongjianProtocol
 public import GRPCCore
 public import Logging
 
@@ -12,6 +13,17 @@ public struct GongjianServices: Sendable {
   public let directory: DirectoryCache
   /// The services to register.
   public let rpcServices: [any RegistrableRPCService]
+  /// `grpc.health.v1.Health`, which the server sets serving once it listens.
+  public let health: HealthService
+
+  /// The services a server registers, by full name.
+  public static let serviceNames = [
+    Gongjian_V1_Identity.descriptor.fullyQualifiedService, Gongjian_V1_Sync.descriptor.fullyQualifiedService,
+    Gongjian_V1_Admin.descriptor.fullyQualifiedService, Gongjian_V1_Records.descriptor.fullyQualifiedService,
+    Gongjian_V1_Targets.descriptor.fullyQualifiedService, Gongjian_V1_Councils.descriptor.fullyQualifiedService,
+    Grpc_Health_V1_Health.descriptor.fullyQualifiedService, Grpc_Reflection_V1_ServerReflection.descriptor.fullyQualifiedService,
+    Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullyQualifiedService,
+  ]
 
   /// Creates the services.
   ///
@@ -27,7 +39,10 @@ public struct GongjianServices: Sendable {
     let engine = SyncEngine(store: store, authorizer: authorizer, configuration: configuration, logger: logger)
     self.engine = engine
     self.authorizer = authorizer
+    let health = HealthService(services: Self.serviceNames)
+    self.health = health
     self.rpcServices = [
+      health, ServerReflectionService(services: Self.serviceNames), ServerReflectionV1AlphaService(services: Self.serviceNames),
       IdentityService(directory: directory, store: store),
       SyncService(engine: engine),
       AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),

@@ -37,6 +37,15 @@ struct CommonOptions: ParsableArguments {
   }
 }
 
+/// Parses the health probe port: `HOST:PORT` on a loopback address (it serves without TLS).
+func parseHealthListen(_ text: String) throws -> ServerConfiguration.Listen {
+  let listen = try parseListen(text)
+  guard listen.host == "::1" || listen.host.hasPrefix("127.") else {
+    throw ValidationError("--health-listen: a loopback address such as 127.0.0.1:8081 (the port has no TLS; got '\(text)')")
+  }
+  return listen
+}
+
 /// Parses `HOST:PORT` (`[::1]:7443` for IPv6).
 func parseListen(_ text: String) throws -> ServerConfiguration.Listen {
   var host = text

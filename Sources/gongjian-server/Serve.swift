@@ -14,6 +14,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Where to listen, HOST:PORT; port 0 picks a free port and prints it.")
   var listen: String = "127.0.0.1:7443"
 
+  @Option(help: "A plaintext port for health probes only, on loopback, HOST:PORT (default: none).")
+  var healthListen: String?
+
   @Option(help: "Most mutations in one push.")
   var maxMutationsPerPush: Int = ServerConfiguration.Limits.defaults.maxMutationsPerPush
 
@@ -49,6 +52,7 @@ struct Serve: AsyncParsableCommand {
     guard self.compactionIntervalSeconds >= 1 else {
       throw ValidationError("--compaction-interval-seconds: 1 or more (got \(self.compactionIntervalSeconds))")
     }
+    if let probe = self.healthListen { _ = try parseHealthListen(probe) }
     guard self.futureHorizonDays >= 0 else { throw ValidationError("--future-horizon-days: 0 or more (got \(self.futureHorizonDays))") }
     for text in self.plausibleRanges { _ = try Self.range(text) }
   }
@@ -92,6 +96,7 @@ struct Serve: AsyncParsableCommand {
     let listen = try parseListen(self.listen)
     return .defaults { config in
       config.listen = listen
+      config.healthListen = self.healthListen.flatMap { try? parseHealthListen($0) }
       config.limits.maxMutationsPerPush = self.maxMutationsPerPush
       config.limits.maxRequestBytes = self.maxRequestBytes
       config.limits.maxConcurrentStreams = self.maxConcurrentStreams
@@ -155,6 +160,13 @@ struct Quickstart: AsyncParsableCommand {
   @Option(help: "Where to listen, HOST:PORT.")
   var listen: String = "127.0.0.1:7443"
 
+  @Option(help: "A plaintext port for health probes only, on loopback, HOST:PORT (default: none).")
+  var healthListen: String?
+
+  func validate() throws {
+    if let probe = self.healthListen { _ = try parseHealthListen(probe) }
+  }
+
   func run() async throws {
     let logger = self.common.makeLogger()
     let directory = DataDirectory(path: self.common.dataDir)
@@ -165,7 +177,11 @@ struct Quickstart: AsyncParsableCommand {
       say("try: swift run gongjian profile add drc --server \(self.listen) --credentials \(directory.officeCredentialsURL("suqian.drc").path) && swift run gongjian sync")
     }
     let listen = try parseListen(self.listen)
-    let configuration = ServerConfiguration.defaults { $0.listen = listen }
+    let probe = try self.healthListen.map(parseHealthListen)
+    let configuration = ServerConfiguration.defaults {
+      $0.listen = listen
+      $0.healthListen = probe
+    }
     try await serve(dataDirectory: directory, configuration: configuration, logger: logger)
   }
 }

@@ -180,6 +180,9 @@ public struct ServerConfiguration: Sendable {
 
   /// Where to listen.
   public var listen: Listen
+  /// A plaintext port for health probes only (`grpc.health.v1.Health`, no client certificate),
+  /// on a loopback address. Default none: health is served on the mutual-TLS port only.
+  public var healthListen: Listen?
   /// Connection and handshake admission.
   public var connections: Connections = .defaults
   /// Protective limits.
