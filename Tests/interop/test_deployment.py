@@ -105,3 +105,50 @@ def test_a_deployment_from_an_empty_machine_to_two_offices_syncing(tmp_path):
         db.execute("UPDATE directory_audit SET after = replace(after, '常熟市商务局', '某某局') WHERE n = 7")
     broken = server_cli("audit", "verify", *d, check=False)
     assert broken.returncode == 70 and "the directory's audit chain breaks at entry 7" in broken.stderr
+
+
+def test_backup_while_serving_and_restore_into_a_new_data_directory(tmp_path):
+    import threading
+    data = Path(tempfile.mkdtemp(prefix="gongjian-backup-"))
+    proc, address = start_server(data)  # the development data directory, with its sample records
+    home = tmp_path / "office"
+    client(home, "profile", "add", "siyang", "--server", address, "--credentials", str(data / "pki" / "offices" / "siyang.gov"))
+    stop = threading.Event()
+
+    def write_meanwhile():
+        n = 0
+        while not stop.is_set() and n < 40:
+            park = tmp_path / f"p{n}.yaml"
+            park.write_text(f"name: 备份期间写入{n}\nhost_county: 泗阳县\nsuzhou_partner: 吴江区\n", encoding="utf-8")
+            client(home, "submit", "park", "--tenant", "wujiang-siyang", "--file", str(park), "--wait", check=False)
+            n += 1
+
+    writer = threading.Thread(target=write_meanwhile)
+    writer.start()
+    try:
+        backup = tmp_path / "gongjian.backup.sqlite"
+        made = server_cli("backup", "--out", str(backup), "--data-dir", str(data))
+        again = server_cli("backup", "--out", str(backup), "--data-dir", str(data), check=False)
+        assert again.returncode == 65 and "exists already" in again.stderr
+    finally:
+        stop.set()
+        writer.join()
+        stop_server(proc)
+    summaries = [line for line in made.stdout.splitlines() if ": head " in line]
+    assert {line.split(":")[0] for line in summaries} == {"city", "changshu-sihong", "sip-suqian", "wujiang-siyang"}
+
+    restored = tmp_path / "restored"
+    result = server_cli("restore", "--from", str(backup), "--data-dir", str(restored))
+    assert [line for line in result.stdout.splitlines() if ": head " in line] == summaries
+    assert "copy pki/" in result.stdout
+    refused = server_cli("restore", "--from", str(backup), "--data-dir", str(restored), check=False)
+    assert refused.returncode == 65 and "exists already" in refused.stderr
+    shutil.copytree(data / "pki", restored / "pki")
+    assert "directory:" in server_cli("audit", "verify", "--data-dir", str(restored)).stdout
+    # The restored deployment serves what the backup held.
+    proc, address = start_server(restored, "serve")
+    try:
+        listed = client(home, "list", "park", "--tenant", "wujiang-siyang", "--json", "--server", address).stdout
+        assert "吴江（泗阳）共建园区" in listed
+    finally:
+        stop_server(proc)
