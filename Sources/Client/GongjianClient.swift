@@ -247,6 +247,27 @@ public struct GongjianClient: Sendable {
     }
   }
 
+  /// A page of a tenant's audit entries after `after`.
+  public func auditEntries(tenantID: String, after: Int64) async throws -> Gongjian_V1_ListAuditEntriesResponse {
+    try await self.call {
+      try await Gongjian_V1_Audit.Client(wrapping: self.client).listEntries(.with { $0.tenantID = tenantID; $0.after = after }, options: self.options)
+    }
+  }
+
+  /// A checkpoint of a tenant's audit chain, signed now.
+  public func signAuditCheckpoint(tenantID: String) async throws -> Gongjian_V1_AuditCheckpoint {
+    try await self.call {
+      try await Gongjian_V1_Audit.Client(wrapping: self.client).signCheckpoint(.with { $0.tenantID = tenantID }, options: self.options)
+    }
+  }
+
+  /// The checkpoints the server signed periodically.
+  public func auditCheckpoints(tenantID: String) async throws -> [Gongjian_V1_AuditCheckpoint] {
+    try await self.call {
+      try await Gongjian_V1_Audit.Client(wrapping: self.client).listCheckpoints(.with { $0.tenantID = tenantID }, options: self.options).checkpoints
+    }
+  }
+
   /// The memberships of a tenant.
   public func memberships(tenantID: String) async throws -> [Gongjian_V1_Membership] {
     try await self.call {

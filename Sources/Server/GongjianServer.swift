@@ -58,7 +58,13 @@ public struct GongjianServer: Service {
       handshakeTimeout: self.configuration.connections.handshakeTimeout,
       logger: self.logger
     )
-    let services = GongjianServices(store: store, revocations: revocations, configuration: self.configuration, logger: self.logger)
+    let signer = try AuditSigner(
+      privateKeyPEM: try String(contentsOfFile: self.dataDirectory.serverKeyPath, encoding: .utf8),
+      certificatePEM: try String(contentsOfFile: self.dataDirectory.serverCertificatePath, encoding: .utf8)
+    )
+    let services = GongjianServices(
+      store: store, revocations: revocations, configuration: self.configuration, logger: self.logger, signer: signer
+    )
     let limits = self.configuration.limits
     let listen = self.configuration.listen
     var transportConfig = HTTP2ServerTransport.Custom<MutualTLSListener>.Config.defaults
@@ -133,6 +139,13 @@ public struct GongjianServer: Service {
             "superseded": "\(report.supersededRemoved)", "tombstones": "\(report.tombstonesPurged)",
             "mutations": "\(report.mutationsForgotten)",
           ])
+        }
+        return false
+      }
+      group.addTask {
+        try await Self.every(self.configuration.sync.auditCheckpointInterval) {
+          let signed = try await AuditService.signAll(store: store, signer: signer)
+          if signed > 0 { self.logger.info("signed audit checkpoints", metadata: ["tenants": "\(signed)"]) }
         }
         return false
       }

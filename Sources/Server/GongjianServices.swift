@@ -21,6 +21,7 @@ public struct GongjianServices: Sendable {
     Gongjian_V1_Identity.descriptor.fullyQualifiedService, Gongjian_V1_Sync.descriptor.fullyQualifiedService,
     Gongjian_V1_Admin.descriptor.fullyQualifiedService, Gongjian_V1_Records.descriptor.fullyQualifiedService,
     Gongjian_V1_Targets.descriptor.fullyQualifiedService, Gongjian_V1_Councils.descriptor.fullyQualifiedService,
+    Gongjian_V1_Audit.descriptor.fullyQualifiedService,
     Grpc_Health_V1_Health.descriptor.fullyQualifiedService, Grpc_Reflection_V1_ServerReflection.descriptor.fullyQualifiedService,
     Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullyQualifiedService,
   ]
@@ -32,7 +33,11 @@ public struct GongjianServices: Sendable {
   ///   - revocations: Revoked certificate serials.
   ///   - configuration: Server configuration.
   ///   - logger: The root logger.
-  public init(store: any GongjianStore, revocations: RevocationList, configuration: ServerConfiguration, logger: Logger) {
+  ///   - signer: Signs audit checkpoints with the server's key; without it they are refused.
+  public init(
+    store: any GongjianStore, revocations: RevocationList, configuration: ServerConfiguration, logger: Logger,
+    signer: AuditSigner? = nil
+  ) {
     let directory = DirectoryCache(store: store, timeToLive: configuration.authorization.directoryCacheTimeToLive)
     let authorizer = Authorizer(directory: directory, operatorTenant: configuration.authorization.operatorTenant)
     self.directory = directory
@@ -43,6 +48,7 @@ public struct GongjianServices: Sendable {
     self.health = health
     self.rpcServices = [
       health, ServerReflectionService(services: Self.serviceNames), ServerReflectionV1AlphaService(services: Self.serviceNames),
+      AuditService(store: store, authorizer: authorizer, signer: signer),
       IdentityService(directory: directory, store: store),
       SyncService(engine: engine),
       AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),

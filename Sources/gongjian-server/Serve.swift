@@ -71,6 +71,9 @@ struct Serve: AsyncParsableCommand {
     return .init(kind: kind, field: String(parts[0][parts[0].index(after: dot)...]), min: min, max: max)
   }
 
+  @Option(help: "Seconds between signed checkpoints of the audit chains.")
+  var auditCheckpointIntervalSeconds: Int = 3600
+
   @Option(help: "Seconds a connection may take to complete its TLS handshake.")
   var handshakeTimeoutSeconds: Int = Int(ServerConfiguration.Connections.defaults.handshakeTimeout.components.seconds)
 
@@ -103,6 +106,7 @@ struct Serve: AsyncParsableCommand {
       config.sync.heartbeatInterval = .seconds(self.heartbeatSeconds)
       config.sync.retention = .seconds(self.retentionDays * 86400)
       config.sync.compactionInterval = .seconds(self.compactionIntervalSeconds)
+      config.sync.auditCheckpointInterval = .seconds(max(1, self.auditCheckpointIntervalSeconds))
       config.validation.futureHorizonDays = self.futureHorizonDays
       for text in self.plausibleRanges {
         if let range = try? Self.range(text) { config.validation.plausibleRanges.set(range) }

@@ -18,6 +18,7 @@ struct GongjianCommand: AsyncParsableCommand {
     subcommands: [
       ProfileCommand.self, Sync.self, Status.self, Conflicts.self, Submit.self, Push.self, List.self, Get.self,
       Export.self, Import.self, Pull.self, Watch.self, WhoAmI.self, Targets.self, Evaluation.self, CouncilCommand.self,
+      AuditCommand.self,
     ]
   )
 }

@@ -16,7 +16,7 @@ from conftest import start_server, stop_server
 from test_interop import channel
 
 GONGJIAN_SERVICES = [
-    "gongjian.v1.Admin", "gongjian.v1.Councils", "gongjian.v1.Identity", "gongjian.v1.Records",
+    "gongjian.v1.Admin", "gongjian.v1.Audit", "gongjian.v1.Councils", "gongjian.v1.Identity", "gongjian.v1.Records",
     "gongjian.v1.Sync", "gongjian.v1.Targets",
 ]
 

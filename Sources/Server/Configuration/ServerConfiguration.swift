@@ -133,6 +133,9 @@ public struct ServerConfiguration: Sendable {
     /// (measured: 100 stalled subscribers took 20 MB of heap that stayed in RSS after they closed).
     /// Default 60 s.
     public var memoryTrimInterval: Duration? = .seconds(60)
+    /// How often the server signs a checkpoint of each tenant's audit chain that moved.
+    /// Default 1 hour.
+    public var auditCheckpointInterval: Duration = .seconds(3600)
 
     /// The defaults listed on each property.
     public static var defaults: Self {

@@ -1,4 +1,4 @@
-internal import Crypto
+internal import GongjianProtocol
 internal import Foundation
 
 /// One entry of a tenant's append-only audit log; each entry's hash covers the previous one's.
@@ -15,16 +15,20 @@ struct AuditEntry {
   var payloadSHA256: Data
   var previousHash: Data
 
-  /// SHA-256 over the previous hash and the entry's fields, in a fixed text form.
+  /// SHA-256 over the previous hash and the entry's fields (``AuditChain/hash(_:)``).
   var hash: Data {
-    var hasher = SHA256()
-    hasher.update(data: self.previousHash)
-    let fields = [
-      self.tenantID, String(self.number), String(self.at), self.officeID, self.action, self.kind,
-      self.recordID, String(self.version), String(self.sequence),
-    ].joined(separator: "\u{1F}")
-    hasher.update(data: Data(fields.utf8))
-    hasher.update(data: self.payloadSHA256)
-    return Data(hasher.finalize())
+    AuditChain.hash(.with {
+      $0.tenantID = self.tenantID
+      $0.number = self.number
+      $0.at = self.at
+      $0.officeID = self.officeID
+      $0.action = self.action
+      $0.kind = self.kind
+      $0.recordID = self.recordID
+      $0.version = self.version
+      $0.sequence = self.sequence
+      $0.payloadSha256 = self.payloadSHA256
+      $0.previousHash = self.previousHash
+    })
   }
 }

@@ -155,6 +155,16 @@ public final class SQLiteStore: GongjianStore {
           """
       )
     }
+    migrator.registerMigration("v7-audit-checkpoints") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE audit_checkpoint (
+            id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, count INTEGER NOT NULL,
+            signed_at INTEGER NOT NULL, checkpoint BLOB NOT NULL);
+          CREATE INDEX audit_checkpoint_by_tenant ON audit_checkpoint (tenant_id, id);
+          """
+      )
+    }
     return migrator
   }
 

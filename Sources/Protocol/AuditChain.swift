@@ -1,0 +1,52 @@
+internal import Crypto
+public import Foundation
+
+/// The audit chain's arithmetic, shared by the server that writes it and a client that verifies it.
+public enum AuditChain {
+  /// SHA-256 over the previous hash, the entry's fields joined by U+001F, and the payload's hash.
+  public static func hash(_ entry: Gongjian_V1_AuditEntry) -> Data {
+    var hasher = SHA256()
+    hasher.update(data: entry.previousHash)
+    let fields = [
+      entry.tenantID, String(entry.number), String(entry.at), entry.officeID, entry.action, entry.kind,
+      entry.recordID, String(entry.version), String(entry.sequence),
+    ].joined(separator: "\u{1F}")
+    hasher.update(data: Data(fields.utf8))
+    hasher.update(data: entry.payloadSha256)
+    return Data(hasher.finalize())
+  }
+
+  /// The text a checkpoint's signature covers.
+  public static func checkpointText(tenantID: String, count: Int64, head: Data, signedAt: Int64) -> Data {
+    let hex = head.map { String(format: "%02x", $0) }.joined()
+    return Data("gongjian-audit-checkpoint\n\(tenantID)\n\(count)\n\(hex)\n\(signedAt)".utf8)
+  }
+
+  /// Where a chain breaks.
+  public struct Break: Error, Sendable, Equatable, CustomStringConvertible {
+    public var number: Int64
+    public var reason: String
+    public var description: String { "entry \(self.number): \(self.reason)" }
+  }
+
+  /// Recomputes a chain from its first entry: numbers without gaps, each linked to the one
+  /// before, each hash matching its fields.
+  ///
+  /// - Returns: The first break, or nil when the chain holds.
+  public static func firstBreak(_ entries: [Gongjian_V1_AuditEntry]) -> Break? {
+    var previous = Data()
+    for (index, entry) in entries.enumerated() {
+      if entry.number != Int64(index + 1) {
+        return Break(number: entry.number, reason: "expected entry \(index + 1)")
+      }
+      if entry.previousHash != previous {
+        return Break(number: entry.number, reason: "does not link to entry \(entry.number - 1)")
+      }
+      if Self.hash(entry) != entry.hash {
+        return Break(number: entry.number, reason: "its hash does not match its fields (\(entry.action) \(entry.kind) \(entry.recordID) v\(entry.version))")
+      }
+      previous = entry.hash
+    }
+    return nil
+  }
+}
