@@ -12,7 +12,7 @@ struct GongjianServerCommand: AsyncParsableCommand {
       With no subcommand: serves on 127.0.0.1:7443 from ./gongjian-data, creating a development
       data directory there (CA, server certificate, sample offices) on first start.
       """,
-    subcommands: [Quickstart.self, Serve.self, Init.self, Tenants.self, Offices.self, Members.self, Overseers.self, Certs.self, Audit.self, Backup.self, Restore.self, Compact.self],
+    subcommands: [Quickstart.self, Serve.self, Init.self, Tenants.self, Offices.self, Members.self, Overseers.self, Certs.self, Audit.self, Backup.self, Restore.self, Config.self, Compact.self],
     defaultSubcommand: Quickstart.self
   )
 }

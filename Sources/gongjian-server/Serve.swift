@@ -11,32 +11,35 @@ struct Serve: AsyncParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: "Where to listen, HOST:PORT; port 0 picks a free port and prints it.")
-  var listen: String = "127.0.0.1:7443"
+  @Option(help: ArgumentHelp("A JSON configuration file (`gongjian-server config defaults` prints one); the flags below override it.", valueName: "file"))
+  var config: String?
+
+  @Option(help: "Where to listen, HOST:PORT; port 0 picks a free port and prints it (default 127.0.0.1:7443).")
+  var listen: String?
 
   @Option(help: "A plaintext port for health probes only, on loopback, HOST:PORT (default: none).")
   var healthListen: String?
 
-  @Option(help: "Most mutations in one push.")
-  var maxMutationsPerPush: Int = ServerConfiguration.Limits.defaults.maxMutationsPerPush
+  @Option(help: "Most mutations in one push (default 500).")
+  var maxMutationsPerPush: Int?
 
-  @Option(help: "Largest request message, in bytes.")
-  var maxRequestBytes: Int = ServerConfiguration.Limits.defaults.maxRequestBytes
+  @Option(help: "Largest request message, in bytes (default 4 MiB).")
+  var maxRequestBytes: Int?
 
-  @Option(help: "Most concurrent streams per connection.")
-  var maxConcurrentStreams: Int = ServerConfiguration.Limits.defaults.maxConcurrentStreams
+  @Option(help: "Most concurrent streams per connection (default 256).")
+  var maxConcurrentStreams: Int?
 
-  @Option(help: "Seconds between heartbeats on idle subscriptions.")
-  var heartbeatSeconds: Int = 10
+  @Option(help: "Seconds between heartbeats on idle subscriptions (default 10).")
+  var heartbeatSeconds: Int?
 
-  @Option(help: "Days that tombstones and superseded versions are kept (0: only until the next compaction).")
-  var retentionDays: Int = 30
+  @Option(help: "Days that tombstones and superseded versions are kept (0: only until the next compaction; default 30).")
+  var retentionDays: Int?
 
-  @Option(help: "Seconds between compactions of the change feed.")
-  var compactionIntervalSeconds: Int = 3600
+  @Option(help: "Seconds between compactions of the change feed (default 3600).")
+  var compactionIntervalSeconds: Int?
 
-  @Option(help: "Days after today that the date of an event (a signing, an activity, a decision) may lie.")
-  var futureHorizonDays: Int = ServerConfiguration.Validation.defaults.futureHorizonDays
+  @Option(help: "Days after today that the date of an event (a signing, an activity, a decision) may lie (default 366).")
+  var futureHorizonDays: Int?
 
   @Option(
     name: .customLong("plausible-range"),
@@ -47,13 +50,31 @@ struct Serve: AsyncParsableCommand {
   )
   var plausibleRanges: [String] = []
 
+  @Option(help: "Seconds between signed checkpoints of the audit chains (default 3600).")
+  var auditCheckpointIntervalSeconds: Int?
+
+  @Option(help: "Seconds a connection may take to complete its TLS handshake (default 10).")
+  var handshakeTimeoutSeconds: Int?
+
+  @Option(help: "Most open connections in all (lowered to the file-descriptor limit; default 4096).")
+  var maxConnections: Int?
+
+  @Option(help: "Most connections in their TLS handshake, in all (default 256).")
+  var maxHandshakes: Int?
+
+  @Option(help: "Most open connections from one source address (default 512).")
+  var maxConnectionsPerAddress: Int?
+
+  @Option(help: "Most connections in their TLS handshake from one source address (default 32).")
+  var maxHandshakesPerAddress: Int?
+
   func validate() throws {
-    guard self.retentionDays >= 0 else { throw ValidationError("--retention-days: 0 or more (got \(self.retentionDays))") }
-    guard self.compactionIntervalSeconds >= 1 else {
-      throw ValidationError("--compaction-interval-seconds: 1 or more (got \(self.compactionIntervalSeconds))")
+    if let days = self.retentionDays, days < 0 { throw ValidationError("--retention-days: 0 or more (got \(days))") }
+    if let seconds = self.compactionIntervalSeconds, seconds < 1 {
+      throw ValidationError("--compaction-interval-seconds: 1 or more (got \(seconds))")
     }
     if let probe = self.healthListen { _ = try parseHealthListen(probe) }
-    guard self.futureHorizonDays >= 0 else { throw ValidationError("--future-horizon-days: 0 or more (got \(self.futureHorizonDays))") }
+    if let days = self.futureHorizonDays, days < 0 { throw ValidationError("--future-horizon-days: 0 or more (got \(days))") }
     for text in self.plausibleRanges { _ = try Self.range(text) }
   }
 
@@ -71,52 +92,40 @@ struct Serve: AsyncParsableCommand {
     return .init(kind: kind, field: String(parts[0][parts[0].index(after: dot)...]), min: min, max: max)
   }
 
-  @Option(help: "Seconds between signed checkpoints of the audit chains.")
-  var auditCheckpointIntervalSeconds: Int = 3600
-
-  @Option(help: "Seconds a connection may take to complete its TLS handshake.")
-  var handshakeTimeoutSeconds: Int = Int(ServerConfiguration.Connections.defaults.handshakeTimeout.components.seconds)
-
-  @Option(help: "Most open connections in all (lowered to the file-descriptor limit).")
-  var maxConnections: Int = ServerConfiguration.Connections.defaults.maxConnections
-
-  @Option(help: "Most connections in their TLS handshake, in all.")
-  var maxHandshakes: Int = ServerConfiguration.Connections.defaults.maxHandshakes
-
-  @Option(help: "Most open connections from one source address.")
-  var maxConnectionsPerAddress: Int = ServerConfiguration.Connections.defaults.maxConnectionsPerAddress
-
-  @Option(help: "Most connections in their TLS handshake from one source address.")
-  var maxHandshakesPerAddress: Int = ServerConfiguration.Connections.defaults.maxHandshakesPerAddress
-
   func run() async throws {
     let logger = self.common.makeLogger()
-    let configuration = try self.serverConfiguration()
+    let configuration = try await self.serverConfiguration()
     try await serve(dataDirectory: DataDirectory(path: self.common.dataDir), configuration: configuration, logger: logger)
   }
 
-  func serverConfiguration() throws -> ServerConfiguration {
-    let listen = try parseListen(self.listen)
-    return .defaults { config in
-      config.listen = listen
-      config.healthListen = self.healthListen.flatMap { try? parseHealthListen($0) }
-      config.limits.maxMutationsPerPush = self.maxMutationsPerPush
-      config.limits.maxRequestBytes = self.maxRequestBytes
-      config.limits.maxConcurrentStreams = self.maxConcurrentStreams
-      config.sync.heartbeatInterval = .seconds(self.heartbeatSeconds)
-      config.sync.retention = .seconds(self.retentionDays * 86400)
-      config.sync.compactionInterval = .seconds(self.compactionIntervalSeconds)
-      config.sync.auditCheckpointInterval = .seconds(max(1, self.auditCheckpointIntervalSeconds))
-      config.validation.futureHorizonDays = self.futureHorizonDays
-      for text in self.plausibleRanges {
-        if let range = try? Self.range(text) { config.validation.plausibleRanges.set(range) }
+  /// The defaults, then the configuration file, then the flags given.
+  func serverConfiguration() async throws -> ServerConfiguration {
+    var config = ServerConfiguration.defaults
+    if let file = self.config {
+      let (loaded, errors) = await ConfigFile.load(file, onto: config)
+      guard errors.isEmpty else {
+        for error in errors { FileHandle.standardError.write(Data("gongjian-server: \(file): \(error)\n".utf8)) }
+        throw ExitCode(65)
       }
-      config.connections = .init(
-        handshakeTimeout: .seconds(self.handshakeTimeoutSeconds), maxConnections: self.maxConnections,
-        maxHandshakes: self.maxHandshakes, maxConnectionsPerAddress: self.maxConnectionsPerAddress,
-        maxHandshakesPerAddress: self.maxHandshakesPerAddress
-      )
+      config = loaded
     }
+    if let listen = self.listen { config.listen = try parseListen(listen) }
+    if let probe = self.healthListen { config.healthListen = try parseHealthListen(probe) }
+    if let value = self.maxMutationsPerPush { config.limits.maxMutationsPerPush = value }
+    if let value = self.maxRequestBytes { config.limits.maxRequestBytes = value }
+    if let value = self.maxConcurrentStreams { config.limits.maxConcurrentStreams = value }
+    if let value = self.heartbeatSeconds { config.sync.heartbeatInterval = .seconds(value) }
+    if let value = self.retentionDays { config.sync.retention = .seconds(value * 86400) }
+    if let value = self.compactionIntervalSeconds { config.sync.compactionInterval = .seconds(value) }
+    if let value = self.auditCheckpointIntervalSeconds { config.sync.auditCheckpointInterval = .seconds(max(1, value)) }
+    if let value = self.futureHorizonDays { config.validation.futureHorizonDays = value }
+    for text in self.plausibleRanges { config.validation.plausibleRanges.set(try Self.range(text)) }
+    if let value = self.handshakeTimeoutSeconds { config.connections.handshakeTimeout = .seconds(value) }
+    if let value = self.maxConnections { config.connections.maxConnections = value }
+    if let value = self.maxHandshakes { config.connections.maxHandshakes = value }
+    if let value = self.maxConnectionsPerAddress { config.connections.maxConnectionsPerAddress = value }
+    if let value = self.maxHandshakesPerAddress { config.connections.maxHandshakesPerAddress = value }
+    return config
   }
 }
 

@@ -152,3 +152,49 @@ def test_backup_while_serving_and_restore_into_a_new_data_directory(tmp_path):
         assert "吴江（泗阳）共建园区" in listed
     finally:
         stop_server(proc)
+
+
+def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
+    defaults = server_cli("config", "defaults")
+    assert "limits.max_mutations_per_push: most mutations in one push" in defaults.stderr
+    config = json.loads(defaults.stdout)
+    assert config["limits"]["max_mutations_per_push"] == 500 and config["sync"]["retention_days"] == 30
+    good = tmp_path / "good.json"
+    good.write_text(defaults.stdout, encoding="utf-8")
+    assert server_cli("config", "check", str(good)).stdout.strip() == f"{good}: ok"
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({
+        "listen": "nowhere", "limits": {"max_mutation_per_push": 10, "max_page_size": 0, "max_payload_bytes": "big"},
+        "validation": {"plausible_ranges": ["park.x=1..2"]},
+    }), encoding="utf-8")
+    checked = server_cli("config", "check", str(bad), check=False)
+    assert checked.returncode == 65
+    errors = checked.stderr.splitlines()
+    assert f"{bad}: limits.max_mutation_per_push: not a setting; did you mean limits.max_mutations_per_push?" in errors
+    assert f"{bad}: listen: expected HOST:PORT, e.g. 127.0.0.1:7443 (got 'nowhere')" in errors
+    assert f"{bad}: limits.max_payload_bytes: a whole number expected" in errors
+    assert f"{bad}: limits.max_page_size: 0 is out of range 1…100000" in errors
+    assert any(line.startswith(f"{bad}: validation.plausible_ranges: no range for 'park.x'") for line in errors)
+    assert len(errors) == 5, errors
+
+    # The file sets the push limit and a range; a flag overrides the range.
+    data = Path(tempfile.mkdtemp(prefix="gongjian-config-"))
+    proc, address = start_server(data)
+    stop_server(proc)
+    config["limits"]["max_mutations_per_push"] = 2
+    config["validation"]["plausible_ranges"] = ["park.planned_area_centimu=1..10"]
+    config["listen"] = "127.0.0.1:1"  # the flag below wins
+    configured = tmp_path / "server.json"
+    configured.write_text(json.dumps(config), encoding="utf-8")
+    proc, address = start_server(data, "serve", "--config", str(configured), "--plausible-range", "park.planned_area_centimu=1..100")
+    try:
+        home = tmp_path / "office"
+        client(home, "profile", "add", "siyang", "--server", address, "--credentials", str(data / "pki" / "offices" / "siyang.gov"))
+        parks = tmp_path / "parks.yaml"
+        parks.write_text("".join(f"- name: 配置园区{n}\n  host_county: 泗阳县\n  suzhou_partner: 吴江区\n  planned_area_centimu: 300\n" for n in range(3)), encoding="utf-8")
+        result = client(home, "submit", "park", "--tenant", "wujiang-siyang", "--file", str(parks), "--wait")
+        # Three writes went in pushes of at most 2 (RESOURCE_EXHAUSTED halves the batch), each warned by the flag's range.
+        assert result.stdout.count("applied v1; warning: planned_area_centimu: 300 is outside the plausible range 1…100") == 3, result.stdout
+    finally:
+        stop_server(proc)

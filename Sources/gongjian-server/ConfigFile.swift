@@ -1,0 +1,239 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import GongjianProtocol
+import GongjianServer
+import SystemPackage
+
+/// The server's configuration file: JSON, read through swift-configuration, whose keys mirror
+/// ``ServerConfiguration`` (`limits.max_mutations_per_push`, …). Flags given to `serve` override
+/// it; what neither sets keeps its documented default (`gongjian-server config defaults`).
+enum ConfigFile {
+  /// One setting of the file.
+  struct Setting {
+    enum Kind { case int(ClosedRange<Int>), string, strings }
+    var key: String
+    var kind: Kind
+    var help: String
+    /// The setting's value in a configuration, as JSON.
+    var current: (ServerConfiguration) -> Any
+    /// Applies a value (already type-checked and in range); throws a message for other errors.
+    var apply: (inout ServerConfiguration, Any) throws -> Void
+  }
+
+  static func seconds(_ duration: Duration) -> Int { Int(duration.components.seconds) }
+
+  static func int(_ key: String, _ range: ClosedRange<Int>, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Int>) -> Setting {
+    Setting(key: key, kind: .int(range), help: help, current: { $0[keyPath: path] }, apply: { $0[keyPath: path] = $1 as! Int })
+  }
+
+  static func duration(_ key: String, _ range: ClosedRange<Int>, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Duration>, unit: Int = 1) -> Setting {
+    Setting(
+      key: key, kind: .int(range), help: help, current: { Self.seconds($0[keyPath: path]) / unit },
+      apply: { $0[keyPath: path] = .seconds(($1 as! Int) * unit) }
+    )
+  }
+
+  /// Every setting, with its range and meaning.
+  static var settings: [Setting] {
+    [
+    Setting(
+      key: "listen", kind: .string, help: "where to listen, HOST:PORT",
+      current: { "\($0.listen.host):\($0.listen.port)" }, apply: { $0.listen = try parseListen($1 as! String) }
+    ),
+    Setting(
+      key: "health_listen", kind: .string, help: "a plaintext loopback port for health probes, HOST:PORT (empty: none)",
+      current: { $0.healthListen.map { "\($0.host):\($0.port)" } ?? "" },
+      apply: { config, value in
+        let text = value as! String
+        config.healthListen = text.isEmpty ? nil : try parseHealthListen(text)
+      }
+    ),
+    int("limits.max_mutations_per_push", 1...100_000, "most mutations in one push", \.limits.maxMutationsPerPush),
+    int("limits.max_request_bytes", 1024...1_073_741_824, "largest push, in payload bytes", \.limits.maxRequestBytes),
+    int("limits.max_payload_bytes", 1024...67_108_864, "largest record payload, in bytes", \.limits.maxPayloadBytes),
+    int("limits.max_attachment_bytes", 1024...1_073_741_824, "largest attachment, in bytes", \.limits.maxAttachmentBytes),
+    int("limits.max_concurrent_streams", 1...65_535, "most concurrent streams per connection", \.limits.maxConcurrentStreams),
+    int("limits.default_page_size", 1...100_000, "records per pull page by default", \.limits.defaultPageSize),
+    int("limits.max_page_size", 1...100_000, "most records per pull page", \.limits.maxPageSize),
+    int("limits.max_subscriptions_per_tenant", 1...1_000_000, "live subscriptions per tenant", \.limits.maxSubscriptionsPerTenant),
+    duration("connections.handshake_timeout_seconds", 1...600, "seconds a TLS handshake may take", \.connections.handshakeTimeout),
+    int("connections.max_connections", 1...1_000_000, "most open connections", \.connections.maxConnections),
+    int("connections.max_handshakes", 1...1_000_000, "most connections in their TLS handshake", \.connections.maxHandshakes),
+    int("connections.max_connections_per_address", 1...1_000_000, "most connections from one address", \.connections.maxConnectionsPerAddress),
+    int("connections.max_handshakes_per_address", 1...1_000_000, "most handshakes from one address", \.connections.maxHandshakesPerAddress),
+    duration("sync.heartbeat_seconds", 1...3600, "seconds between heartbeats on idle subscriptions", \.sync.heartbeatInterval),
+    duration("sync.retention_days", 0...3650, "days tombstones and superseded versions are kept", \.sync.retention, unit: 86_400),
+    duration("sync.compaction_interval_seconds", 1...604_800, "seconds between compactions", \.sync.compactionInterval),
+    duration("sync.audit_checkpoint_interval_seconds", 1...604_800, "seconds between signed audit checkpoints", \.sync.auditCheckpointInterval),
+    Setting(
+      key: "authorization.operator_tenant", kind: .string, help: "the tenant whose admins manage the deployment",
+      current: { $0.authorization.operatorTenant },
+      apply: { config, value in
+        guard OfficeIdentity.isValidIdentifier(value as! String) else { throw ConfigError("a tenant id (2-63 of a-z 0-9 . -)") }
+        config.authorization.operatorTenant = value as! String
+      }
+    ),
+    duration("authorization.revocation_refresh_seconds", 1...3600, "seconds between re-reads of the revocation list", \.authorization.revocationRefreshInterval),
+    int("validation.future_horizon_days", 0...36_500, "days after today an event's date may lie", \.validation.futureHorizonDays),
+    Setting(
+      key: "validation.plausible_ranges", kind: .strings, help: "fields' plausible ranges, KIND.FIELD=MIN..MAX",
+      current: { $0.validation.plausibleRanges.ranges.map { "\($0.key)=\($0.min)..\($0.max)" } },
+      apply: { config, value in
+        for text in value as! [String] {
+          do {
+            config.validation.plausibleRanges.set(try Serve.range(text))
+          } catch let error as ValidationError {
+            throw ConfigError(error.message.replacingOccurrences(of: "--plausible-range: ", with: ""))
+          }
+        }
+      }
+    ),
+    ]
+  }
+
+  struct ConfigError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+  }
+
+  /// Reads a file onto `base`, collecting every error instead of stopping at the first.
+  ///
+  /// - Returns: The configuration and the errors, each naming its key.
+  static func load(_ path: String, onto base: ServerConfiguration) async -> (ServerConfiguration, [String]) {
+    var errors: [String] = []
+    guard let data = FileManager.default.contents(atPath: path) else { return (base, ["cannot read \(path)"]) }
+    guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
+      return (base, ["not a JSON object (see `gongjian-server config defaults`)"])
+    }
+    // Unknown keys first: a misspelt key would otherwise be ignored.
+    let known = Set(Self.settings.map(\.key))
+    func walk(_ object: [String: Any], _ prefix: String) {
+      for (name, value) in object.sorted(by: { $0.key < $1.key }) {
+        let key = prefix.isEmpty ? name : "\(prefix).\(name)"
+        if let nested = value as? [String: Any], !known.contains(key) {
+          walk(nested, key)
+        } else if !known.contains(key) {
+          let nearest = known.min { Self.distance($0, key) < Self.distance($1, key) }
+          let hint = nearest.flatMap { Self.distance($0, key) <= max(2, key.count / 4) ? "; did you mean \($0)?" : nil } ?? ""
+          errors.append("\(key): not a setting\(hint)")
+        }
+      }
+    }
+    walk(root, "")
+    let reader: ConfigReader
+    do {
+      reader = ConfigReader(provider: try await FileProvider<JSONSnapshot>(filePath: FilePath(path)))
+    } catch {
+      return (base, errors + ["\(error)"])
+    }
+    var configuration = base
+    for setting in Self.settings {
+      let key = ConfigKey(setting.key)
+      do {
+        let value: Any?
+        switch setting.kind {
+        case .int(let range):
+          guard let int = try Self.present(reader, key, { try reader.requiredInt(forKey: key) }) else { continue }
+          guard range.contains(int) else { throw ConfigError("\(int) is out of range \(range.lowerBound)…\(range.upperBound)") }
+          value = int
+        case .string:
+          value = try Self.present(reader, key, { try reader.requiredString(forKey: key) })
+        case .strings:
+          value = try Self.present(reader, key, { try reader.requiredStringArray(forKey: key) })
+        }
+        guard let value else { continue }
+        try setting.apply(&configuration, value)
+      } catch let error as ConfigError {
+        errors.append("\(setting.key): \(error.message)")
+      } catch let error as ValidationError {
+        // Flag parsers name their flag; the file names its key.
+        let message = error.message.replacing(#/^--[a-z-]+: /#, with: "")
+        errors.append("\(setting.key): \(message)")
+      } catch {
+        errors.append("\(setting.key): \(Self.kindName(setting.kind)) expected")
+      }
+    }
+    return (configuration, errors)
+  }
+
+  /// The value of a key, or nil when the file does not set it.
+  static func present<T>(_ reader: ConfigReader, _ key: ConfigKey, _ read: () throws -> T) throws -> T? {
+    guard reader.string(forKey: key) != nil || reader.int(forKey: key) != nil || reader.stringArray(forKey: key) != nil
+      || reader.bool(forKey: key) != nil || reader.double(forKey: key) != nil || reader.intArray(forKey: key) != nil
+    else { return nil }
+    return try read()
+  }
+
+  static func kindName(_ kind: Setting.Kind) -> String {
+    switch kind {
+    case .int: "a whole number"
+    case .string: "a string"
+    case .strings: "a list of strings"
+    }
+  }
+
+  static func distance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+      var previous = row[0]
+      row[0] = i
+      for j in 1...max(b.count, 1) where !b.isEmpty {
+        let saved = row[j]
+        row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+        previous = saved
+      }
+    }
+    return row[b.count]
+  }
+
+  /// The documented defaults as a configuration file.
+  static func defaultsJSON() throws -> String {
+    var root: [String: Any] = [:]
+    let defaults = ServerConfiguration.defaults
+    for setting in Self.settings {
+      let parts = setting.key.split(separator: ".").map(String.init)
+      if parts.count == 1 {
+        root[parts[0]] = setting.current(defaults)
+      } else {
+        var section = root[parts[0]] as? [String: Any] ?? [:]
+        section[parts[1]] = setting.current(defaults)
+        root[parts[0]] = section
+      }
+    }
+    let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+/// `gongjian-server config`: check a configuration file, or print the defaults.
+struct Config: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check a configuration file (every error at once), or print the documented defaults as one.",
+    subcommands: [Check.self, Defaults.self]
+  )
+
+  struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a configuration file; exit 65 listing every error.")
+    @Argument(help: "The JSON configuration file.") var file: String
+
+    func run() async throws {
+      let (_, errors) = await ConfigFile.load(self.file, onto: .defaults)
+      for error in errors { FileHandle.standardError.write(Data("\(self.file): \(error)\n".utf8)) }
+      guard errors.isEmpty else { throw ExitCode(65) }
+      print("\(self.file): ok")
+    }
+  }
+
+  struct Defaults: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the documented defaults as a configuration file, then each setting's meaning on stderr.")
+
+    func run() async throws {
+      print(try ConfigFile.defaultsJSON())
+      for setting in ConfigFile.settings {
+        FileHandle.standardError.write(Data("\(setting.key): \(setting.help)\n".utf8))
+      }
+    }
+  }
+}
