@@ -85,7 +85,12 @@ public struct GongjianServer: Service {
     let server = GRPCServer(
       transport: transport,
       services: services.rpcServices,
-      interceptors: [AuthenticationInterceptor(resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger)]
+      interceptors: [
+        AuthenticationInterceptor(
+          resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger,
+          quotas: self.configuration.quotas.gate()
+        )
+      ]
     )
 
     // Probes reach health without a client certificate, on loopback only.

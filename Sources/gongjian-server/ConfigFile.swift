@@ -75,6 +75,10 @@ enum ConfigFile {
       }
     ),
     duration("authorization.revocation_refresh_seconds", 1...3600, "seconds between re-reads of the revocation list", \.authorization.revocationRefreshInterval),
+    int("quotas.tenant_requests_per_second", 0...1_000_000, "requests per second per tenant (0: no limit)", \.quotas.tenantRequestsPerSecond),
+    int("quotas.tenant_burst", 0...1_000_000, "requests at once above a tenant's rate (0: twice the rate)", \.quotas.tenantBurst),
+    int("quotas.office_requests_per_second", 0...1_000_000, "requests per second per office (0: no limit)", \.quotas.officeRequestsPerSecond),
+    int("quotas.office_burst", 0...1_000_000, "requests at once above an office's rate (0: twice the rate)", \.quotas.officeBurst),
     int("validation.future_horizon_days", 0...36_500, "days after today an event's date may lie", \.validation.futureHorizonDays),
     Setting(
       key: "validation.plausible_ranges", kind: .strings, help: "fields' plausible ranges, KIND.FIELD=MIN..MAX",

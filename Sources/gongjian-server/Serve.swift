@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Seconds between signed checkpoints of the audit chains (default 3600).")
   var auditCheckpointIntervalSeconds: Int?
 
+  @Option(help: "Requests per second per tenant, all its offices together (default 0: no limit).")
+  var tenantRequestsPerSecond: Int?
+
+  @Option(help: "Requests per second per office (default 0: no limit).")
+  var officeRequestsPerSecond: Int?
+
   @Option(help: "Seconds a connection may take to complete its TLS handshake (default 10).")
   var handshakeTimeoutSeconds: Int?
 
@@ -120,6 +126,8 @@ struct Serve: AsyncParsableCommand {
     if let value = self.auditCheckpointIntervalSeconds { config.sync.auditCheckpointInterval = .seconds(max(1, value)) }
     if let value = self.futureHorizonDays { config.validation.futureHorizonDays = value }
     for text in self.plausibleRanges { config.validation.plausibleRanges.set(try Self.range(text)) }
+    if let value = self.tenantRequestsPerSecond { config.quotas.tenantRequestsPerSecond = max(0, value) }
+    if let value = self.officeRequestsPerSecond { config.quotas.officeRequestsPerSecond = max(0, value) }
     if let value = self.handshakeTimeoutSeconds { config.connections.handshakeTimeout = .seconds(value) }
     if let value = self.maxConnections { config.connections.maxConnections = value }
     if let value = self.maxHandshakes { config.connections.maxHandshakes = value }

@@ -181,6 +181,32 @@ public struct ServerConfiguration: Sendable {
     public static var defaults: Self { Self() }
   }
 
+  /// Request rates per tenant and per office (token buckets; 0 requests per second: no limit).
+  /// A request over quota is refused with RESOURCE_EXHAUSTED and `google.rpc.RetryInfo`.
+  public struct Quotas: Sendable {
+    /// Requests per second for each tenant, all offices together. Default 0 (no limit).
+    public var tenantRequestsPerSecond: Int = 0
+    /// Requests a tenant may make at once above its rate. Default 0 (twice the rate).
+    public var tenantBurst: Int = 0
+    /// Requests per second for each office, over all its tenants. Default 0 (no limit).
+    public var officeRequestsPerSecond: Int = 0
+    /// Requests an office may make at once above its rate. Default 0 (twice the rate).
+    public var officeBurst: Int = 0
+
+    /// The defaults listed on each property.
+    public static var defaults: Self { Self() }
+
+    /// The gate these quotas make, or nil when there are none.
+    public func gate() -> QuotaGate? {
+      func rate(_ perSecond: Int, _ burst: Int) -> QuotaGate.Rate? {
+        perSecond > 0 ? .init(perSecond: Double(perSecond), burst: Double(burst > 0 ? burst : 2 * perSecond)) : nil
+      }
+      let tenant = rate(self.tenantRequestsPerSecond, self.tenantBurst)
+      let office = rate(self.officeRequestsPerSecond, self.officeBurst)
+      return tenant == nil && office == nil ? nil : QuotaGate(perTenant: tenant, perOffice: office)
+    }
+  }
+
   /// Where to listen.
   public var listen: Listen
   /// A plaintext port for health probes only (`grpc.health.v1.Health`, no client certificate),
@@ -196,6 +222,8 @@ public struct ServerConfiguration: Sendable {
   public var authorization: Authorization
   /// Record checks beyond types.
   public var validation: Validation = .defaults
+  /// Request rates per tenant and per office.
+  public var quotas: Quotas = .defaults
 
   /// Creates a configuration.
   public init(listen: Listen, limits: Limits, sync: Sync, authorization: Authorization) {

@@ -77,6 +77,8 @@ public struct GongjianError: Error, Sendable, Hashable, CustomStringConvertible 
   public var message: String
   /// Field violations, for `invalidArgument`.
   public var violations: [FieldViolation]
+  /// When a retry may succeed (over quota), sent as `google.rpc.RetryInfo`.
+  public var retryAfter: Duration?
 
   /// Creates an error.
   ///
@@ -116,16 +118,12 @@ extension GongjianError: RPCErrorConvertible {
   public var rpcErrorCode: RPCError.Code { self.code.rpcCode }
   public var rpcErrorMessage: String { self.message }
   public var rpcErrorMetadata: Metadata {
-    guard !self.violations.isEmpty else { return [:] }
-    let status = GoogleRPCStatus(
-      code: self.code.rpcCode,
-      message: self.message,
-      details: [
-        .badRequest(
-          violations: self.violations.map { .init(field: $0.field, description: $0.description) }
-        )
-      ]
-    )
-    return status.rpcErrorMetadata
+    var details: [ErrorDetails] = []
+    if !self.violations.isEmpty {
+      details.append(.badRequest(violations: self.violations.map { .init(field: $0.field, description: $0.description) }))
+    }
+    if let retryAfter = self.retryAfter { details.append(.retryInfo(delay: retryAfter)) }
+    guard !details.isEmpty else { return [:] }
+    return GoogleRPCStatus(code: self.code.rpcCode, message: self.message, details: details).rpcErrorMetadata
   }
 }

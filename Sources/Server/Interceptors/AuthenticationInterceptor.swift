@@ -1,20 +1,25 @@
 public import GRPCCore
+internal import GongjianProtocol
 public import Logging
+internal import Synchronization
 
 /// Authenticates every call before it reaches a service, and logs each call's outcome with
 /// office and method.
 public struct AuthenticationInterceptor: ServerInterceptor {
   private let resolver: any CallerResolver
   private let logger: Logger
+  private let quotas: QuotaGate?
 
   /// Creates the interceptor.
   ///
   /// - Parameters:
   ///   - resolver: Establishes the calling office.
   ///   - logger: Where calls are logged.
-  public init(resolver: any CallerResolver, logger: Logger) {
+  ///   - quotas: Request rates per office and per tenant; nil for none.
+  public init(resolver: any CallerResolver, logger: Logger, quotas: QuotaGate? = nil) {
     self.resolver = resolver
     self.logger = logger
+    self.quotas = quotas
   }
 
   public func intercept<Input: Sendable, Output: Sendable>(
@@ -33,6 +38,22 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     }
     var context = context
     context.transportSpecific = caller
+    var request = request
+    if let quotas = self.quotas {
+      // The tenant is in the first message; a request over quota ends there, before the service.
+      let office = caller.office.id
+      let first = Mutex(true)
+      request.messages = RPCAsyncSequence(wrapping: request.messages.map { message in
+        let isFirst = first.withLock { value in
+          defer { value = false }
+          return value
+        }
+        if isFirst {
+          try quotas.admit(office: office, tenant: (message as? any TenantScoped)?.tenantID)
+        }
+        return message
+      })
+    }
     do {
       let response = try await next(request, context)
       if case .failure(let error) = response.accepted {

@@ -1,0 +1,44 @@
+"""Quotas: a tenant that floods the server is refused with RESOURCE_EXHAUSTED and when to
+retry, while another tenant's offices go on unaffected."""
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import grpc
+
+from conftest import HERE, start_server, stop_server
+from test_interop import channel
+
+sys.path.insert(0, str(HERE / "generated"))
+from gongjian.v1 import sync_pb2, sync_pb2_grpc  # noqa: E402
+
+
+def test_a_flooding_tenant_is_refused_and_another_is_not():
+    data = Path(tempfile.mkdtemp(prefix="gongjian-quota-"))
+    proc, address = start_server(data)
+    stop_server(proc)
+    proc, address = start_server(data, "serve", "--tenant-requests-per-second", "5")
+    try:
+        with channel(address, data, "siyang.gov") as flood, channel(address, data, "sihong.gov") as calm:
+            flooder, other = sync_pb2_grpc.SyncStub(flood), sync_pb2_grpc.SyncStub(calm)
+            refused = []
+            for _ in range(40):
+                try:
+                    flooder.Pull(sync_pb2.PullRequest(tenant_id="wujiang-siyang", cursor=0, page_size=1), timeout=10)
+                except grpc.RpcError as error:
+                    refused.append(error)
+            assert len(refused) >= 25, len(refused)
+            error = refused[-1]
+            assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert "tenant wujiang-siyang is over its quota of 5 requests per second (burst 10); retry in" in error.details()
+            details = dict(error.trailing_metadata())
+            assert "grpc-status-details-bin" in details  # google.rpc.RetryInfo
+            # The other tenant is not held back.
+            for _ in range(8):
+                other.Pull(sync_pb2.PullRequest(tenant_id="changshu-sihong", cursor=0, page_size=1), timeout=10)
+            # And the flooder gets in again once it waits.
+            time.sleep(0.5)
+            flooder.Pull(sync_pb2.PullRequest(tenant_id="wujiang-siyang", cursor=0, page_size=1), timeout=10)
+    finally:
+        stop_server(proc)
