@@ -72,6 +72,15 @@ public struct GongjianServer: Service {
     transportConfig.rpc.maxRequestPayloadSize = limits.largestRequestMessageBytes + 1
     transportConfig.http2.maxConcurrentStreams = limits.maxConcurrentStreams
     transportConfig.connection.maxIdleTime = limits.maxConnectionIdle
+    let connections = self.configuration.connections
+    transportConfig.connection.maxAge = connections.maxConnectionAge
+    transportConfig.connection.maxGraceTime = connections.maxConnectionAgeGrace
+    transportConfig.connection.keepalive = .init(
+      time: connections.keepaliveTime, timeout: connections.keepaliveTimeout,
+      clientBehavior: .init(
+        minPingIntervalWithoutCalls: connections.minClientPingInterval, allowWithoutCalls: connections.allowClientPingsWithoutCalls
+      )
+    )
     transportConfig.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
       stream.eventLoop.makeCompletedFuture {
         let guardHandler = StreamGuard(identity: MutualTLS.identity(of: stream), limit: limits.maxRequestMessageBytes(path:))

@@ -62,6 +62,16 @@ enum ConfigFile {
     int("connections.max_handshakes", 1...1_000_000, "most connections in their TLS handshake", \.connections.maxHandshakes),
     int("connections.max_connections_per_address", 1...1_000_000, "most connections from one address", \.connections.maxConnectionsPerAddress),
     int("connections.max_handshakes_per_address", 1...1_000_000, "most handshakes from one address", \.connections.maxHandshakesPerAddress),
+    Setting(
+      key: "connections.max_connection_age_seconds", kind: .int(0...31_536_000), help: "seconds before a connection is asked to go away (0: never)",
+      current: { $0.connections.maxConnectionAge.map { Self.seconds($0) } ?? 0 },
+      apply: { config, value in config.connections.maxConnectionAge = (value as! Int) == 0 ? nil : .seconds(value as! Int) }
+    ),
+    duration("connections.max_connection_age_grace_seconds", 0...86_400, "seconds calls may go on after that", \.connections.maxConnectionAgeGraceOrZero),
+    duration("connections.keepalive_seconds", 10...86_400, "seconds idle before the server pings", \.connections.keepaliveTime),
+    duration("connections.keepalive_timeout_seconds", 1...3600, "seconds to wait for the ping's answer", \.connections.keepaliveTimeout),
+    duration("connections.min_client_ping_seconds", 1...86_400, "least interval between a client's pings", \.connections.minClientPingInterval),
+    duration("connections.shutdown_deadline_seconds", 1...3600, "seconds running calls may finish on shutdown", \.connections.shutdownDeadline),
     duration("sync.heartbeat_seconds", 1...3600, "seconds between heartbeats on idle subscriptions", \.sync.heartbeatInterval),
     duration("sync.retention_days", 0...3650, "days tombstones and superseded versions are kept", \.sync.retention, unit: 86_400),
     duration("sync.compaction_interval_seconds", 1...604_800, "seconds between compactions", \.sync.compactionInterval),
@@ -239,5 +249,13 @@ struct Config: AsyncParsableCommand {
         FileHandle.standardError.write(Data("\(setting.key): \(setting.help)\n".utf8))
       }
     }
+  }
+}
+
+extension ServerConfiguration.Connections {
+  /// The grace after the maximum age as a non-optional value, for the configuration file.
+  var maxConnectionAgeGraceOrZero: Duration {
+    get { self.maxConnectionAgeGrace ?? .zero }
+    set { self.maxConnectionAgeGrace = newValue }
   }
 }

@@ -4,6 +4,7 @@ import GongjianProtocol
 import GongjianServer
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `gongjian-server serve`.
 struct Serve: AsyncParsableCommand {
@@ -58,6 +59,15 @@ struct Serve: AsyncParsableCommand {
 
   @Option(help: "Requests per second per office (default 0: no limit).")
   var officeRequestsPerSecond: Int?
+
+  @Option(help: "Seconds before a connection is asked to go away; clients reconnect (default 0: never).")
+  var maxConnectionAgeSeconds: Int?
+
+  @Option(help: "Seconds the server waits before pinging an idle connection (default 7200).")
+  var keepaliveSeconds: Int?
+
+  @Option(help: "Seconds running calls may finish after SIGTERM or SIGINT before they are cancelled; a second signal stops at once (default 30).")
+  var shutdownDeadlineSeconds: Int?
 
   @Option(help: "Seconds a connection may take to complete its TLS handshake (default 10).")
   var handshakeTimeoutSeconds: Int?
@@ -128,6 +138,9 @@ struct Serve: AsyncParsableCommand {
     for text in self.plausibleRanges { config.validation.plausibleRanges.set(try Self.range(text)) }
     if let value = self.tenantRequestsPerSecond { config.quotas.tenantRequestsPerSecond = max(0, value) }
     if let value = self.officeRequestsPerSecond { config.quotas.officeRequestsPerSecond = max(0, value) }
+    if let value = self.maxConnectionAgeSeconds { config.connections.maxConnectionAge = value > 0 ? .seconds(value) : nil }
+    if let value = self.keepaliveSeconds { config.connections.keepaliveTime = .seconds(max(10, value)) }
+    if let value = self.shutdownDeadlineSeconds { config.connections.shutdownDeadline = .seconds(max(1, value)) }
     if let value = self.handshakeTimeoutSeconds { config.connections.handshakeTimeout = .seconds(value) }
     if let value = self.maxConnections { config.connections.maxConnections = value }
     if let value = self.maxHandshakes { config.connections.maxHandshakes = value }
@@ -143,9 +156,22 @@ func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, log
     // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
     say("gongjian-server listening on \(host):\(port)")
   }
-  let group = ServiceGroup(
-    configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-  )
+  var groupConfiguration = ServiceGroupConfiguration(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+  groupConfiguration.maximumGracefulShutdownDuration = configuration.connections.shutdownDeadline
+  let group = ServiceGroup(configuration: groupConfiguration)
+  // The first signal drains; a second one stops at once.
+  let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+  let second = Task {
+    var seen = 0
+    for await signal in signals {
+      seen += 1
+      if seen == 2 {
+        FileHandle.standardError.write(Data("gongjian-server: second \(signal): stopping now\n".utf8))
+        exit(1)
+      }
+    }
+  }
+  defer { second.cancel() }
   do {
     try await group.run()
   } catch {

@@ -94,6 +94,23 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerAddress: Int
     /// Connections in their TLS handshake from one source address. Default 32.
     public var maxHandshakesPerAddress: Int
+    /// A connection older than this is asked to go away (GOAWAY; clients reconnect, a
+    /// subscription resumes from its cursor); nil never. Default nil.
+    public var maxConnectionAge: Duration? = nil
+    /// How long calls may go on after that before the connection is closed. Default 60 s.
+    public var maxConnectionAgeGrace: Duration? = .seconds(60)
+    /// The server pings a connection idle this long. Default 2 hours.
+    public var keepaliveTime: Duration = .seconds(2 * 3600)
+    /// …and closes it when no answer comes within this. Default 20 s.
+    public var keepaliveTimeout: Duration = .seconds(20)
+    /// Clients pinging more often than this are told to stop (GOAWAY `ENHANCE_YOUR_CALM`).
+    /// Default 5 minutes.
+    public var minClientPingInterval: Duration = .seconds(5 * 60)
+    /// Whether clients may ping with no call open. Default false.
+    public var allowClientPingsWithoutCalls: Bool = false
+    /// How long a graceful shutdown (SIGTERM, SIGINT) lets running calls finish before they are
+    /// cancelled. Default 30 s.
+    public var shutdownDeadline: Duration = .seconds(30)
 
     /// Creates admission limits.
     public init(
