@@ -20,6 +20,7 @@ public struct GongjianServer: Service {
   private let dataDirectory: DataDirectory
   private let logger: Logger
   private let onListening: OnListening?
+  private let metrics: (@Sendable () -> [UInt8])?
 
   /// Creates the server.
   ///
@@ -30,12 +31,13 @@ public struct GongjianServer: Service {
   ///   - onListening: Told the bound address (port 0 picks one).
   public init(
     configuration: ServerConfiguration, dataDirectory: DataDirectory, logger: Logger,
-    onListening: OnListening? = nil
+    onListening: OnListening? = nil, metrics: (@Sendable () -> [UInt8])? = nil
   ) {
     self.configuration = configuration
     self.dataDirectory = dataDirectory
     self.logger = logger
     self.onListening = onListening
+    self.metrics = metrics
   }
 
   public func run() async throws {
@@ -132,6 +134,24 @@ public struct GongjianServer: Service {
           return false
         }
       }
+      if let listen = self.configuration.metricsListen, let render = self.metrics {
+        let endpoint = MetricsEndpoint(host: listen.host, port: listen.port, render: render)
+        group.addTask {
+          try await endpoint.run(until: { try? await gracefulShutdown() }) { port in
+            self.logger.info("metrics", metadata: ["address": "http://\(listen.host):\(port)/metrics"])
+          }
+          return false
+        }
+        group.addTask {
+          // The database's size is a gauge read from its files.
+          try await self.every(.seconds(15), "database size") {
+            let files = [self.dataDirectory.databasePath, self.dataDirectory.databasePath + "-wal"]
+            let bytes = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int64 }.reduce(0, +)
+            ServerMetrics.databaseBytes(bytes)
+          }
+          return false
+        }
+      }
       group.addTask {
         guard let bound = await transport.listeningAddress else { return false }
         let (host, port) = bound.ipv4.map { ($0.host, $0.port) } ?? bound.ipv6.map { ($0.host, $0.port) } ?? (listen.host, listen.port)
@@ -141,13 +161,13 @@ public struct GongjianServer: Service {
         return false
       }
       group.addTask {
-        try await Self.every(self.configuration.authorization.revocationRefreshInterval) {
+        try await self.every(self.configuration.authorization.revocationRefreshInterval, "revocation refresh") {
           revocations.replace(with: try await store.revokedSerials())
         }
         return false
       }
       group.addTask {
-        try await Self.every(self.configuration.sync.compactionInterval) {
+        try await self.every(self.configuration.sync.compactionInterval, "compaction") {
           let report = try await services.engine.compact()
           self.logger.info("compacted change feed", metadata: [
             "superseded": "\(report.supersededRemoved)", "tombstones": "\(report.tombstonesPurged)",
@@ -157,7 +177,7 @@ public struct GongjianServer: Service {
         return false
       }
       group.addTask {
-        try await Self.every(self.configuration.sync.auditCheckpointInterval) {
+        try await self.every(self.configuration.sync.auditCheckpointInterval, "audit checkpoints") {
           let signed = try await AuditService.signAll(store: store, signer: signer)
           if signed > 0 { self.logger.info("signed audit checkpoints", metadata: ["tenants": "\(signed)"]) }
         }
@@ -165,7 +185,7 @@ public struct GongjianServer: Service {
       }
       if let interval = self.configuration.sync.memoryTrimInterval {
         group.addTask {
-          try await Self.every(interval) { Self.returnFreeMemory() }
+          try await self.every(interval, "memory trim") { Self.returnFreeMemory() }
           return false
         }
       }
@@ -218,10 +238,18 @@ public struct GongjianServer: Service {
   }()
 
   /// Runs `work` every `interval` until cancelled; a failing round is logged, not fatal.
-  private static func every(_ interval: Duration, _ work: @Sendable () async throws -> Void) async throws {
+  /// Runs a maintenance job every `interval` until cancelled; a failure is logged and the job
+  /// runs again at its next time.
+  private func every(_ interval: Duration, _ job: String, _ work: @Sendable () async throws -> Void) async throws {
     while true {
       try await Task.sleep(for: interval)
-      do { try await work() } catch is CancellationError { return } catch {}
+      do {
+        try await work()
+      } catch is CancellationError {
+        return
+      } catch {
+        self.logger.error("maintenance job failed", metadata: ["job": "\(job)", "error": "\(error)"])
+      }
     }
   }
 }

@@ -49,6 +49,14 @@ enum ConfigFile {
         config.healthListen = text.isEmpty ? nil : try parseHealthListen(text)
       }
     ),
+    Setting(
+      key: "metrics_listen", kind: .string, help: "a plain HTTP port for Prometheus, HOST:PORT (empty: none)",
+      current: { $0.metricsListen.map { "\($0.host):\($0.port)" } ?? "" },
+      apply: { config, value in
+        let text = value as! String
+        config.metricsListen = text.isEmpty ? nil : try parseListen(text)
+      }
+    ),
     int("limits.max_mutations_per_push", 1...100_000, "most mutations in one push", \.limits.maxMutationsPerPush),
     int("limits.max_request_bytes", 1024...1_073_741_824, "largest push, in payload bytes", \.limits.maxRequestBytes),
     int("limits.max_payload_bytes", 1024...67_108_864, "largest record payload, in bytes", \.limits.maxPayloadBytes),

@@ -22,11 +22,22 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: "The data directory (database and PKI).")
   var dataDir: String = "./gongjian-data"
 
-  @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+  @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (debug logs every call).")
   var logLevel: String = "info"
 
+  @Option(name: .long, help: "Log format: text, or json (one object per line).")
+  var logFormat: LogFormat = .text
+
+  enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
   func makeLogger() -> Logger {
+    let json = self.logFormat == .json
     LoggingSystem.bootstrap { label in
+      if json {
+        var handler = JSONLogHandler(label: label)
+        handler.logLevel = .trace
+        return handler
+      }
       var handler = StreamLogHandler.standardError(label: label)
       handler.logLevel = .trace
       return handler

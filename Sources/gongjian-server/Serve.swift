@@ -3,6 +3,8 @@ import Foundation
 import GongjianProtocol
 import GongjianServer
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -20,6 +22,9 @@ struct Serve: AsyncParsableCommand {
 
   @Option(help: "A plaintext port for health probes only, on loopback, HOST:PORT (default: none).")
   var healthListen: String?
+
+  @Option(help: "A plain HTTP port for Prometheus, HOST:PORT, serving /metrics (default: none).")
+  var metricsListen: String?
 
   @Option(help: "Most mutations in one push (default 500).")
   var maxMutationsPerPush: Int?
@@ -127,6 +132,7 @@ struct Serve: AsyncParsableCommand {
     }
     if let listen = self.listen { config.listen = try parseListen(listen) }
     if let probe = self.healthListen { config.healthListen = try parseHealthListen(probe) }
+    if let metrics = self.metricsListen { config.metricsListen = try parseListen(metrics) }
     if let value = self.maxMutationsPerPush { config.limits.maxMutationsPerPush = value }
     if let value = self.maxRequestBytes { config.limits.maxRequestBytes = value }
     if let value = self.maxConcurrentStreams { config.limits.maxConcurrentStreams = value }
@@ -152,10 +158,20 @@ struct Serve: AsyncParsableCommand {
 
 /// Runs the server in a service group that shuts down gracefully on SIGTERM and SIGINT.
 func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, logger: Logger) async throws {
-  let server = GongjianServer(configuration: configuration, dataDirectory: dataDirectory, logger: logger) { host, port in
-    // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
-    say("gongjian-server listening on \(host):\(port)")
+  var render: (@Sendable () -> [UInt8])?
+  if configuration.metricsListen != nil {
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    render = { registry.emitToBuffer() }
   }
+  let server = GongjianServer(
+    configuration: configuration, dataDirectory: dataDirectory, logger: logger,
+    onListening: { host, port in
+      // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
+      say("gongjian-server listening on \(host):\(port)")
+    },
+    metrics: render
+  )
   var groupConfiguration = ServiceGroupConfiguration(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
   groupConfiguration.maximumGracefulShutdownDuration = configuration.connections.shutdownDeadline
   let group = ServiceGroup(configuration: groupConfiguration)

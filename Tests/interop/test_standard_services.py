@@ -119,3 +119,37 @@ def test_reflection_v1_answers_too(server):
         answers = list(call(iter([reflection_pb2.ServerReflectionRequest(file_containing_symbol="gongjian.v1.Sync.Push")]), timeout=10))
         files = answers[0].file_descriptor_response.file_descriptor_proto
         assert len(files) >= 2  # sync.proto and what it imports
+
+
+def test_prometheus_metrics_and_json_logs(tmp_path):
+    import json
+    import urllib.request
+    from test_interop import park  # noqa: PLC0415
+    sys_path_generated = str(__import__("conftest").HERE / "generated")
+    import sys  # noqa: PLC0415
+    sys.path.insert(0, sys_path_generated)
+    from gongjian.v1 import sync_pb2, sync_pb2_grpc  # noqa: PLC0415
+    data = tempfile.mkdtemp(prefix="gongjian-metrics-")
+    proc, _ = start_server(data)
+    stop_server(proc)
+    metrics = f"127.0.0.1:{free_port()}"
+    proc, address = start_server(data, "serve", "--metrics-listen", metrics, "--log-format", "json", "--log-level", "debug")
+    try:
+        with channel(address, __import__("pathlib").Path(data), "sihong.gov") as ch:
+            sync = sync_pb2_grpc.SyncStub(ch)
+            sync.Push(sync_pb2.PushRequest(tenant_id="changshu-sihong", client_id="metrics", mutations=[
+                sync_pb2.Mutation(mutation_id="m1", kind="park", record_id="6f1c2a3b-0000-4000-8000-000000000001", payload=park("指标园区")),
+            ]), timeout=10)
+            with pytest.raises(grpc.RpcError):
+                sync.Pull(sync_pb2.PullRequest(tenant_id="sip-suqian"), timeout=10)
+        text = urllib.request.urlopen(f"http://{metrics}/metrics", timeout=10).read().decode()
+        assert 'gongjian_rpcs_total{method="gongjian.v1.Sync/Push",code="ok",tenant="changshu-sihong"} 1' in text, text[:2000]
+        assert 'code="permission denied",tenant="sip-suqian"' in text or 'code="permissionDenied",tenant="sip-suqian"' in text, text[:3000]
+        assert "gongjian_rpc_duration_seconds_bucket" in text and "gongjian_commit_duration_seconds_count" in text
+        assert "gongjian_push_mutations" in text and "gongjian_connections_open" in text
+    finally:
+        stop_server(proc)
+    lines = [json.loads(line) for line in open(proc.log_path, encoding="utf-8") if line.startswith("{")]
+    calls = [line for line in lines if line.get("message") == "call"]
+    push = next(line for line in calls if line.get("method", "").endswith("Sync/Push"))
+    assert push["office"] == "sihong.gov" and push["tenant"] == "changshu-sihong" and push["code"] == "ok" and "duration_ms" in push

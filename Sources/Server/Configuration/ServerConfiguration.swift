@@ -226,6 +226,8 @@ public struct ServerConfiguration: Sendable {
 
   /// Where to listen.
   public var listen: Listen
+  /// A plain HTTP port for Prometheus (`GET /metrics`). Default none.
+  public var metricsListen: Listen?
   /// A plaintext port for health probes only (`grpc.health.v1.Health`, no client certificate),
   /// on a loopback address. Default none: health is served on the mutual-TLS port only.
   public var healthListen: Listen?

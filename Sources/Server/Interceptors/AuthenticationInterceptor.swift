@@ -39,33 +39,54 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     var context = context
     context.transportSpecific = caller
     var request = request
-    if let quotas = self.quotas {
-      // The tenant is in the first message; a request over quota ends there, before the service.
-      let office = caller.office.id
-      let first = Mutex(true)
-      request.messages = RPCAsyncSequence(wrapping: request.messages.map { message in
-        let isFirst = first.withLock { value in
-          defer { value = false }
-          return value
-        }
-        if isFirst {
-          try quotas.admit(office: office, tenant: (message as? any TenantScoped)?.tenantID)
-        }
-        return message
-      })
-    }
+    // The tenant is in the first message: it is charged to the quotas (a request over quota
+    // ends there, before the service) and named in the call's metrics.
+    let tenant = Mutex<String?>(nil)
+    let first = Mutex(true)
+    let quotas = self.quotas
+    let office = caller.office.id
+    request.messages = RPCAsyncSequence(wrapping: request.messages.map { message in
+      let isFirst = first.withLock { value in
+        defer { value = false }
+        return value
+      }
+      if isFirst {
+        let named = (message as? any TenantScoped)?.tenantID
+        tenant.withLock { $0 = named }
+        try quotas?.admit(office: office, tenant: named)
+      }
+      return message
+    })
+    let started = ContinuousClock.now
+    let method = context.descriptor.fullyQualifiedMethod
     do {
       let response = try await next(request, context)
+      let duration = ContinuousClock.now - started
+      let named = tenant.withLock { $0 }
       if case .failure(let error) = response.accepted {
-        self.logFailure(context, caller, ["code": "\(error.code)", "error": "\(error.message)"])
+        ServerMetrics.rpc(method: method, code: "\(error.code)", tenant: named, duration: duration)
+        self.logFailure(context, caller, Self.call(named, duration, ["code": "\(error.code)", "error": "\(error.message)"]))
       } else {
-        self.logger.debug("call accepted", metadata: Self.metadata(context, caller, [:]))
+        ServerMetrics.rpc(method: method, code: "ok", tenant: named, duration: duration)
+        self.logger.debug("call", metadata: Self.metadata(context, caller, Self.call(named, duration, ["code": "ok"])))
       }
       return response
     } catch {
-      self.logFailure(context, caller, ["error": "\(error)"])
+      let duration = ContinuousClock.now - started
+      let named = tenant.withLock { $0 }
+      let code = (error as? any RPCErrorConvertible).map { "\($0.rpcErrorCode)" } ?? (error as? RPCError).map { "\($0.code)" } ?? "unknown"
+      ServerMetrics.rpc(method: method, code: code, tenant: named, duration: duration)
+      self.logFailure(context, caller, Self.call(named, duration, ["code": "\(code)", "error": "\(error)"]))
       throw error
     }
+  }
+
+  /// A call's tenant and duration, for its log line.
+  private static func call(_ tenant: String?, _ duration: Duration, _ extra: Logger.Metadata) -> Logger.Metadata {
+    var metadata = extra
+    if let tenant { metadata["tenant"] = "\(tenant)" }
+    metadata["duration_ms"] = "\(ServerMetrics.nanoseconds(duration) / 1_000_000)"
+    return metadata
   }
 
   /// A call the client cancelled (a reset stream) is logged at debug level: a reset flood would

@@ -68,6 +68,7 @@ package final class ChangeHub: Sendable {
       let id = state.nextID
       state.nextID += 1
       state.feeds[tenantID, default: Feed()].subscribers[id] = continuation
+      ServerMetrics.subscribers(state.feeds.values.reduce(0) { $0 + $1.subscribers.count })
       return .success(id)
     }
     return id.map { ($0, signal, continuation) }
@@ -84,7 +85,8 @@ package final class ChangeHub: Sendable {
 
   func unsubscribe(tenantID: String, id: Int) {
     let continuation = self.state.withLock { state in
-      state.feeds[tenantID]?.subscribers.removeValue(forKey: id)
+      defer { ServerMetrics.subscribers(state.feeds.values.reduce(0) { $0 + $1.subscribers.count }) }
+      return state.feeds[tenantID]?.subscribers.removeValue(forKey: id)
     }
     continuation?.finish()
   }

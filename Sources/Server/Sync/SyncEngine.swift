@@ -46,7 +46,9 @@ public final class SyncEngine: Sendable {
     self.logger = logger
     self.committer = GroupCommitter(maxBatch: configuration.sync.maxPushesPerCommit) { batches in
       do {
+        let started = ContinuousClock.now
         let results = try await store.commit(batches)
+        ServerMetrics.commit(pushes: batches.count, duration: ContinuousClock.now - started)
         for (batch, result) in zip(batches, results) {
           if case .success(let outcome) = result {
             hub.publish(tenantID: batch.tenantID, records: outcome.committed, head: outcome.writeCheckpoint)
@@ -117,6 +119,7 @@ public final class SyncEngine: Sendable {
       receivedAt: Date(),
       atomic: request.atomic
     )
+    ServerMetrics.push(mutations: request.mutations.count, tenant: request.tenantID)
     let outcome = try await self.committer.submit(batch)
     return Gongjian_V1_PushResponse.with {
       $0.results = outcome.results

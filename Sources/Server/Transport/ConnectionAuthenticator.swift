@@ -98,7 +98,18 @@ final class ConnectionAuthenticator: ChannelInboundHandler {
   }
 
   private func log(refusal reason: String) {
+    ServerMetrics.refused(reason: Self.kind(of: reason))
     self.logger.warning("refused TLS handshake", metadata: ["peer": "\(self.peer)", "reason": "\(reason)"])
+  }
+
+  /// A refusal's kind, for the metric's label (its text names certificates and peers).
+  static func kind(of reason: String) -> String {
+    if reason.contains("revoked") { return "revoked" }
+    if reason.contains("expired") || reason.contains("not yet valid") { return "expired" }
+    if reason.contains("no client certificate") { return "no_certificate" }
+    if reason.contains("timed out") || reason.contains("timeout") { return "handshake_timeout" }
+    if reason.contains("issuer") || reason.contains("CA") || reason.contains("signature") { return "untrusted" }
+    return "handshake_failed"
   }
 
   /// Why a handshake failed: BoringSSL's error names only the kind of failure, so a presented

@@ -67,8 +67,10 @@ public final class ConnectionGate: Sendable {
         state.total.handshakes += 1
         state.byAddress[address, default: Counts()].connections += 1
         state.byAddress[address, default: Counts()].handshakes += 1
+        ServerMetrics.connections(open: state.total.connections, handshaking: state.total.handshakes)
         return (nil, nil)
       }
+      ServerMetrics.refused(reason: cap.rawValue)
       state.unlogged[cap, default: 0] += 1
       if let last = state.lastLogged[cap], now - last < .seconds(1) { return (cap, nil) }
       state.lastLogged[cap] = now
@@ -93,6 +95,7 @@ public final class ConnectionGate: Sendable {
     self.state.withLock { state in
       state.total.handshakes -= 1
       state.byAddress[address]?.handshakes -= 1
+      ServerMetrics.connections(open: state.total.connections, handshaking: state.total.handshakes)
     }
   }
 
@@ -101,6 +104,7 @@ public final class ConnectionGate: Sendable {
     self.state.withLock { state in
       state.total.connections -= 1
       if handshaking { state.total.handshakes -= 1 }
+      ServerMetrics.connections(open: state.total.connections, handshaking: state.total.handshakes)
       guard var mine = state.byAddress[address] else { return }
       mine.connections -= 1
       if handshaking { mine.handshakes -= 1 }
