@@ -3,6 +3,7 @@ internal import GongjianProtocol
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2
 internal import NIOPosix
+internal import Synchronization
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -163,6 +164,23 @@ public struct GongjianServer: Service {
       group.addTask {
         try await self.every(self.configuration.authorization.revocationRefreshInterval, "revocation refresh") {
           revocations.replace(with: try await store.revokedSerials())
+        }
+        return false
+      }
+      group.addTask {
+        // A rotated server certificate (new files in pki/) is used for new handshakes, without a restart.
+        let files = [self.dataDirectory.serverCertificatePath, self.dataDirectory.serverKeyPath]
+        @Sendable func stamp() -> [Date?] { files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate]) as? Date } }
+        let seen = Mutex(stamp())
+        try await self.every(self.configuration.authorization.revocationRefreshInterval, "server certificate reload") {
+          let now = stamp()
+          guard seen.withLock({ $0 }) != now else { return }
+          try tls.rotate(
+            certificateChainPEM: try String(contentsOfFile: files[0], encoding: .utf8),
+            privateKeyPEM: try String(contentsOfFile: files[1], encoding: .utf8)
+          )
+          seen.withLock { $0 = now }
+          self.logger.notice("server certificate rotated: new handshakes use it", metadata: ["certificate": "\(files[0])"])
         }
         return false
       }

@@ -7,7 +7,7 @@ import GongjianServer
 struct Certs: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Issue, revoke and list office certificates.",
-    subcommands: [Issue.self, Revoke.self, List.self]
+    subcommands: [Issue.self, Revoke.self, List.self, RotateServer.self]
   )
 
   struct Issue: AsyncParsableCommand {
@@ -85,4 +85,24 @@ struct Certs: AsyncParsableCommand {
       }
     }
   }
+
+  struct RotateServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rotate-server",
+      abstract: "Issue a new server certificate and replace the server's: new handshakes use it within seconds, open connections keep theirs.",
+      discussion: "Example: gongjian-server certs rotate-server --data-dir /srv/gongjian (the hosts of the current certificate unless --host is given)"
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("host"), help: "A DNS name or IP address for the new certificate (repeatable; default: the current one's).")
+    var hosts: [String] = []
+
+    func run() async throws {
+      let directory = DataDirectory(path: self.common.dataDir)
+      let serial = try directory.rotateServerCertificate(hosts: self.hosts.isEmpty ? nil : self.hosts)
+      print("issued server certificate \(serial) for \(try directory.serverCertificateHosts().joined(separator: ", ")); a running server uses it for new handshakes within seconds")
+    }
+  }
+
 }

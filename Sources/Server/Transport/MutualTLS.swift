@@ -2,6 +2,7 @@ internal import GRPCNIOTransportHTTP2
 public import Logging
 internal import NIOCore
 internal import NIOSSL
+internal import Synchronization
 
 /// Mutual TLS for the server's connections: TLS 1.3, or TLS 1.2 with AEAD suites only; client
 /// certificates verified by BoringSSL against this deployment's CA (so refusals carry the
@@ -18,7 +19,14 @@ public struct MutualTLS: Sendable {
     "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305",
   ].joined(separator: ":")
 
-  private let context: NIOSSLContext
+  /// The TLS context new handshakes use; replaced when the server's certificate is rotated.
+  private final class Current: Sendable {
+    let context: Mutex<NIOSSLContext>
+    init(_ context: NIOSSLContext) { self.context = Mutex(context) }
+  }
+
+  private let current: Current
+  private let trustedCAPEM: String
   private let verifier: ClientCertificateVerifier
   private let gate: ConnectionGate
   private let handshakeTimeout: Duration
@@ -39,6 +47,18 @@ public struct MutualTLS: Sendable {
     certificateChainPEM: String, privateKeyPEM: String, trustedCAPEM: String,
     verifier: ClientCertificateVerifier, gate: ConnectionGate, handshakeTimeout: Duration, logger: Logger
   ) throws {
+    self.current = Current(try Self.context(certificateChainPEM: certificateChainPEM, privateKeyPEM: privateKeyPEM, trustedCAPEM: trustedCAPEM))
+    self.trustedCAPEM = trustedCAPEM
+    self.verifier = verifier
+    self.gate = gate
+    self.handshakeTimeout = handshakeTimeout
+    self.logger = logger
+  }
+
+  /// Admits an accepted connection and adds the TLS handler and its authenticator at its front.
+  ///
+  /// - Returns: A failed future, after closing the channel, when the gate refuses it.
+  static func context(certificateChainPEM: String, privateKeyPEM: String, trustedCAPEM: String) throws -> NIOSSLContext {
     let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateChainPEM.utf8))
     let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
     let roots = try NIOSSLCertificate.fromPEMBytes(Array(trustedCAPEM.utf8))
@@ -50,16 +70,17 @@ public struct MutualTLS: Sendable {
     configuration.certificateVerification = .noHostnameVerification
     configuration.trustRoots = .certificates(roots)
     configuration.applicationProtocols = ["grpc-exp", "h2"]
-    self.context = try NIOSSLContext(configuration: configuration)
-    self.verifier = verifier
-    self.gate = gate
-    self.handshakeTimeout = handshakeTimeout
-    self.logger = logger
+    return try NIOSSLContext(configuration: configuration)
   }
 
-  /// Admits an accepted connection and adds the TLS handler and its authenticator at its front.
+  /// Uses a new certificate and key for the handshakes from now on; open connections keep theirs.
   ///
-  /// - Returns: A failed future, after closing the channel, when the gate refuses it.
+  /// - Throws: When the pair does not make a TLS context (the old one stays in use).
+  public func rotate(certificateChainPEM: String, privateKeyPEM: String) throws {
+    let context = try Self.context(certificateChainPEM: certificateChainPEM, privateKeyPEM: privateKeyPEM, trustedCAPEM: self.trustedCAPEM)
+    self.current.context.withLock { $0 = context }
+  }
+
   func install(on channel: any Channel) -> EventLoopFuture<Void> {
     let address = channel.remoteAddress?.ipAddress ?? "unknown"
     if let cap = self.gate.admit(address: address) {
@@ -67,7 +88,7 @@ public struct MutualTLS: Sendable {
       return channel.eventLoop.makeFailedFuture(ConnectionRefused(cap: cap))
     }
     return channel.eventLoop.makeCompletedFuture {
-      let tls = NIOSSLServerHandler(context: self.context)
+      let tls = NIOSSLServerHandler(context: self.current.context.withLock { $0 })
       let authenticator = ConnectionAuthenticator(
         verifier: self.verifier, gate: self.gate, address: address,
         peer: channel.remoteAddress.map { "\($0)" } ?? "unknown",
