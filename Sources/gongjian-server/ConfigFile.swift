@@ -69,6 +69,7 @@ enum ConfigFile {
     int("connections.max_connections", 1...1_000_000, "most open connections", \.connections.maxConnections),
     int("connections.max_handshakes", 1...1_000_000, "most connections in their TLS handshake", \.connections.maxHandshakes),
     int("connections.max_connections_per_address", 1...1_000_000, "most connections from one address", \.connections.maxConnectionsPerAddress),
+    int("connections.max_connections_per_office", 1...1_000_000, "most connections of one office", \.connections.maxConnectionsPerOffice),
     int("connections.max_handshakes_per_address", 1...1_000_000, "most handshakes from one address", \.connections.maxHandshakesPerAddress),
     Setting(
       key: "connections.max_connection_age_seconds", kind: .int(0...31_536_000), help: "seconds before a connection is asked to go away (0: never)",

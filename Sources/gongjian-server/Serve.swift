@@ -86,6 +86,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Most open connections from one source address (default 512).")
   var maxConnectionsPerAddress: Int?
 
+  @Option(help: "Most open connections of one office, once its certificate is verified (default 64).")
+  var maxConnectionsPerOffice: Int?
+
   @Option(help: "Most connections in their TLS handshake from one source address (default 32).")
   var maxHandshakesPerAddress: Int?
 
@@ -151,6 +154,7 @@ struct Serve: AsyncParsableCommand {
     if let value = self.maxConnections { config.connections.maxConnections = value }
     if let value = self.maxHandshakes { config.connections.maxHandshakes = value }
     if let value = self.maxConnectionsPerAddress { config.connections.maxConnectionsPerAddress = value }
+    if let value = self.maxConnectionsPerOffice { config.connections.maxConnectionsPerOffice = max(1, value) }
     if let value = self.maxHandshakesPerAddress { config.connections.maxHandshakesPerAddress = value }
     return config
   }

@@ -42,3 +42,45 @@ def test_a_flooding_tenant_is_refused_and_another_is_not():
             flooder.Pull(sync_pb2.PullRequest(tenant_id="wujiang-siyang", cursor=0, page_size=1), timeout=10)
     finally:
         stop_server(proc)
+
+
+def test_an_office_at_its_connection_cap_is_refused_and_another_office_is_not():
+    data = Path(tempfile.mkdtemp(prefix="gongjian-office-cap-"))
+    proc, address = start_server(data)
+    stop_server(proc)
+    proc, address = start_server(data, "serve", "--max-connections-per-office", "2")
+
+    def connect(office):
+        folder = data / "pki" / "offices" / office
+        creds = grpc.ssl_channel_credentials(
+            root_certificates=(folder / "ca.pem").read_bytes(), private_key=(folder / "key.pem").read_bytes(),
+            certificate_chain=(folder / "cert.pem").read_bytes())
+        # A subchannel pool of its own: a new connection per channel.
+        return grpc.secure_channel(address, creds, options=[("grpc.use_local_subchannel_pool", 1)])
+
+    def whoami(ch):
+        from gongjian.v1 import identity_pb2, identity_pb2_grpc  # noqa: PLC0415
+        return identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10)
+
+    try:
+        first, second, third = connect("siyang.gov"), connect("siyang.gov"), connect("siyang.gov")
+        whoami(first)
+        whoami(second)
+        try:
+            whoami(third)
+            raise AssertionError("a third connection of siyang.gov was admitted")
+        except grpc.RpcError as error:
+            assert error.code() == grpc.StatusCode.UNAVAILABLE
+        other = connect("sihong.gov")
+        assert whoami(other).office.id == "sihong.gov"
+        # A connection closed frees its place.
+        first.close()
+        time.sleep(0.5)
+        fourth = connect("siyang.gov")
+        assert whoami(fourth).office.id == "siyang.gov"
+        for ch in (second, third, other, fourth):
+            ch.close()
+    finally:
+        stop_server(proc)
+    log = Path(proc.log_path).read_text()
+    assert "cap=connections per office" in log and "office=siyang.gov" in log

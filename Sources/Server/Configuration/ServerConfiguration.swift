@@ -94,6 +94,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerAddress: Int
     /// Connections in their TLS handshake from one source address. Default 32.
     public var maxHandshakesPerAddress: Int
+    /// Most open connections of one office (counted once its certificate is verified). Default 64.
+    public var maxConnectionsPerOffice: Int = 64
     /// A connection older than this is asked to go away (GOAWAY; clients reconnect, a
     /// subscription resumes from its cursor); nil never. Default nil.
     public var maxConnectionAge: Duration? = nil

@@ -26,6 +26,8 @@ final class ConnectionAuthenticator: ChannelInboundHandler {
   private var handshaking = true
   private var refused = false
   private var timeout: Scheduled<Void>?
+  /// The office this connection counts against.
+  private var counted: String?
 
   init(
     verifier: ClientCertificateVerifier, gate: ConnectionGate, address: String, peer: String,
@@ -50,6 +52,7 @@ final class ConnectionAuthenticator: ChannelInboundHandler {
 
   func channelInactive(context: ChannelHandlerContext) {
     self.timeout?.cancel()
+    if let office = self.counted { self.gate.officeDisconnected(office) }
     self.gate.closed(address: self.address, handshaking: self.handshaking)
     self.handshaking = false
     context.fireChannelInactive()
@@ -61,6 +64,12 @@ final class ConnectionAuthenticator: ChannelInboundHandler {
       let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
       switch self.verifier.verify(peer: certificate) {
       case .success(let identity):
+        guard self.gate.officeConnected(identity.officeID) else {
+          self.refused = true
+          context.close(promise: nil)
+          return
+        }
+        self.counted = identity.officeID
         self.identity = identity
       case .failure(let refusal):
         self.refuse(context: context, reason: refusal.description)

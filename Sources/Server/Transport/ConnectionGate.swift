@@ -16,6 +16,7 @@ public final class ConnectionGate: Sendable {
     case handshakes = "handshakes in all"
     case connectionsPerAddress = "connections per address"
     case handshakesPerAddress = "handshakes per address"
+    case connectionsPerOffice = "connections per office"
   }
 
   private struct Counts {
@@ -26,6 +27,7 @@ public final class ConnectionGate: Sendable {
   private struct State {
     var total = Counts()
     var byAddress: [String: Counts] = [:]
+    var byOffice: [String: Int] = [:]
     /// Refusals not yet logged, per cap, and when each cap last logged.
     var unlogged: [Cap: Int] = [:]
     var lastLogged: [Cap: ContinuousClock.Instant] = [:]
@@ -112,8 +114,34 @@ public final class ConnectionGate: Sendable {
     }
   }
 
+  /// A connection's certificate names `office`: admitted unless the office is at its cap.
+  func officeConnected(_ office: String) -> Bool {
+    let admitted = self.state.withLock { state in
+      guard state.byOffice[office, default: 0] < self.limits.maxConnectionsPerOffice else { return false }
+      state.byOffice[office, default: 0] += 1
+      return true
+    }
+    if !admitted {
+      ServerMetrics.refused(reason: Cap.connectionsPerOffice.rawValue)
+      self.logger.warning(
+        "connection refused: cap reached",
+        metadata: ["cap": "\(Cap.connectionsPerOffice.rawValue)", "limit": "\(self.limits.maxConnectionsPerOffice)", "office": "\(office)"]
+      )
+    }
+    return admitted
+  }
+
+  /// A connection of `office` that ``officeConnected(_:)`` admitted closed.
+  func officeDisconnected(_ office: String) {
+    self.state.withLock { state in
+      let left = state.byOffice[office, default: 1] - 1
+      state.byOffice[office] = left > 0 ? left : nil
+    }
+  }
+
   private func limit(_ cap: Cap) -> Int {
     switch cap {
+    case .connectionsPerOffice: self.limits.maxConnectionsPerOffice
     case .connections: self.limits.maxConnections
     case .handshakes: self.limits.maxHandshakes
     case .connectionsPerAddress: self.limits.maxConnectionsPerAddress
