@@ -65,6 +65,7 @@ enum ConfigFile {
     int("limits.default_page_size", 1...100_000, "records per pull page by default", \.limits.defaultPageSize),
     int("limits.max_page_size", 1...100_000, "most records per pull page", \.limits.maxPageSize),
     int("limits.max_subscriptions_per_tenant", 1...1_000_000, "live subscriptions per tenant", \.limits.maxSubscriptionsPerTenant),
+    int("limits.max_subscriptions_per_office", 1...1_000_000, "live subscriptions per office", \.limits.maxSubscriptionsPerOffice),
     duration("connections.handshake_timeout_seconds", 1...600, "seconds a TLS handshake may take", \.connections.handshakeTimeout),
     int("connections.max_connections", 1...1_000_000, "most open connections", \.connections.maxConnections),
     int("connections.max_handshakes", 1...1_000_000, "most connections in their TLS handshake", \.connections.maxHandshakes),

@@ -84,3 +84,31 @@ def test_an_office_at_its_connection_cap_is_refused_and_another_office_is_not():
         stop_server(proc)
     log = Path(proc.log_path).read_text()
     assert "cap=connections per office" in log and "office=siyang.gov" in log
+
+
+def test_live_subscriptions_per_office_are_capped(tmp_path):
+    import json
+    data = Path(tempfile.mkdtemp(prefix="gongjian-subscriptions-"))
+    proc, address = start_server(data)
+    stop_server(proc)
+    config = tmp_path / "server.json"
+    config.write_text(json.dumps({"limits": {"max_subscriptions_per_office": 1}}), encoding="utf-8")
+    proc, address = start_server(data, "serve", "--config", str(config))
+    try:
+        with channel(address, data, "siyang.gov") as ch, channel(address, data, "sihong.gov") as other_ch:
+            sync = sync_pb2_grpc.SyncStub(ch)
+            first = sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="wujiang-siyang"), timeout=30)
+            next(first)
+            second = sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="wujiang-siyang"), timeout=30)
+            try:
+                next(second)
+                raise AssertionError("a second subscription of siyang.gov was admitted")
+            except grpc.RpcError as error:
+                assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+                assert "office siyang.gov has 1 live subscriptions, the limit" in error.details()
+            other = sync_pb2_grpc.SyncStub(other_ch).Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong"), timeout=30)
+            next(other)
+            other.cancel()
+            first.cancel()
+    finally:
+        stop_server(proc)

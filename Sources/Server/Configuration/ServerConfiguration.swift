@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionIdle: Duration
     /// Live subscriptions per tenant. Default 10,000.
     public var maxSubscriptionsPerTenant: Int
+    /// Live subscriptions of one office, over all its tenants. Default 100.
+    public var maxSubscriptionsPerOffice: Int = 100
     /// Largest agenda attachment in bytes. Default 2 MiB.
     public var maxAttachmentBytes: Int = 2 * 1024 * 1024
 

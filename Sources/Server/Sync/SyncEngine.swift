@@ -2,6 +2,7 @@ public import Foundation
 public import GongjianProtocol
 public import Logging
 internal import SwiftProtobuf
+internal import Synchronization
 
 /// The one write path and the change feed.
 ///
@@ -18,6 +19,8 @@ public final class SyncEngine: Sendable {
   private let validation: ServerConfiguration.Validation
   private let hub: ChangeHub
   private let committer: GroupCommitter<PushBatch, PushOutcome>
+  /// Live subscriptions per office.
+  private let subscriptionsByOffice = Mutex<[String: Int]>([:])
   private let logger: Logger
 
   /// Creates the engine.
@@ -321,6 +324,24 @@ public final class SyncEngine: Sendable {
   ) async throws {
     let tenantID = request.tenantID
     try await self.authorizer.require(.read, tenant: tenantID, caller: caller, action: "subscribe")
+    let office = caller.office.id
+    let admitted = self.subscriptionsByOffice.withLock { counts in
+      guard counts[office, default: 0] < self.limits.maxSubscriptionsPerOffice else { return false }
+      counts[office, default: 0] += 1
+      return true
+    }
+    guard admitted else {
+      throw GongjianError(
+        .resourceExhausted,
+        "office \(office) has \(self.limits.maxSubscriptionsPerOffice) live subscriptions, the limit; end one first"
+      )
+    }
+    defer {
+      self.subscriptionsByOffice.withLock { counts in
+        let left = counts[office, default: 1] - 1
+        counts[office] = left > 0 ? left : nil
+      }
+    }
     // Register before the first read, so that no commit falls between catch-up and live.
     let id: Int
     let wakes: ChangeHub.Signal
