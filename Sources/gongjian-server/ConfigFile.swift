@@ -98,6 +98,7 @@ enum ConfigFile {
     int("quotas.tenant_requests_per_second", 0...1_000_000, "requests per second per tenant (0: no limit)", \.quotas.tenantRequestsPerSecond),
     int("quotas.tenant_burst", 0...1_000_000, "requests at once above a tenant's rate (0: twice the rate)", \.quotas.tenantBurst),
     int("quotas.office_requests_per_second", 0...1_000_000, "requests per second per office (0: no limit)", \.quotas.officeRequestsPerSecond),
+    int("quotas.tenant_stored_bytes", 0...Int.max, "bytes a tenant's live records may take (0: no limit)", \.quotas.tenantStoredBytes),
     int("quotas.office_burst", 0...1_000_000, "requests at once above an office's rate (0: twice the rate)", \.quotas.officeBurst),
     int("validation.future_horizon_days", 0...36_500, "days after today an event's date may lie", \.validation.futureHorizonDays),
     Setting(

@@ -62,6 +62,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Requests per second per tenant, all its offices together (default 0: no limit).")
   var tenantRequestsPerSecond: Int?
 
+  @Option(help: "Bytes a tenant's live records may take (default 0: no limit).")
+  var tenantStoredBytes: Int?
+
   @Option(help: "Requests per second per office (default 0: no limit).")
   var officeRequestsPerSecond: Int?
 
@@ -146,6 +149,7 @@ struct Serve: AsyncParsableCommand {
     if let value = self.futureHorizonDays { config.validation.futureHorizonDays = value }
     for text in self.plausibleRanges { config.validation.plausibleRanges.set(try Self.range(text)) }
     if let value = self.tenantRequestsPerSecond { config.quotas.tenantRequestsPerSecond = max(0, value) }
+    if let value = self.tenantStoredBytes { config.quotas.tenantStoredBytes = max(0, value) }
     if let value = self.officeRequestsPerSecond { config.quotas.officeRequestsPerSecond = max(0, value) }
     if let value = self.maxConnectionAgeSeconds { config.connections.maxConnectionAge = value > 0 ? .seconds(value) : nil }
     if let value = self.keepaliveSeconds { config.connections.keepaliveTime = .seconds(max(10, value)) }

@@ -112,3 +112,36 @@ def test_live_subscriptions_per_office_are_capped(tmp_path):
             first.cancel()
     finally:
         stop_server(proc)
+
+
+def test_a_write_past_the_stored_bytes_quota_is_refused_not_remembered_and_deletes_go_through():
+    import uuid
+    from test_interop import park  # noqa: PLC0415
+    data = Path(tempfile.mkdtemp(prefix="gongjian-bytes-"))
+    proc, address = start_server(data)
+    stop_server(proc)
+    # The sample data of wujiang-siyang takes some kilobytes; leave room for a few parks only.
+    proc, address = start_server(data, "serve", "--tenant-stored-bytes", "1")
+    try:
+        with channel(address, data, "siyang.gov") as ch, channel(address, data, "sihong.gov") as other_ch:
+            sync = sync_pb2_grpc.SyncStub(ch)
+            answer = sync.Push(sync_pb2.PushRequest(tenant_id="wujiang-siyang", client_id="bytes", mutations=[
+                sync_pb2.Mutation(mutation_id="b1", kind="park", record_id=str(uuid.uuid4()), payload=park("超额园区")),
+            ]), timeout=10)
+            refused = answer.results[0].rejected
+            assert refused.code == 8, answer
+            assert "tenant wujiang-siyang stores" in refused.message and "would pass its quota of 1 bytes" in refused.message
+            # Not remembered: the same mutation id is evaluated again, not replayed.
+            again = sync.Push(sync_pb2.PushRequest(tenant_id="wujiang-siyang", client_id="bytes", mutations=[
+                sync_pb2.Mutation(mutation_id="b1", kind="park", record_id=str(uuid.uuid4()), payload=park("超额园区")),
+            ]), timeout=10)
+            assert not again.results[0].replayed
+            # A delete takes room back and is never refused.
+            page = sync.Pull(sync_pb2.PullRequest(tenant_id="wujiang-siyang", cursor=0, page_size=1000), timeout=10)
+            activity = next(r for r in page.records if r.kind == "exchange_activity" and not r.deleted)
+            deleted = sync.Push(sync_pb2.PushRequest(tenant_id="wujiang-siyang", client_id="bytes", mutations=[
+                sync_pb2.Mutation(mutation_id="d1", kind="exchange_activity", record_id=activity.id, base_version=activity.version, delete=True),
+            ]), timeout=10)
+            assert deleted.results[0].WhichOneof("outcome") == "applied", deleted
+    finally:
+        stop_server(proc)

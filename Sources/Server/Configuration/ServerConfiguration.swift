@@ -213,6 +213,9 @@ public struct ServerConfiguration: Sendable {
     public var officeRequestsPerSecond: Int = 0
     /// Requests an office may make at once above its rate. Default 0 (twice the rate).
     public var officeBurst: Int = 0
+    /// Most bytes a tenant's live records may take (payloads); a write past it is refused with
+    /// RESOURCE_EXHAUSTED. Default 0 (no limit).
+    public var tenantStoredBytes: Int = 0
 
     /// The defaults listed on each property.
     public static var defaults: Self { Self() }

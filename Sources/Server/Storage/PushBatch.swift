@@ -75,6 +75,8 @@ public struct PushBatch: Sendable {
   /// All or nothing: unless every mutation is applied, the store commits none of them and
   /// stores no answer for replay.
   public var atomic: Bool
+  /// Most bytes the tenant's live records may take; 0 for no limit.
+  public var storedBytesQuota: Int64 = 0
 
   /// Creates a batch.
   public init(tenantID: String, officeID: String, clientID: String, mutations: [Mutation], receivedAt: Date, atomic: Bool = false) {

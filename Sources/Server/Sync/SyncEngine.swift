@@ -17,6 +17,7 @@ public final class SyncEngine: Sendable {
   private let limits: ServerConfiguration.Limits
   private let syncConfiguration: ServerConfiguration.Sync
   private let validation: ServerConfiguration.Validation
+  private let storedBytesQuota: Int64
   private let hub: ChangeHub
   private let committer: GroupCommitter<PushBatch, PushOutcome>
   /// Live subscriptions per office.
@@ -41,6 +42,7 @@ public final class SyncEngine: Sendable {
     self.limits = configuration.limits
     self.syncConfiguration = configuration.sync
     self.validation = configuration.validation
+    self.storedBytesQuota = Int64(configuration.quotas.tenantStoredBytes)
     let hub = ChangeHub(
       recentLimit: configuration.sync.recentChangesPerTenant,
       maxSubscribersPerTenant: configuration.limits.maxSubscriptionsPerTenant
@@ -113,7 +115,7 @@ public final class SyncEngine: Sendable {
     }
     var mutations = request.mutations.enumerated().map { self.prepare($1, at: "mutations[\($0)]", context: context) }
     try await self.authorizeForeignReferences(&mutations, tenantID: request.tenantID, caller: caller)
-    let batch = PushBatch(
+    var batch = PushBatch(
       tenantID: request.tenantID,
       officeID: caller.office.id,
       // Scoped by the office, so that no office can claim (and block) another's client id.
@@ -122,6 +124,7 @@ public final class SyncEngine: Sendable {
       receivedAt: Date(),
       atomic: request.atomic
     )
+    batch.storedBytesQuota = self.storedBytesQuota
     ServerMetrics.push(mutations: request.mutations.count, tenant: request.tenantID)
     let outcome = try await self.committer.submit(batch)
     return Gongjian_V1_PushResponse.with {

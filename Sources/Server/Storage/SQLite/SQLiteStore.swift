@@ -165,6 +165,18 @@ public final class SQLiteStore: GongjianStore {
           """
       )
     }
+    // Stored bytes per tenant, for its quota: the live records' payloads.
+    migrator.registerMigration("v8-tenant-bytes") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE tenant_state ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+          UPDATE tenant_state SET bytes = (
+            SELECT COALESCE(SUM(length(c.payload)), 0) FROM record r
+            JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+            WHERE r.tenant_id = tenant_state.tenant_id AND r.deleted = 0);
+          """
+      )
+    }
     return migrator
   }
 
@@ -481,6 +493,8 @@ public final class SQLiteStore: GongjianStore {
     var live: Int64
     var auditCount: Int64
     var auditHead: Data
+    /// Bytes of the live records' payloads.
+    var bytes: Int64
   }
 
   public func commit(_ batches: [PushBatch]) async throws -> [Result<PushOutcome, GongjianError>] {
@@ -531,12 +545,12 @@ public final class SQLiteStore: GongjianStore {
       for (tenantID, state) in states {
         try db.cachedStatement(
           sql: """
-            UPDATE tenant_state SET head = ?, checksum = ?, live = ?, audit_count = ?, audit_head = ?
+            UPDATE tenant_state SET head = ?, checksum = ?, live = ?, audit_count = ?, audit_head = ?, bytes = ?
             WHERE tenant_id = ?
             """
         ).execute(arguments: [
           Int64(state.head), Int64(bitPattern: state.checksum), state.live, state.auditCount,
-          state.auditHead, tenantID,
+          state.auditHead, state.bytes, tenantID,
         ])
       }
       return results
@@ -576,7 +590,7 @@ public final class SQLiteStore: GongjianStore {
       }
       state = TenantState(
         head: UInt64(row["head"] as Int64), checksum: UInt64(bitPattern: row["checksum"]),
-        live: row["live"], auditCount: row["audit_count"], auditHead: row["audit_head"]
+        live: row["live"], auditCount: row["audit_count"], auditHead: row["audit_head"], bytes: row["bytes"]
       )
     }
 
@@ -596,6 +610,8 @@ public final class SQLiteStore: GongjianStore {
 
       var result = Gongjian_V1_MutationResult()
       result.mutationID = mutation.mutationID
+      // Over the stored-bytes quota: refused now, not remembered, so a retry after room is made works.
+      var remembered = true
       switch mutation.change {
       case .rejected(let rejected):
         result.rejected = rejected
@@ -613,6 +629,9 @@ public final class SQLiteStore: GongjianStore {
             $0.current = holder.proto
             $0.message = "\(mutation.kind) \(holder.id) already holds this key (\(mutation.uniqueKey ?? "")): update it with base_version \(holder.version)"
           }
+        } else if let refusal = Self.overQuota(mutation, over: current, batch: batch, state: state) {
+          result.rejected = refusal
+          remembered = false
         } else {
           let record = try Self.write(mutation, over: current, batch: batch, state: &state, db: db)
           committed.append(record)
@@ -623,9 +642,11 @@ public final class SQLiteStore: GongjianStore {
           }
         }
       }
-      try db.cachedStatement(
-        sql: "INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at) VALUES (?, ?, ?, ?, ?)"
-      ).execute(arguments: [batch.clientID, mutation.mutationID, batch.tenantID, try result.serializedBytes() as Data, at])
+      if remembered {
+        try db.cachedStatement(
+          sql: "INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [batch.clientID, mutation.mutationID, batch.tenantID, try result.serializedBytes() as Data, at])
+      }
       results.append(result)
     }
     states[batch.tenantID] = state
@@ -688,6 +709,20 @@ public final class SQLiteStore: GongjianStore {
     return nil
   }
 
+  /// The refusal of a write that would take the tenant's live records past its stored-bytes quota.
+  private static func overQuota(
+    _ mutation: PushBatch.Mutation, over current: StoredRecord?, batch: PushBatch, state: TenantState
+  ) -> Gongjian_V1_MutationResult.Rejected? {
+    guard batch.storedBytesQuota > 0, case .put(let data) = mutation.change else { return nil }
+    let growth = Int64(data.count) - Int64(current.map { $0.deleted ? 0 : $0.payload.count } ?? 0)
+    guard growth > 0, state.bytes + growth > batch.storedBytesQuota else { return nil }
+    return .with {
+      $0.code = 8  // RESOURCE_EXHAUSTED
+      $0.message = "tenant \(batch.tenantID) stores \(state.bytes) bytes of live records; this write (\(growth) more) would pass its quota of \(batch.storedBytesQuota) bytes"
+      $0.violations = [.with { $0.field = "payload"; $0.description_p = "over the tenant's stored-bytes quota of \(batch.storedBytesQuota)" }]
+    }
+  }
+
   private static func write(
     _ mutation: PushBatch.Mutation, over current: StoredRecord?, batch: PushBatch,
     state: inout TenantState, db: Database
@@ -708,10 +743,12 @@ public final class SQLiteStore: GongjianStore {
     if let current, !current.deleted {
       state.checksum &-= RecordChecksum.hash(kind: current.kind, id: current.id, version: current.version)
       state.live -= 1
+      state.bytes -= Int64(current.payload.count)
     }
     if !deleted {
       state.checksum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
       state.live += 1
+      state.bytes += Int64(payload.count)
     }
     let seq = Int64(record.sequence)
     let version = Int64(record.version)
