@@ -47,6 +47,13 @@ final class PushTarget: Sendable {
     switch (first, replay) {
     case (.success(let answer), .success(let again)):
       precondition(answer.results.count == request.mutations.count, "not one answer per mutation")
+      // An atomic push that was not applied whole stores nothing: its replay is evaluated again,
+      // against the same records, and must answer exactly as the first time.
+      let rolledBack = push.atomic && answer.results.contains { if case .applied = $0.outcome { false } else { true } }
+      if rolledBack {
+        precondition(again.results == answer.results, "an atomic push rolled back answered differently the second time")
+        break
+      }
       for (result, repeated) in zip(answer.results, again.results) {
         var expected = result
         expected.replayed = true
