@@ -30,8 +30,7 @@ struct Backup: AsyncParsableCommand {
       for summary in try SQLiteStore.summaries(ofFile: self.out) { print(summary) }
       print("backed up \(directory.databasePath) into \(self.out)")
     } catch let error as GongjianError {
-      FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
-      throw ExitCode(DirectoryTarget.exitCode(error.code))
+      throw error.exit()
     }
   }
 }
@@ -71,8 +70,7 @@ struct Restore: AsyncParsableCommand {
         print("copy pki/ from the original data directory into \(directory.url.path) before serving")
       }
     } catch let error as GongjianError {
-      FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
-      throw ExitCode(DirectoryTarget.exitCode(error.code))
+      throw error.exit()
     }
   }
 }

@@ -35,8 +35,7 @@ struct Certs: AsyncParsableCommand {
           folder: self.out.map { URL(fileURLWithPath: $0, isDirectory: true) }, actor: DirectoryTarget.offlineActor
         )
       } catch let error as GongjianError {
-        FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
-        throw ExitCode(DirectoryTarget.exitCode(error.code))
+        throw error.exit()
       }
       print("issued certificate \(issued.serial) for \(self.office) in \(issued.folder.path)")
       if let bundle = self.bundle {

@@ -44,8 +44,7 @@ struct DirectoryTarget: ParsableArguments {
       let store = try directory.openStore(logger: logger)
       return try await offline(DirectoryAdmin(store: store, actor: Self.offlineActor), store)
     } catch let error as GongjianError {
-      FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
-      throw ExitCode(Self.exitCode(error.code))
+      throw error.exit()
     } catch let error as GongjianClientError {
       FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
       switch error.kind {
@@ -85,5 +84,13 @@ enum RoleArgument: String, ExpressibleByArgument, CaseIterable {
     case .secretariat: .secretariat
     case .admin: .admin
     }
+  }
+}
+
+extension GongjianError {
+  /// Prints the error as one line on stderr and gives the exit code its kind calls for.
+  func exit() -> ExitCode {
+    FileHandle.standardError.write(Data("gongjian-server: \(self.message)\n".utf8))
+    return ExitCode(DirectoryTarget.exitCode(self.code))
   }
 }

@@ -63,8 +63,7 @@ struct Init: AsyncParsableCommand {
       let issued = try await directory.createFirstAdmin(admin, actor: "operator:init", logger: logger)
       print("admin office \(id) of \(self.operatorTenant): credentials in \(issued.folder.path) (certificate \(issued.serial))")
     } catch let error as GongjianError {
-      FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
-      throw ExitCode(DirectoryTarget.exitCode(error.code))
+      throw error.exit()
     }
   }
 }
