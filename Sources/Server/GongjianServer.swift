@@ -10,9 +10,19 @@ internal import Glibc
 public import Logging
 public import ServiceLifecycle
 
-/// The Gongjian server as a `Service`: gRPC over mutual TLS on the data directory's store, with
-/// its maintenance (revocation refresh, compaction) alongside. Shuts down gracefully: stops
-/// accepting, lets running calls finish.
+/// The Gongjian server as a `Service`: gRPC over mutual TLS on the data directory's store.
+/// Shuts down gracefully: health turns NOT_SERVING, no new calls, running calls finish,
+/// subscriptions end with their cursor.
+///
+/// Its maintenance (revocation refresh, server certificate reload, compaction, audit
+/// checkpoints, the database probe, memory trim) is ``maintenance``: services to run beside it
+/// in the same `ServiceGroup`, listed before it so that they stop after it has drained.
+///
+/// ```swift
+/// let server = try await GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger)
+/// let group = ServiceGroup(services: server.maintenance + [server], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
+/// ```
 public struct GongjianServer: Service {
   /// Called once the server listens, with the bound host and port.
   public typealias OnListening = @Sendable (_ host: String, _ port: Int) -> Void
@@ -22,52 +32,74 @@ public struct GongjianServer: Service {
   private let logger: Logger
   private let onListening: OnListening?
   private let metrics: (@Sendable () -> [UInt8])?
+  private let revocations: RevocationList
+  private let tls: MutualTLS
+  private let services: GongjianServices
 
-  /// Creates the server.
+  /// The server's maintenance jobs, each a service for the server's `ServiceGroup`.
+  public let maintenance: [MaintenanceJob]
+
+  /// Opens the data directory's store and PKI and creates the server and its maintenance jobs.
   ///
   /// - Parameters:
   ///   - configuration: Listening address, limits, feed and authorization settings.
   ///   - dataDirectory: An initialised data directory.
   ///   - logger: The root logger.
   ///   - onListening: Told the bound address (port 0 picks one).
+  ///   - metrics: Renders the Prometheus exposition for `metricsListen`.
+  /// - Throws: `failedPrecondition` when the directory is not initialised or its CA-signed
+  ///   revocation list does not verify; errors reading the PKI or opening the database.
   public init(
     configuration: ServerConfiguration, dataDirectory: DataDirectory, logger: Logger,
     onListening: OnListening? = nil, metrics: (@Sendable () -> [UInt8])? = nil
-  ) {
+  ) async throws {
+    guard dataDirectory.isInitialised else {
+      throw GongjianError(.failedPrecondition, "\(dataDirectory.url.path) is not initialised: run `gongjian-server init`")
+    }
     self.configuration = configuration
     self.dataDirectory = dataDirectory
     self.logger = logger
     self.onListening = onListening
     self.metrics = metrics
-  }
-
-  public func run() async throws {
-    guard self.dataDirectory.isInitialised else {
-      throw GongjianError(
-        .failedPrecondition, "\(self.dataDirectory.url.path) is not initialised: run `gongjian-server init`"
-      )
+    let store = try dataDirectory.openStore(logger: logger)
+    // A list the CA signed but this server cannot verify stops it: serving would let through
+    // certificates the CA has revoked.
+    let signed: SignedRevocationList?
+    do {
+      signed = try dataDirectory.signedRevocations()
+    } catch let error as GongjianError {
+      throw GongjianError(.failedPrecondition, "\(dataDirectory.revocationListPath): \(error.message)")
     }
-    let store = try self.dataDirectory.openStore(logger: self.logger)
-    let revocations = RevocationList(try await store.revokedSerials())
-    let caPEM = try String(contentsOfFile: self.dataDirectory.caCertificatePath, encoding: .utf8)
+    let revocations = RevocationList(try await store.revokedSerials().union(signed?.serials ?? []))
+    self.revocations = revocations
+    let caPEM = try String(contentsOfFile: dataDirectory.caCertificatePath, encoding: .utf8)
     let verifier = ClientCertificateVerifier(authority: try .init(pemEncoded: caPEM), revocations: revocations)
-    let gate = ConnectionGate(limits: self.connectionLimits(), logger: self.logger)
-    let tls = try MutualTLS(
-      certificateChainPEM: try String(contentsOfFile: self.dataDirectory.serverCertificatePath, encoding: .utf8),
-      privateKeyPEM: try String(contentsOfFile: self.dataDirectory.serverKeyPath, encoding: .utf8),
+    let gate = ConnectionGate(limits: Self.connectionLimits(configuration.connections, logger: logger), logger: logger)
+    self.tls = try MutualTLS(
+      certificateChainPEM: try String(contentsOfFile: dataDirectory.serverCertificatePath, encoding: .utf8),
+      privateKeyPEM: try String(contentsOfFile: dataDirectory.serverKeyPath, encoding: .utf8),
       trustedCAPEM: caPEM,
       verifier: verifier,
       gate: gate,
-      handshakeTimeout: self.configuration.connections.handshakeTimeout,
-      logger: self.logger
+      handshakeTimeout: configuration.connections.handshakeTimeout,
+      logger: logger
     )
     let signer = try AuditSigner(
-      privateKeyPEM: try String(contentsOfFile: self.dataDirectory.serverKeyPath, encoding: .utf8),
-      certificatePEM: try String(contentsOfFile: self.dataDirectory.serverCertificatePath, encoding: .utf8)
+      privateKeyPEM: try String(contentsOfFile: dataDirectory.serverKeyPath, encoding: .utf8),
+      certificatePEM: try String(contentsOfFile: dataDirectory.serverCertificatePath, encoding: .utf8)
     )
-    let services = GongjianServices(
-      store: store, revocations: revocations, configuration: self.configuration, logger: self.logger, signer: signer
+    self.services = GongjianServices(
+      store: store, revocations: revocations, configuration: configuration, logger: logger, signer: signer
     )
+    self.maintenance = Self.maintenance(
+      configuration: configuration, dataDirectory: dataDirectory, store: store, revocations: revocations,
+      caSerials: signed?.serials ?? [], tls: self.tls, services: self.services, signer: signer,
+      exportsMetrics: configuration.metricsListen != nil && metrics != nil, logger: logger
+    )
+  }
+
+  public func run() async throws {
+    let services = self.services
     let limits = self.configuration.limits
     let listen = self.configuration.listen
     var transportConfig = HTTP2ServerTransport.Custom<MutualTLSListener>.Config.defaults
@@ -91,7 +123,7 @@ public struct GongjianServer: Service {
       }
     }
     let transport = HTTP2ServerTransport.Custom(
-      listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
+      listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: self.tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
       config: transportConfig
     )
     let server = GRPCServer(
@@ -99,7 +131,7 @@ public struct GongjianServer: Service {
       services: services.rpcServices,
       interceptors: [
         AuthenticationInterceptor(
-          resolver: CertificateCallerResolver(directory: services.directory, revocations: revocations), logger: self.logger,
+          resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
           quotas: self.configuration.quotas.gate()
         )
       ]
@@ -143,15 +175,6 @@ public struct GongjianServer: Service {
           }
           return false
         }
-        group.addTask {
-          // The database's size is a gauge read from its files.
-          try await self.every(.seconds(15), "database size") {
-            let files = [self.dataDirectory.databasePath, self.dataDirectory.databasePath + "-wal"]
-            let bytes = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int64 }.reduce(0, +)
-            ServerMetrics.databaseBytes(bytes)
-          }
-          return false
-        }
       }
       group.addTask {
         guard let bound = await transport.listeningAddress else { return false }
@@ -161,54 +184,8 @@ public struct GongjianServer: Service {
         self.onListening?(host, port)
         return false
       }
-      group.addTask {
-        try await self.every(self.configuration.authorization.revocationRefreshInterval, "revocation refresh") {
-          revocations.replace(with: try await store.revokedSerials())
-        }
-        return false
-      }
-      group.addTask {
-        // A rotated server certificate (new files in pki/) is used for new handshakes, without a restart.
-        let files = [self.dataDirectory.serverCertificatePath, self.dataDirectory.serverKeyPath]
-        @Sendable func stamp() -> [Date?] { files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate]) as? Date } }
-        let seen = Mutex(stamp())
-        try await self.every(self.configuration.authorization.revocationRefreshInterval, "server certificate reload") {
-          let now = stamp()
-          guard seen.withLock({ $0 }) != now else { return }
-          try tls.rotate(
-            certificateChainPEM: try String(contentsOfFile: files[0], encoding: .utf8),
-            privateKeyPEM: try String(contentsOfFile: files[1], encoding: .utf8)
-          )
-          seen.withLock { $0 = now }
-          self.logger.notice("server certificate rotated: new handshakes use it", metadata: ["certificate": "\(files[0])"])
-        }
-        return false
-      }
-      group.addTask {
-        try await self.every(self.configuration.sync.compactionInterval, "compaction") {
-          let report = try await services.engine.compact()
-          self.logger.info("compacted change feed", metadata: [
-            "superseded": "\(report.supersededRemoved)", "tombstones": "\(report.tombstonesPurged)",
-            "mutations": "\(report.mutationsForgotten)",
-          ])
-        }
-        return false
-      }
-      group.addTask {
-        try await self.every(self.configuration.sync.auditCheckpointInterval, "audit checkpoints") {
-          let signed = try await AuditService.signAll(store: store, signer: signer)
-          if signed > 0 { self.logger.info("signed audit checkpoints", metadata: ["tenants": "\(signed)"]) }
-        }
-        return false
-      }
-      if let interval = self.configuration.sync.memoryTrimInterval {
-        group.addTask {
-          try await self.every(interval, "memory trim") { Self.returnFreeMemory() }
-          return false
-        }
-      }
       do {
-        // When serve() returns (or a bind error ends it), stop the maintenance tasks.
+        // When serve() returns (or a bind error ends it), stop the probe and metrics listeners.
         while let finished = try await group.next() {
           if finished { break }
         }
@@ -222,14 +199,14 @@ public struct GongjianServer: Service {
 
   /// The configured connection caps, with the total lowered to leave 64 file descriptors free
   /// under the process's limit (a connection over the limit could not even be refused cleanly).
-  private func connectionLimits() -> ServerConfiguration.Connections {
-    var limits = self.configuration.connections
+  private static func connectionLimits(_ configured: ServerConfiguration.Connections, logger: Logger) -> ServerConfiguration.Connections {
+    var limits = configured
     var rlimit = rlimit()
     if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rlimit) == 0 {
       // RLIM_INFINITY clamps to Int.max: no lowering.
       let available = max(16, Int(clamping: rlimit.rlim_cur) &- 64)
       if available < limits.maxConnections {
-        self.logger.notice(
+        logger.notice(
           "connection cap lowered to the file-descriptor limit",
           metadata: ["configured": "\(limits.maxConnections)", "cap": "\(available)", "nofile": "\(rlimit.rlim_cur)"]
         )
@@ -242,7 +219,7 @@ public struct GongjianServer: Service {
 
   /// Returns the allocator's free memory to the system (glibc's `malloc_trim`, looked up at run
   /// time since Swift's Glibc module does not export `malloc.h`; a no-op elsewhere).
-  private static func returnFreeMemory() {
+  static func returnFreeMemory() {
     _ = Self.mallocTrim?(0)
   }
 
@@ -254,20 +231,4 @@ public struct GongjianServer: Service {
     return nil
     #endif
   }()
-
-  /// Runs `work` every `interval` until cancelled; a failing round is logged, not fatal.
-  /// Runs a maintenance job every `interval` until cancelled; a failure is logged and the job
-  /// runs again at its next time.
-  private func every(_ interval: Duration, _ job: String, _ work: @Sendable () async throws -> Void) async throws {
-    while true {
-      try await Task.sleep(for: interval)
-      do {
-        try await work()
-      } catch is CancellationError {
-        return
-      } catch {
-        self.logger.error("maintenance job failed", metadata: ["job": "\(job)", "error": "\(error)"])
-      }
-    }
-  }
 }

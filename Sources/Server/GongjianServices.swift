@@ -16,12 +16,16 @@ public struct GongjianServices: Sendable {
   /// `grpc.health.v1.Health`, which the server sets serving once it listens.
   public let health: HealthService
 
-  /// The services a server registers, by full name.
-  public static let serviceNames = [
+  /// The services that answer from the store, by full name: NOT_SERVING while it fails.
+  public static let storeServiceNames = [
     Gongjian_V1_Identity.descriptor.fullyQualifiedService, Gongjian_V1_Sync.descriptor.fullyQualifiedService,
     Gongjian_V1_Admin.descriptor.fullyQualifiedService, Gongjian_V1_Records.descriptor.fullyQualifiedService,
     Gongjian_V1_Targets.descriptor.fullyQualifiedService, Gongjian_V1_Councils.descriptor.fullyQualifiedService,
     Gongjian_V1_Audit.descriptor.fullyQualifiedService,
+  ]
+
+  /// The services a server registers, by full name.
+  public static let serviceNames = Self.storeServiceNames + [
     Grpc_Health_V1_Health.descriptor.fullyQualifiedService, Grpc_Reflection_V1_ServerReflection.descriptor.fullyQualifiedService,
     Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullyQualifiedService,
   ]

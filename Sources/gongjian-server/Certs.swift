@@ -7,7 +7,7 @@ import GongjianServer
 struct Certs: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Issue, revoke and list office certificates.",
-    subcommands: [Issue.self, Revoke.self, List.self, RotateServer.self]
+    subcommands: [Issue.self, Revoke.self, SignRevocations.self, List.self, RotateServer.self]
   )
 
   struct Issue: AsyncParsableCommand {
@@ -63,6 +63,35 @@ struct Certs: AsyncParsableCommand {
         throw ValidationError("no certificate with serial \(serial)")
       }
       print("revoked \(certificate.serial) of \(certificate.officeID)")
+    }
+  }
+
+  struct SignRevocations: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "sign-revocations",
+      abstract: "Where the CA's key lives apart from the server: add serials to the CA-signed revocation list.",
+      discussion: """
+        Writes <data-dir>/pki/revocations.signed (every serial revoked so far, signed with the CA's key). \
+        Copy it to the server's <data-dir>/pki/: the server checks the signature against its CA \
+        certificate and refuses those certificates within seconds, without a restart.
+        Example: gongjian-server certs sign-revocations 5f0c3a… --data-dir /secure/gongjian-ca
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Hex serials to revoke (as `certs list` shows them).")
+    var serials: [String] = []
+
+    func run() async throws {
+      let directory = DataDirectory(path: self.common.dataDir)
+      let list: SignedRevocationList
+      do {
+        list = try directory.signRevocations(adding: self.serials)
+      } catch let error as GongjianError {
+        throw error.exit()
+      }
+      print("signed \(directory.revocationListPath): \(list.serials.count) revoked serial(s); copy it to the server's <data-dir>/pki/revocations.signed")
     }
   }
 

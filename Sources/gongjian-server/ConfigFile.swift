@@ -86,6 +86,7 @@ enum ConfigFile {
     duration("sync.retention_days", 0...3650, "days tombstones and superseded versions are kept", \.sync.retention, unit: 86_400),
     duration("sync.compaction_interval_seconds", 1...604_800, "seconds between compactions", \.sync.compactionInterval),
     duration("sync.audit_checkpoint_interval_seconds", 1...604_800, "seconds between signed audit checkpoints", \.sync.auditCheckpointInterval),
+    duration("sync.database_probe_seconds", 1...3600, "seconds between health probes of the database", \.sync.databaseProbeInterval),
     Setting(
       key: "authorization.operator_tenant", kind: .string, help: "the tenant whose admins manage the deployment",
       current: { $0.authorization.operatorTenant },

@@ -172,15 +172,24 @@ func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, log
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     render = { registry.emitToBuffer() }
   }
-  let server = GongjianServer(
-    configuration: configuration, dataDirectory: dataDirectory, logger: logger,
-    onListening: { host, port in
-      // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
-      say("gongjian-server listening on \(host):\(port)")
-    },
-    metrics: render
+  let server: GongjianServer
+  do {
+    server = try await GongjianServer(
+      configuration: configuration, dataDirectory: dataDirectory, logger: logger,
+      onListening: { host, port in
+        // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
+        say("gongjian-server listening on \(host):\(port)")
+      },
+      metrics: render
+    )
+  } catch let error as GongjianError {
+    throw error.exit()
+  }
+  // The maintenance jobs come first: a group shuts its services down last to first, so they
+  // run until the server has drained.
+  var groupConfiguration = ServiceGroupConfiguration(
+    services: server.maintenance + [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
   )
-  var groupConfiguration = ServiceGroupConfiguration(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
   groupConfiguration.maximumGracefulShutdownDuration = configuration.connections.shutdownDeadline
   let group = ServiceGroup(configuration: groupConfiguration)
   // The first signal drains; a second one stops at once.

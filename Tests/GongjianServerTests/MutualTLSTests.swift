@@ -55,13 +55,13 @@ struct MutualTLSTests {
         $0.authorization.revocationRefreshInterval = .milliseconds(200)
         configure(&$0)
       }
-      let server = GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger) { host, port in
+      let server = try await GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger) { host, port in
         continuation.yield("\(host):\(port)")
       }
       // Stopped gracefully, as SIGTERM would: cancelling the transport while accepted connections
       // wait in its queue trips NIOAsyncWriter's "deinited without calling finish()" precondition.
       let services = ServiceGroup(
-        configuration: .init(services: [server], gracefulShutdownSignals: [], logger: logger)
+        configuration: .init(services: server.maintenance + [server], gracefulShutdownSignals: [], logger: logger)
       )
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await services.run() }

@@ -84,3 +84,40 @@ def test_sigterm_keeps_every_acknowledged_write_and_ends_streams_with_their_curs
             assert max(delivered) <= page.checkpoint.head_sequence
     finally:
         stop_server(proc)
+
+
+def test_a_second_signal_stops_at_once_while_a_call_holds_the_drain():
+    data = Path(tempfile.mkdtemp(prefix="gongjian-shutdown-"))
+    proc, address = start_server(data, "quickstart")
+    stop_server(proc)
+    proc, address = start_server(data, "serve", "--shutdown-deadline-seconds", "60")
+    release = threading.Event()
+
+    def never_sent():
+        # The unary call's one request never comes: the call stays in flight and the drain waits.
+        release.wait()
+        yield from ()
+
+    try:
+        with channel(address, data, "sihong.gov") as ch:
+            whoami = ch.stream_unary("/gongjian.v1.Identity/WhoAmI", request_serializer=lambda m: m, response_deserializer=lambda b: b)
+            held = whoami.future(never_sent(), timeout=120)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(1.5)
+            assert proc.poll() is None, "the server stopped although a call was still in flight"
+            started = time.time()
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=10)
+            took = time.time() - started
+            release.set()
+            held.cancel()
+        assert code == 1 and took < 2, (code, took)
+        log = Path(proc.log_path).read_text()
+        assert "second SIGTERM: stopping now" in log, log
+        assert "shutting down: no new calls" in log, log
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

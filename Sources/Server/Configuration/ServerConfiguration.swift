@@ -157,6 +157,9 @@ public struct ServerConfiguration: Sendable {
     /// How often the server signs a checkpoint of each tenant's audit chain that moved.
     /// Default 1 hour.
     public var auditCheckpointInterval: Duration = .seconds(3600)
+    /// How often the database is probed with a read; while the probe fails, every service that
+    /// answers from it is NOT_SERVING in `grpc.health.v1.Health`. Default 5 s.
+    public var databaseProbeInterval: Duration = .seconds(5)
 
     /// The defaults listed on each property.
     public static var defaults: Self {
@@ -175,7 +178,9 @@ public struct ServerConfiguration: Sendable {
     /// Admins of this tenant manage tenants, offices and certificates. Default `city`.
     public var operatorTenant: String
     /// How often the revocation list is re-read from the database (revocations made by the
-    /// offline CLI). Revocations through the Admin service apply at once. Default 5 s.
+    /// offline CLI) and from the CA-signed `pki/revocations.signed`, and the server's
+    /// certificate files are checked for a rotation. Revocations through the Admin service apply
+    /// at once. Default 5 s.
     public var revocationRefreshInterval: Duration
     /// How long an office and its memberships are read from memory rather than the database.
     /// Changes through the Admin service apply at once; the offline CLI's within this time.

@@ -43,6 +43,11 @@ enum ServerMetrics {
     Gauge(label: "gongjian_database_bytes").record(bytes)
   }
 
+  /// A maintenance job's failed round.
+  static func maintenanceFailure(job: String) {
+    Counter(label: "gongjian_maintenance_failures_total", dimensions: [("job", job)]).increment()
+  }
+
   static func nanoseconds(_ duration: Duration) -> Int64 {
     duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
   }

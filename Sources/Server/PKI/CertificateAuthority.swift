@@ -92,6 +92,13 @@ public struct CertificateAuthority: Sendable {
   /// The CA's private key as PEM.
   public var privateKeyPEM: String { self.privateKey.pemRepresentation }
 
+  /// Signs bytes with the CA's key (ECDSA P-256, SHA-256): the revocation lists it publishes.
+  ///
+  /// - Returns: The DER signature.
+  func sign(_ data: Data) throws -> Data {
+    try self.privateKey.signature(for: data).derRepresentation
+  }
+
   /// Issues a client certificate naming an office (SAN URI `gongjian://office/<id>`).
   ///
   /// - Parameters:

@@ -6,6 +6,9 @@ public import GongjianProtocol
 ///
 /// Every sync query carries its tenant. Callers authorise before calling.
 public protocol GongjianStore: Sendable {
+  /// Reads from the database, to tell whether it answers (the health probe).
+  func ping() async throws
+
   // MARK: Directory
 
   // Every directory change names its actor and is appended to the directory's audit chain in

@@ -368,6 +368,10 @@ public final class SQLiteStore: GongjianStore {
     }
   }
 
+  public func ping() async throws {
+    _ = try await self.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tenant") }
+  }
+
   public func revokedSerials() async throws -> Set<String> {
     try await self.pool.read { db in
       Set(try String.fetchAll(db, sql: "SELECT serial FROM certificate WHERE revoked_at IS NOT NULL"))
