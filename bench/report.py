@@ -333,6 +333,12 @@ if mirror:
         ratio = mirror["records_per_s"] / pull["records_per_s"]
         text += (f" That is {ratio:.2f}× the bare pull rate of this run (goal: at least 0.5, "
                  f"{'met' if ratio >= 0.5 else 'missed'}).")
+    floor = find("mirror_floor")
+    if floor and pull:
+        text += (f" The floor, in the same run: Python's sqlite3 writing {f(floor['records'])} rows of the same size into the mirror's "
+                 f"table and key (same pragmas, 50,000 per transaction, no network, no decoding) manages {f(floor['records_per_s'])} "
+                 f"rows/s, {floor['records_per_s'] / pull['records_per_s']:.2f}× the bare pull rate; the client reaches "
+                 f"{mirror['records_per_s'] / floor['records_per_s']:.2f}× that floor.")
     lines.append(text)
 if cli:
     lines.append(f"- `gongjian pull --json` of {f(cli['records'])} records into a file: {f(cli['records'] / cli['seconds'])} records/s ({f(cli['seconds'], 1)} s).")

@@ -9,13 +9,16 @@ struct MirrorSync: AsyncParsableCommand {
   @OptionGroup var target: Target
   @Option var tenant = "city"
   @Option(help: "Where the mirror is made (a fresh folder; removed afterwards).") var folder: String?
+  @Option(help: "Pulled records written per transaction (default: the client's).") var recordsPerTransaction: Int?
 
   func run() async throws {
     let credentials = try ClientCredentials(folder: self.target.credentials)
     let folder = URL(fileURLWithPath: self.folder ?? NSTemporaryDirectory()).appendingPathComponent("mirror-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
     let mirror = try Mirror(path: folder.appendingPathComponent("mirror.sqlite").path)
-    let synchronizer = Synchronizer(mirror: mirror)
+    var configuration = Synchronizer.Configuration.defaults
+    if let records = self.recordsPerTransaction { configuration.recordsPerTransaction = records }
+    let synchronizer = Synchronizer(mirror: mirror, configuration: configuration)
     let start = ContinuousClock.now
     let cpuStart = processCPUSeconds()
     let result = try await GongjianClient.withClient(server: self.target.server, credentials: credentials) { client in

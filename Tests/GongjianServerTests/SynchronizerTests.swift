@@ -3,6 +3,7 @@ import GongjianClient
 import GongjianProtocol
 import GongjianServer
 import GRDB
+import Synchronization
 import Testing
 
 @Suite("The client's synchronizer against a real server over mutual TLS")
@@ -33,6 +34,38 @@ struct SynchronizerTests {
         #expect(second[0].pulled == first[0].pulled)
         let status = try #require(try mirror.status(tenantID: "sip-suqian").first)
         #expect(status.verified == true && status.note.contains("refetched"))
+      }
+    }
+  }
+
+  @Test("Pages written in several transactions while the next ones are fetched arrive whole and in order", arguments: [1, 7, 1000])
+  func pipelinedFirstSync(recordsPerTransaction: Int) async throws {
+    try await MutualTLSTests.withServer { address, directory, _ in
+      try await withTemporaryDirectory { folder in
+        let credentials = try LimitsTests.credentials(directory, "suqian.commerce")
+        // Updates make later pages hold newer versions of records of earlier ones.
+        let ids = (0..<30).map { _ in newID() }
+        try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+          _ = try await client.push(tenantID: "sip-suqian", clientID: "pipeline", mutations: ids.enumerated().map { putPark($1, base: 0, name: "流水线园区\($0)") })
+          _ = try await client.push(tenantID: "sip-suqian", clientID: "pipeline", mutations: ids.prefix(10).enumerated().map { putPark($1, base: 1, name: "流水线园区\($0)改") })
+        }
+        let mirror = try Mirror(path: folder.appendingPathComponent("mirror.sqlite").path)
+        var configuration = Synchronizer.Configuration.defaults
+        configuration.pageSize = 3
+        configuration.recordsPerTransaction = recordsPerTransaction
+        let pages = Mutex<[UInt64]>([])
+        let result = try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+          try await Synchronizer(mirror: mirror, configuration: configuration).pull(client: client, tenantID: "sip-suqian") { _, cursor, _ in
+            pages.withLock { $0.append(cursor) }
+          }
+        }
+        #expect(result.verification == .matched)
+        let cursors = pages.withLock { $0 }
+        #expect(cursors == cursors.sorted())
+        // One transaction per batch: a batch larger than the tenant is one.
+        #expect(recordsPerTransaction >= 1000 ? cursors.count == 1 : cursors.count > 1)
+        let status = try #require(try mirror.status(tenantID: "sip-suqian").first)
+        #expect(status.cursor == status.head && status.verified == true)
       }
     }
   }

@@ -26,6 +26,9 @@ public final class Mirror: Sendable {
       // `sync --watch` may hold the write lock while `submit` queues a write.
       configuration.busyMode = .timeout(30)
       configuration.prepareDatabase { db in
+        // Only takes effect on a new file. Larger pages cut a first sync's B-tree work (1,000,000
+        // records into the record table and its key: 17.6 µs a record against 22.3 with 4 KiB pages).
+        try db.execute(sql: "PRAGMA page_size = 16384")
         // A queued write is acknowledged to the office; it must survive power loss too.
         try db.execute(sql: "PRAGMA synchronous = FULL")
         // A first sync writes hundreds of megabytes: with SQLite's default 2 MB cache most of the

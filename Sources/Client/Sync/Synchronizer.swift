@@ -134,66 +134,74 @@ public struct Synchronizer: Sendable {
     var cursor = try self.mirror.cursor(tenantID: tenantID)
     let retry = self.configuration.retry
     let pageSize = self.configuration.pageSize
-    @Sendable func fetch(_ cursor: UInt64) async throws -> Gongjian_V1_PullResponse {
-      try await retry.run { try await client.pull(tenantID: tenantID, cursor: cursor, pageSize: pageSize) }
-    }
-    // The next page is fetched while this one is written to the mirror.
-    var prefetched: Task<Gongjian_V1_PullResponse, any Error>?
-    defer { prefetched?.cancel() }
+    let mirror = self.mirror
     // Pages wait here until enough records for one transaction, or the caught-up page.
     var buffered: [Gongjian_V1_PullResponse] = []
     var bufferedRecords = 0
-    while true {
-      let page: Gongjian_V1_PullResponse
-      if let next = prefetched {
-        page = try await next.value
-      } else {
-        page = try await fetch(cursor)
-      }
-      prefetched = nil
-      if page.hasReset {
-        guard refetched == nil else {
-          throw GongjianClientError(.server, "tenant \(tenantID): the server keeps answering with a reset: \(page.reset.reason)")
+    // The previous full batch, being written to the mirror while the next one is fetched. Batches
+    // are written in order: one starts only after the one before it is in the mirror.
+    var writing: (task: Task<Void, any Error>, records: Int, cursor: UInt64, head: UInt64)?
+    func written() async throws {
+      guard let batch = writing else { return }
+      writing = nil
+      try await batch.task.value
+      pulled += batch.records
+      onPage(pulled, batch.cursor, batch.head)
+    }
+    do {
+      while true {
+        let page = try await retry.run { try await client.pull(tenantID: tenantID, cursor: cursor, pageSize: pageSize) }
+        if page.hasReset {
+          guard refetched == nil else {
+            throw GongjianClientError(.server, "tenant \(tenantID): the server keeps answering with a reset: \(page.reset.reason)")
+          }
+          try await written()
+          refetched = page.reset.reason
+          try mirror.reset(tenantID: tenantID, note: "refetched: \(page.reset.reason)")
+          cursor = 0
+          buffered = []
+          bufferedRecords = 0
+          continue
         }
-        refetched = page.reset.reason
-        try self.mirror.reset(tenantID: tenantID, note: "refetched: \(page.reset.reason)")
-        cursor = 0
+        buffered.append(page)
+        bufferedRecords += page.records.count
+        // A caught-up page covers everything up to the snapshot's head, even a purged tombstone's.
+        cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
+        if page.more && bufferedRecords < self.configuration.recordsPerTransaction { continue }
+        try await written()
+        let batch = buffered
+        let records = bufferedRecords
         buffered = []
         bufferedRecords = 0
-        continue
-      }
-      if page.more {
-        let next = page.nextCursor
-        prefetched = Task { try await fetch(next) }
-      }
-      buffered.append(page)
-      bufferedRecords += page.records.count
-      if page.more && bufferedRecords < self.configuration.recordsPerTransaction {
-        cursor = page.nextCursor
-        continue
-      }
-      let verification = try self.mirror.apply(pages: buffered, tenantID: tenantID)
-      pulled += bufferedRecords
-      buffered = []
-      bufferedRecords = 0
-      cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
-      onPage(pulled, cursor, page.checkpoint.headSequence)
-      switch verification {
-      case .notYet:
-        continue
-      case .matched:
-        if refetched == nil { try self.mirror.setNote("", tenantID: tenantID) }
-        return (pulled, verification, refetched)
-      case .mismatch(let mine, let theirs):
-        let reason = "checksum mismatch at sequence \(cursor): mirror \(String(mine, radix: 16)), server \(String(theirs, radix: 16))"
-        guard refetched == nil else {
-          try self.mirror.setNote("\(reason), again after a refetch", tenantID: tenantID)
-          return (pulled, verification, refetched)
+        if page.more {
+          writing = (Task { try mirror.apply(pages: batch, tenantID: tenantID) }, records, cursor, page.checkpoint.headSequence)
+          continue
         }
-        refetched = reason
-        try self.mirror.reset(tenantID: tenantID, note: "refetched after a \(reason)")
-        cursor = 0
+        // The caught-up batch is written here: its checksum comparison decides what follows.
+        let verification = try mirror.apply(pages: batch, tenantID: tenantID)
+        pulled += records
+        onPage(pulled, cursor, page.checkpoint.headSequence)
+        switch verification {
+        case .notYet:
+          continue
+        case .matched:
+          if refetched == nil { try mirror.setNote("", tenantID: tenantID) }
+          return (pulled, verification, refetched)
+        case .mismatch(let mine, let theirs):
+          let reason = "checksum mismatch at sequence \(cursor): mirror \(String(mine, radix: 16)), server \(String(theirs, radix: 16))"
+          guard refetched == nil else {
+            try mirror.setNote("\(reason), again after a refetch", tenantID: tenantID)
+            return (pulled, verification, refetched)
+          }
+          refetched = reason
+          try mirror.reset(tenantID: tenantID, note: "refetched after a \(reason)")
+          cursor = 0
+        }
       }
+    } catch {
+      // Nothing may write to the mirror behind the caller's back once this returns.
+      if let batch = writing { _ = try? await batch.task.value }
+      throw error
     }
   }
 
