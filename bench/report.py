@@ -128,6 +128,15 @@ if u16 and go16:
                  f"grpc-go's ({f(sw16['server_cpu_us_per_unit'], 1)} against {f(go16['server_cpu_us_per_unit'], 1)} µs) and "
                  f"{f(h2c16['server_cpu_us_per_unit'], 1)} µs without TLS, so most of the gap is the stack, not Gongjian's handlers; "
                  "see \"Where the time goes\"." if sw16 and h2c16 else "")]
+ip16, ip1 = find("inprocess_greeter", concurrency=16), find("inprocess_greeter", concurrency=1)
+if ip16 and go16 and sw16:
+    lines += ["", f"GRPCCore alone: the same greeter through GRPCCore over its in-process transport (`gongjian-bench inprocess-greeter`: "
+              f"client and server in one process, no HTTP/2, no TLS, no sockets) costs {f(ip16['cpu_us_per_rpc'], 1)} µs of CPU per RPC "
+              f"for client and server together with 16 callers ({f(ip16['rpcs_per_s'])} RPCs/s)"
+              + (f" and {f(ip1['cpu_us_per_rpc'], 1)} µs one at a time ({f(ip1['rpcs_per_s'])} RPCs/s)" if ip1 else "")
+              + f", against {f(sw16['server_cpu_us_per_unit'], 1)} µs of server CPU for the greeter over HTTP/2 and TLS and "
+              f"{f(go16['server_cpu_us_per_unit'], 1)} µs for grpc-go's: GRPCCore's own per-RPC work is itself several times grpc-go's "
+              "whole server."]
 
 lines += ["", "## Where the time goes", ""]
 profiles = [r for r in rows if r["scenario"] == "profile"]

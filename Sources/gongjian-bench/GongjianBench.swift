@@ -11,7 +11,7 @@ struct GongjianBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gongjian-bench",
     abstract: "Load generator for Gongjian benchmarks (mutual TLS, real gRPC).",
-    subcommands: [Unary.self, PushLoad.self, Seed.self, PullAll.self, MirrorSync.self, Ready.self, FanOut.self, Connections.self, Handshakes.self, Greeter.self]
+    subcommands: [Unary.self, PushLoad.self, Seed.self, PullAll.self, MirrorSync.self, Ready.self, FanOut.self, Connections.self, Handshakes.self, Greeter.self, InProcessGreeter.self]
   )
 }
 
