@@ -19,7 +19,8 @@ public import ServiceLifecycle
 /// in the same `ServiceGroup`, listed before it so that they stop after it has drained.
 ///
 /// ```swift
-/// let server = try await GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger)
+/// let store = try directory.openStore(logger: logger)
+/// let server = try await GongjianServer(configuration: configuration, dataDirectory: directory, store: store, logger: logger)
 /// let group = ServiceGroup(services: server.maintenance + [server], gracefulShutdownSignals: [.sigterm], logger: logger)
 /// try await group.run()
 /// ```
@@ -39,29 +40,32 @@ public struct GongjianServer: Service {
   /// The server's maintenance jobs, each a service for the server's `ServiceGroup`.
   public let maintenance: [MaintenanceJob]
 
-  /// Opens the data directory's store and PKI and creates the server and its maintenance jobs.
+  /// Reads the data directory's PKI and creates the server over `store` and its maintenance jobs.
   ///
   /// - Parameters:
   ///   - configuration: Listening address, limits, feed and authorization settings.
-  ///   - dataDirectory: An initialised data directory.
+  ///   - dataDirectory: An initialised data directory: its PKI (the CA certificate, the server's
+  ///     key pair, a CA-signed revocation list).
+  ///   - store: Where the records and the directory live (`dataDirectory.openStore` for the
+  ///     embedded SQLite).
   ///   - logger: The root logger.
   ///   - onListening: Told the bound address (port 0 picks one).
   ///   - metrics: Renders the Prometheus exposition for `metricsListen`.
   /// - Throws: `failedPrecondition` when the directory is not initialised or its CA-signed
   ///   revocation list does not verify; errors reading the PKI or opening the database.
   public init(
-    configuration: ServerConfiguration, dataDirectory: DataDirectory, logger: Logger,
+    configuration: ServerConfiguration, dataDirectory: DataDirectory, store: any GongjianStore, logger: Logger,
     onListening: OnListening? = nil, metrics: (@Sendable () -> [UInt8])? = nil
   ) async throws {
-    guard dataDirectory.isInitialised else {
-      throw GongjianError(.failedPrecondition, "\(dataDirectory.url.path) is not initialised: run `gongjian-server init`")
+    // The store comes from the caller; here only the PKI must exist.
+    guard FileManager.default.fileExists(atPath: dataDirectory.caCertificatePath) else {
+      throw GongjianError(.failedPrecondition, "\(dataDirectory.url.path) has no PKI (\(dataDirectory.caCertificatePath)): run `gongjian-server init`")
     }
     self.configuration = configuration
     self.dataDirectory = dataDirectory
     self.logger = logger
     self.onListening = onListening
     self.metrics = metrics
-    let store = try dataDirectory.openStore(logger: logger)
     // A list the CA signed but this server cannot verify stops it: serving would let through
     // certificates the CA has revoked.
     let signed: SignedRevocationList?

@@ -174,8 +174,11 @@ func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, log
   }
   let server: GongjianServer
   do {
+    guard dataDirectory.isInitialised else {
+      throw GongjianError(.failedPrecondition, "\(dataDirectory.url.path) is not initialised: run `gongjian-server init`")
+    }
     server = try await GongjianServer(
-      configuration: configuration, dataDirectory: dataDirectory, logger: logger,
+      configuration: configuration, dataDirectory: dataDirectory, store: try dataDirectory.openStore(logger: logger), logger: logger,
       onListening: { host, port in
         // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
         say("gongjian-server listening on \(host):\(port)")

@@ -55,7 +55,8 @@ struct MutualTLSTests {
         $0.authorization.revocationRefreshInterval = .milliseconds(200)
         configure(&$0)
       }
-      let server = try await GongjianServer(configuration: configuration, dataDirectory: directory, logger: logger) { host, port in
+      let store = try directory.openStore(logger: logger)
+      let server = try await GongjianServer(configuration: configuration, dataDirectory: directory, store: store, logger: logger) { host, port in
         continuation.yield("\(host):\(port)")
       }
       // Stopped gracefully, as SIGTERM would: cancelling the transport while accepted connections

@@ -1,22 +1,22 @@
 internal import GongjianProtocol
-internal import Foundation
+public import Foundation
 
 /// One entry of a tenant's append-only audit log; each entry's hash covers the previous one's.
-struct AuditEntry {
-  var tenantID: String
-  var number: Int64
-  var at: Double
-  var officeID: String
-  var action: String
-  var kind: String
-  var recordID: String
-  var version: Int64
-  var sequence: Int64
-  var payloadSHA256: Data
-  var previousHash: Data
+public struct AuditEntry: Sendable {
+  public var tenantID: String
+  public var number: Int64
+  public var at: Double
+  public var officeID: String
+  public var action: String
+  public var kind: String
+  public var recordID: String
+  public var version: Int64
+  public var sequence: Int64
+  public var payloadSHA256: Data
+  public var previousHash: Data
 
   /// SHA-256 over the previous hash and the entry's fields (``AuditChain/hash(_:)``).
-  var hash: Data {
+  public var hash: Data {
     AuditChain.hash(.with {
       $0.tenantID = self.tenantID
       $0.number = self.number

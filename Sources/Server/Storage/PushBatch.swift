@@ -72,8 +72,8 @@ public struct PushBatch: Sendable {
   public var clientID: String
   public var mutations: [Mutation]
   public var receivedAt: Date
-  /// All or nothing: unless every mutation is applied, the store commits none of them and
-  /// stores no answer for replay.
+  /// All or nothing: unless every mutation is applied, none of them is committed and no answer
+  /// is stored for replay.
   public var atomic: Bool
   /// Most bytes the tenant's live records may take; 0 for no limit.
   public var storedBytesQuota: Int64 = 0
@@ -86,22 +86,6 @@ public struct PushBatch: Sendable {
     self.mutations = mutations
     self.receivedAt = receivedAt
     self.atomic = atomic
-  }
-
-  /// The answers of an atomic batch that was rolled back: each mutation that would have been
-  /// applied is refused (ABORTED), naming the mutation that was not.
-  static func rolledBack(_ results: [Gongjian_V1_MutationResult]) -> [Gongjian_V1_MutationResult] {
-    let failed = results.firstIndex { if case .applied = $0.outcome { false } else { true } } ?? 0
-    return results.map { result in
-      guard case .applied = result.outcome else { return result }
-      var refused = result
-      refused.replayed = false
-      refused.rejected = .with {
-        $0.code = 10  // ABORTED
-        $0.message = "not applied: this push is atomic and mutations[\(failed)] was not applied"
-      }
-      return refused
-    }
   }
 }
 

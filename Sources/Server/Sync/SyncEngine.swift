@@ -52,7 +52,7 @@ public final class SyncEngine: Sendable {
     self.committer = GroupCommitter(maxBatch: configuration.sync.maxPushesPerCommit) { batches in
       do {
         let started = ContinuousClock.now
-        let results = try await store.commit(batches)
+        let results = try await store.commit(batches, planner: PushApplier())
         ServerMetrics.commit(pushes: batches.count, duration: ContinuousClock.now - started)
         for (batch, result) in zip(batches, results) {
           if case .success(let outcome) = result {
@@ -181,7 +181,7 @@ public final class SyncEngine: Sendable {
       fail("kind", "unknown kind '\(mutation.kind)'; known: \(self.kinds.kindNames.joined(separator: ", "))")
     }
     if !violations.isEmpty {
-      change = .rejected(Self.rejection(code: code, violations))
+      change = .rejected(.invalid(code: code, violations))
     }
     return PushBatch.Mutation(
       mutationID: mutation.mutationID, kind: mutation.kind, recordID: recordID,
@@ -224,7 +224,7 @@ public final class SyncEngine: Sendable {
       }
       mutations[index].references = checked
       if !violations.isEmpty {
-        mutations[index].change = .rejected(Self.rejection(code: 7, violations))  // PERMISSION_DENIED
+        mutations[index].change = .rejected(.invalid(code: 7, violations))  // PERMISSION_DENIED
       }
     }
   }
@@ -237,16 +237,6 @@ public final class SyncEngine: Sendable {
       !current.deleted, current.version == mutation.baseVersion
     else { return [] }
     return Set(rule.references(in: current.payload).filter { !$0.tenantID.isEmpty }.map { "\($0.tenantID)/\($0.kind.name)/\($0.id.lowercased())" })
-  }
-
-  /// A rejection answer listing violations.
-  static func rejection(code: Int32, _ violations: [GongjianError.FieldViolation]) -> Gongjian_V1_MutationResult.Rejected {
-    let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
-    return .with {
-      $0.code = code
-      $0.message = "invalid mutation: \(list)"
-      $0.violations = violations.map { v in .with { $0.field = v.field; $0.description_p = v.description } }
-    }
   }
 
   // MARK: Reads

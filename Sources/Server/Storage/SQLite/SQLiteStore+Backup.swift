@@ -24,7 +24,7 @@ extension SQLiteStore {
     }
     let destination = try DatabaseQueue(path: path)
     // One step inside one read transaction: a consistent snapshot, writers not blocked (WAL).
-    try self.pool.backup(to: destination)
+    try self.writer.backup(to: destination)
     try destination.close()
   }
 

@@ -38,13 +38,13 @@ extension SQLiteStore {
   }
 
   public func directoryAudit() async throws -> [DirectoryAuditEntry] {
-    try await self.pool.read { db in
+    try await self.writer.read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM directory_audit ORDER BY n").map(Self.directoryEntry)
     }
   }
 
   public func verifyDirectoryAudit() async throws -> Int {
-    try await self.pool.read { db in
+    try await self.writer.read { db in
       var previous = Data()
       var count = 0
       let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM directory_audit ORDER BY n")

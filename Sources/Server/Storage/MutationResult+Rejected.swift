@@ -1,0 +1,17 @@
+internal import GongjianProtocol
+
+extension Gongjian_V1_MutationResult.Rejected {
+  /// The answer to a mutation that breaks rules, listing each violation with its field.
+  ///
+  /// - Parameters:
+  ///   - code: The gRPC status code the answer carries (e.g. 3 INVALID_ARGUMENT, 9 FAILED_PRECONDITION).
+  ///   - violations: What is wrong, by field.
+  static func invalid(code: Int32, _ violations: [GongjianError.FieldViolation]) -> Self {
+    let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
+    return .with {
+      $0.code = code
+      $0.message = "invalid mutation: \(list)"
+      $0.violations = violations.map { v in .with { $0.field = v.field; $0.description_p = v.description } }
+    }
+  }
+}
