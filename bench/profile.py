@@ -15,7 +15,7 @@ STAGES = {
     "caller resolution (revocation, directory)": [r"CertificateCallerResolver\.resolve"],
     "sync engine push": [r"^SyncEngine\.push\("],
     "validation (kind rules)": [r"KindRule\.prepare"],
-    "SQLite transaction (GRDB write)": [r"^closure #1 in SQLiteStore\.commit"],
+    "SQLite transaction (GRDB write)": [r"^closure #1 in SQLiteStore\.commit", r"^static SQLiteStore\.commit\(_:planner:db:\)"],
     "SQLite page reads (changes after a cursor)": [r"closure #1 in SQLiteStore\.changes\(tenantID"],
     "audit hash (SHA-256)": [r"^AuditEntry\.hash\.getter"],
     "change hub publish": [r"^ChangeHub\.publish"],

@@ -53,7 +53,7 @@ public struct GongjianServices: Sendable {
     self.rpcServices = [
       health, ServerReflectionService(services: Self.serviceNames), ServerReflectionV1AlphaService(services: Self.serviceNames),
       AuditService(store: store, authorizer: authorizer, signer: signer),
-      IdentityService(directory: directory, store: store),
+      IdentityService(directory: directory),
       SyncService(engine: engine),
       AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),
       RecordsService(engine: engine, store: store, authorizer: authorizer),

@@ -11,9 +11,18 @@ public final class DirectoryCache: Sendable {
     var expires: ContinuousClock.Instant
   }
 
+  /// Every tenant and office with the members of each tenant: the names a client shows.
+  public struct Listing: Sendable {
+    public var tenants: [Gongjian_V1_Tenant]
+    public var offices: [Gongjian_V1_Office]
+    /// Office ids by tenant id.
+    public var members: [String: Set<String>]
+  }
+
   private let store: any GongjianStore
   private let timeToLive: Duration
   private let entries = Mutex<[String: Entry]>([:])
+  private let cachedListing = Mutex<(listing: Listing, expires: ContinuousClock.Instant)?>(nil)
 
   /// Creates a cache.
   ///
@@ -51,8 +60,28 @@ public final class DirectoryCache: Sendable {
     try await self.entry(officeID).memberships
   }
 
+  /// Every tenant and office and who belongs to which (`WhoAmI` answers from it on every
+  /// connection, so it is read once per time to live, not per call).
+  public func listing() async throws -> Listing {
+    let now = ContinuousClock.now
+    if let cached = self.cachedListing.withLock({ $0 }), cached.expires > now {
+      return cached.listing
+    }
+    let tenants = try await self.store.tenants()
+    var members: [String: Set<String>] = [:]
+    for tenant in tenants {
+      members[tenant.id] = Set(try await self.store.memberships(tenantID: tenant.id).map(\.officeID))
+    }
+    let listing = Listing(tenants: tenants, offices: try await self.store.offices(), members: members)
+    if self.timeToLive > .zero {
+      self.cachedListing.withLock { $0 = (listing, now + self.timeToLive) }
+    }
+    return listing
+  }
+
   /// Forgets everything (after a directory change).
   public func invalidate() {
     self.entries.withLock { $0.removeAll() }
+    self.cachedListing.withLock { $0 = nil }
   }
 }

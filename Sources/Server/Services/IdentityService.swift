@@ -5,12 +5,12 @@ internal import SwiftProtobuf
 /// `gongjian.v1.Identity`: who the caller is.
 public struct IdentityService: Gongjian_V1_Identity.SimpleServiceProtocol {
   private let directory: DirectoryCache
-  private let store: any GongjianStore
 
   /// Creates the service.
-  public init(directory: DirectoryCache, store: any GongjianStore) {
+  ///
+  /// - Parameter directory: Offices, memberships and the names of tenants and partners.
+  public init(directory: DirectoryCache) {
     self.directory = directory
-    self.store = store
   }
 
   public func whoAmI(
@@ -19,14 +19,12 @@ public struct IdentityService: Gongjian_V1_Identity.SimpleServiceProtocol {
     let caller = try context.caller
     let memberships = try await self.directory.memberships(officeID: caller.office.id)
     // The names a client shows offline: its tenants and their offices (all, for an overseer).
-    let tenants = try await self.store.tenants().filter { tenant in
+    let listing = try await self.directory.listing()
+    let tenants = listing.tenants.filter { tenant in
       caller.office.overseer || memberships.contains { $0.tenantID == tenant.id }
     }
-    var partnerIDs = Set<String>()
-    if !caller.office.overseer {
-      for tenant in tenants { partnerIDs.formUnion(try await self.store.memberships(tenantID: tenant.id).map(\.officeID)) }
-    }
-    let partners = try await self.store.offices().filter { caller.office.overseer || partnerIDs.contains($0.id) }
+    let partnerIDs = tenants.reduce(into: Set<String>()) { $0.formUnion(listing.members[$1.id] ?? []) }
+    let partners = listing.offices.filter { caller.office.overseer || partnerIDs.contains($0.id) }
     return .with {
       $0.partners = partners
       $0.tenants = tenants
