@@ -237,7 +237,8 @@ if p100 and r100:
     if push_profile:
         st = push_profile["stages_pct"]
         cause = (f" Measured cause: the server is CPU-bound, not fsync-bound (fdatasync {st['kernel: fdatasync']:.1f}% of its samples). "
-                 f"The SQLite transaction takes {st['SQLite transaction (GRDB write)']:.1f}% (of which pwrite {st['kernel: pwrite']:.1f}% and "
+                 f"The SQLite transaction takes {st['SQLite transaction (GRDB write)']:.1f}% (of which planning in PushApplier "
+                 f"{st.get('commit planning (PushApplier, passes included)', 0):.1f}%, pwrite {st['kernel: pwrite']:.1f}% and "
                  f"pread {st['kernel: pread']:.1f}%: four rows and their indexes per record against the raw test's one), validation "
                  f"{st['validation (kind rules)']:.1f}%, the audit chain's SHA-256 {st['audit hash (SHA-256)']:.1f}%, "
                  f"publishing to subscribers {st['change hub publish']:.1f}%; the rest is decoding, gRPC and TLS.")

@@ -68,16 +68,15 @@ extension SQLiteStore {
   }
 
   static func currentRecord(_ db: Database, tenantID: String, kind: String, id: String) throws -> StoredRecord? {
-    try Row.fetchOne(
-      db.cachedStatement(
-        sql: """
-          SELECT \(Self.changeColumns("c.")) FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
-          WHERE r.tenant_id = ? AND r.kind = ? AND r.record_id = ?
-          """
-      ),
-      arguments: [tenantID, kind, id]
-    ).map { Self.storedRecord(from: $0) }
+    try Row.fetchOne(db.cachedStatement(sql: Self.currentRecordSQL), arguments: [tenantID, kind, id])
+      .map { Self.storedRecord(from: $0) }
   }
+
+  /// Built once: the write path asks for current records several times per mutation.
+  private static let currentRecordSQL = """
+    SELECT \(SQLiteStore.changeColumns("c.")) FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+    WHERE r.tenant_id = ? AND r.kind = ? AND r.record_id = ?
+    """
 
   /// The columns ``storedRecord(from:)`` reads, in its order, with an optional table prefix.
   static func changeColumns(_ prefix: String) -> String {
