@@ -154,8 +154,8 @@ public enum FeedWrite: Sendable {
   case change(StoredRecord)
   /// Makes a version the record's current one, with its unique key (nil when deleted or none).
   case record(StoredRecord, uniqueKey: String?)
-  /// Appends an entry to the tenant's audit chain.
-  case audit(AuditEntry)
+  /// Appends an entry to the tenant's audit chain, with its hash (computed once, by the planner).
+  case audit(AuditEntry, hash: Data)
   /// Keeps a mutation's answer for replays.
   case result(MutationKey, tenantID: String, result: Data, at: Date)
 }

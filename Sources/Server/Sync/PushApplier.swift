@@ -300,11 +300,13 @@ private struct Planning {
       kind: record.kind, recordID: record.id, version: Int64(record.version), sequence: Int64(record.sequence),
       payloadSHA256: Data(SHA256.hash(data: payload)), previousHash: state.auditHead
     )
+    // A pass that lacks a read is discarded: its chain hashes (SHA-256) would be thrown away.
+    let hash = self.missing.isEmpty ? entry.hash : Data()
     state.auditCount = entry.number
-    state.auditHead = entry.hash
+    state.auditHead = hash
     writes.append(.change(record))
     writes.append(.record(record, uniqueKey: uniqueKey))
-    writes.append(.audit(entry))
+    writes.append(.audit(entry, hash: hash))
     return record
   }
 }

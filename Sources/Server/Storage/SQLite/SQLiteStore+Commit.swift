@@ -119,7 +119,7 @@ extension SQLiteStore {
         ).execute(arguments: [
           record.tenantID, record.kind, record.id, Int64(record.version), Int64(record.sequence), record.deleted, uniqueKey,
         ])
-      case .audit(let entry):
+      case .audit(let entry, let hash):
         try db.cachedStatement(
           sql: """
             INSERT INTO audit (tenant_id, n, at, office_id, action, kind, record_id, version, seq,
@@ -127,7 +127,7 @@ extension SQLiteStore {
             """
         ).execute(arguments: [
           entry.tenantID, entry.number, entry.at, entry.officeID, entry.action, entry.kind, entry.recordID,
-          entry.version, entry.sequence, entry.payloadSHA256, entry.previousHash, entry.hash,
+          entry.version, entry.sequence, entry.payloadSHA256, entry.previousHash, hash,
         ])
       case .result(let key, let tenantID, let result, let at):
         try db.cachedStatement(
