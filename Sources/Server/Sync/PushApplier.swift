@@ -209,18 +209,16 @@ private struct Planning {
       let tenant = reference.tenantID ?? self.batch.tenantID
       let record = self.current(RecordKey(tenantID: tenant, kind: reference.kind, id: reference.id))
       if record == nil || record?.deleted == true {
-        violations.append(.init(field: reference.field, description: "no \(reference.kind) \(reference.id) in tenant \(reference.tenantID ?? self.batch.tenantID)"))
+        violations.append(.init(field: reference.field, description: "no \(reference.kind) \(reference.id) in tenant \(tenant)"))
       }
     }
     if let check = mutation.check {
       let live = current.flatMap { $0.deleted ? nil : $0.payload }
       let tenantID = self.batch.tenantID
-      var planning = self
+      // What the check asks for and the snapshot lacks is noted, and read before the next pass.
       violations += check(live) { kind, id in
-        planning.current(RecordKey(tenantID: tenantID, kind: kind, id: id.lowercased())).flatMap { $0.deleted ? nil : $0.payload }
+        self.current(RecordKey(tenantID: tenantID, kind: kind, id: id.lowercased())).flatMap { $0.deleted ? nil : $0.payload }
       }
-      // What the check asked for and the snapshot lacked is read before the next pass.
-      self.missing = planning.missing
     }
     return violations.isEmpty ? nil : violations
   }
