@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need (system packages, Python tools), builds, runs the
+# Runs every test: installs what the tests need (system packages, PostgreSQL, Python tools), builds, runs the
 # Swift suites (in-process, end-to-end over mutual TLS, crash, fuzz corpora), the Python suites
 # (grpcio interop, CLI, TLS and HTTP/2 hardening, HTTP/2 limits, fault injection; root for the
 # tmpfs mounts), and each fuzz target under libFuzzer for a few seconds on its seed corpus.
@@ -20,6 +20,12 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 python=.venv/bin/python
 "$python" -m pip install -q --disable-pip-version-check grpcio grpcio-tools grpcio-health-checking grpcio-reflection pytest protobuf h2 cryptography openpyxl
+
+# A throwaway PostgreSQL cluster for the PostgreSQL backend's tests (installed when missing), stopped
+# when the tests end however they end.
+pgdir="$(mktemp -d /tmp/gongjian-pg.XXXXXX)"
+export GONGJIAN_TEST_POSTGRES_URL="$(dev/postgres.sh start "$pgdir")"
+trap 'dev/postgres.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
 
 swift build --build-tests
 export GONGJIAN_BIN_DIR="$(swift build --show-bin-path)"

@@ -16,12 +16,15 @@ struct Audit: AsyncParsableCommand {
     func run() async throws {
       var logger = self.common.makeLogger()
       logger.logLevel = .warning
-      let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
       do {
-        for tenant in try await store.tenants() {
-          print("\(tenant.id): \(try await store.verifyAuditChain(tenantID: tenant.id)) entries verified")
+        try await DataDirectory(path: self.common.dataDir).withStore(
+          try self.common.storageLocation, allowUnsafe: self.common.allowUnsafeStorage, logger: logger
+        ) { store in
+          for tenant in try await store.tenants() {
+            print("\(tenant.id): \(try await store.verifyAuditChain(tenantID: tenant.id)) entries verified")
+          }
+          print("directory: \(try await store.verifyDirectoryAudit()) entries verified")
         }
-        print("directory: \(try await store.verifyDirectoryAudit()) entries verified")
       } catch let error as GongjianError {
         FileHandle.standardError.write(Data("gongjian-server: \(error.message)\n".utf8))
         throw ExitCode(70)
@@ -36,9 +39,8 @@ struct Audit: AsyncParsableCommand {
     func run() async throws {
       var logger = self.common.makeLogger()
       logger.logLevel = .warning
-      let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
       let formatter = ISO8601DateFormatter()
-      for entry in try await store.directoryAudit() {
+      for entry in try await self.common.withStore(logger: logger, { try await $0.directoryAudit() }) {
         print("\(entry.number)\t\(formatter.string(from: Date(timeIntervalSince1970: entry.at)))\t\(entry.actor)\t\(entry.action)\t\(entry.subject)\t\(entry.before.isEmpty ? "-" : entry.before)\t\(entry.after.isEmpty ? "-" : entry.after)")
       }
     }

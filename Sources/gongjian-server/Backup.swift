@@ -26,6 +26,12 @@ struct Backup: AsyncParsableCommand {
       guard directory.isInitialised else {
         throw GongjianError(.failedPrecondition, "\(directory.url.path) is not a data directory")
       }
+      if case .postgres(let configuration) = try directory.storage(try self.common.storageLocation) {
+        throw GongjianError(
+          .failedPrecondition,
+          "the records are in PostgreSQL (\(configuration.displayURL)): back them up with pg_basebackup and WAL archiving (docs/deployment.md)"
+        )
+      }
       try directory.openStore(logger: logger).backup(to: self.out)
       for summary in try SQLiteStore.summaries(ofFile: self.out) { print(summary) }
       print("backed up \(directory.databasePath) into \(self.out)")

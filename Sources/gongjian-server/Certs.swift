@@ -27,15 +27,11 @@ struct Certs: AsyncParsableCommand {
     func run() async throws {
       let logger = self.common.makeLogger()
       let directory = DataDirectory(path: self.common.dataDir)
-      let store = try directory.openStore(logger: logger)
-      let issued: (folder: URL, serial: String)
-      do {
-        issued = try await directory.issueCredentials(
+      let issued = try await self.common.withStore(logger: logger) { store in
+        try await directory.issueCredentials(
           officeID: self.office, authority: try directory.loadAuthority(), store: store,
           folder: self.out.map { URL(fileURLWithPath: $0, isDirectory: true) }, actor: DirectoryTarget.offlineActor
         )
-      } catch let error as GongjianError {
-        throw error.exit()
       }
       print("issued certificate \(issued.serial) for \(self.office) in \(issued.folder.path)")
       if let bundle = self.bundle {
@@ -57,9 +53,11 @@ struct Certs: AsyncParsableCommand {
 
     func run() async throws {
       let logger = self.common.makeLogger()
-      let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
       let serial = self.serial.lowercased().replacingOccurrences(of: ":", with: "")
-      guard let certificate = try await store.revokeCertificate(serial: serial, at: Date(), actor: DirectoryTarget.offlineActor) else {
+      let revoked = try await self.common.withStore(logger: logger) { store in
+        try await store.revokeCertificate(serial: serial, at: Date(), actor: DirectoryTarget.offlineActor)
+      }
+      guard let certificate = revoked else {
         throw ValidationError("no certificate with serial \(serial)")
       }
       print("revoked \(certificate.serial) of \(certificate.officeID)")
@@ -105,9 +103,9 @@ struct Certs: AsyncParsableCommand {
 
     func run() async throws {
       let logger = self.common.makeLogger()
-      let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
       let formatter = ISO8601DateFormatter()
-      for certificate in try await store.certificates(officeID: self.office) {
+      let certificates = try await self.common.withStore(logger: logger) { try await $0.certificates(officeID: self.office) }
+      for certificate in certificates {
         let state = certificate.revokedAt.map { "revoked \(formatter.string(from: $0))" } ?? "valid"
         print("\(certificate.serial)  \(certificate.officeID)  until \(formatter.string(from: certificate.notAfter))  \(state)")
       }

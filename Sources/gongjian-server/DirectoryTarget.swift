@@ -41,8 +41,9 @@ struct DirectoryTarget: ParsableArguments {
       }
       var logger = self.common.makeLogger()
       logger.logLevel = .warning
-      let store = try directory.openStore(logger: logger)
-      return try await offline(DirectoryAdmin(store: store, actor: Self.offlineActor), store)
+      return try await self.common.withStore(logger: logger) { store in
+        try await offline(DirectoryAdmin(store: store, actor: Self.offlineActor), store)
+      }
     } catch let error as GongjianError {
       throw error.exit()
     } catch let error as GongjianClientError {

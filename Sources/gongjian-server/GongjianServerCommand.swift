@@ -28,7 +28,41 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: "Log format: text, or json (one object per line).")
   var logFormat: LogFormat = .text
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Where the records live: postgres://USER@HOST:PORT/DB[?sslmode=…&pool=N] (recorded by init; several nodes share it), or sqlite (default: what init recorded, else <data-dir>/gongjian.sqlite).",
+      valueName: "url"
+    )
+  )
+  var storage: String?
+
+  @Flag(name: .long, help: "Open a PostgreSQL database whose fsync, synchronous_commit or full_page_writes is off, or a role that bypasses row-level security (tests only).")
+  var allowUnsafeStorage = false
+
   enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+  func validate() throws {
+    if let storage = self.storage {
+      do { _ = try StorageLocation(url: storage) } catch let error as GongjianError { throw ValidationError("--\(error.message)") }
+    }
+  }
+
+  /// `--storage`, parsed.
+  var storageLocation: StorageLocation? {
+    get throws { try self.storage.map(StorageLocation.init(url:)) }
+  }
+
+  /// Runs `body` with the data directory's store open (SQLite, or the PostgreSQL database).
+  func withStore<Result: Sendable>(logger: Logger, _ body: (any GongjianStore) async throws -> Result) async throws -> Result {
+    do {
+      return try await DataDirectory(path: self.dataDir).withStore(
+        try self.storageLocation, allowUnsafe: self.allowUnsafeStorage, logger: logger, body
+      )
+    } catch let error as GongjianError {
+      throw error.exit()
+    }
+  }
 
   func makeLogger() -> Logger {
     let json = self.logFormat == .json

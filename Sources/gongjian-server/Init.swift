@@ -7,7 +7,10 @@ import GongjianServer
 struct Init: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Create a data directory: CA, server certificate, database, and the first admin office (or with --dev the sample offices).",
-    discussion: "Example: gongjian-server init --data-dir /srv/gongjian --admin-office suqian.drc --name 宿迁市发展改革委 --host gongjian.example.gov.cn"
+    discussion: """
+      Example: gongjian-server init --data-dir /srv/gongjian --admin-office suqian.drc --name 宿迁市发展改革委 --host gongjian.example.gov.cn
+      On PostgreSQL (nodes then share the data directory's PKI): gongjian-server init --data-dir /srv/gongjian --dev --storage postgres://gongjian@db.example.gov.cn:5432/gongjian
+      """
   )
 
   @OptionGroup var common: CommonOptions
@@ -30,7 +33,7 @@ struct Init: AsyncParsableCommand {
   @Flag(help: "Also create the sample tenants, offices, memberships and office credentials of docs/DOMAIN.md.")
   var dev = false
 
-  @Option(name: .customLong("host"), help: "A DNS name or IP address for the server certificate (repeatable).")
+  @Option(name: .customLong("host"), help: "A DNS name or IP address for the server certificate (repeatable; the name or address offices dial, or the load balancer's).")
   var hosts: [String] = ["localhost", "127.0.0.1", "::1"]
 
   func validate() throws {
@@ -45,8 +48,19 @@ struct Init: AsyncParsableCommand {
   func run() async throws {
     let logger = self.common.makeLogger()
     let directory = DataDirectory(path: self.common.dataDir)
-    try await directory.initialise(hosts: self.hosts, dev: self.dev, logger: logger)
-    print("initialised \(directory.url.path)")
+    let storage = try self.common.storageLocation ?? .sqlite
+    do {
+      try await directory.initialise(
+        hosts: self.hosts, dev: self.dev, storage: storage, allowUnsafe: self.common.allowUnsafeStorage, logger: logger
+      )
+    } catch let error as GongjianError {
+      throw error.exit()
+    }
+    if case .postgres(let configuration) = storage {
+      print("initialised \(directory.url.path) (records in \(configuration.displayURL), recorded in \(directory.storageURLPath))")
+    } else {
+      print("initialised \(directory.url.path)")
+    }
     if self.dev {
       print("office credentials: \(directory.pkiURL.appendingPathComponent("offices").path)/<office-id>/{ca,cert,key}.pem")
     }
@@ -59,12 +73,10 @@ struct Init: AsyncParsableCommand {
       },
       operatorTenant: self.operatorTenant, operatorTenantName: self.operatorTenantName
     )
-    do {
-      let issued = try await directory.createFirstAdmin(admin, actor: "operator:init", logger: logger)
-      print("admin office \(id) of \(self.operatorTenant): credentials in \(issued.folder.path) (certificate \(issued.serial))")
-    } catch let error as GongjianError {
-      throw error.exit()
+    let issued = try await self.common.withStore(logger: logger) { store in
+      try await directory.createFirstAdmin(admin, store: store, actor: "operator:init", logger: logger)
     }
+    print("admin office \(id) of \(self.operatorTenant): credentials in \(issued.folder.path) (certificate \(issued.serial))")
   }
 }
 
@@ -79,8 +91,8 @@ struct Compact: AsyncParsableCommand {
 
   func run() async throws {
     let logger = self.common.makeLogger()
-    let store = try DataDirectory(path: self.common.dataDir).openStore(logger: logger)
-    let report = try await store.compact(before: Date().addingTimeInterval(-Double(self.retentionDays) * 86400))
+    let cutoff = Date().addingTimeInterval(-Double(self.retentionDays) * 86400)
+    let report = try await self.common.withStore(logger: logger) { try await $0.compact(before: cutoff) }
     print("removed \(report.supersededRemoved) superseded versions, purged \(report.tombstonesPurged) tombstones, forgot \(report.mutationsForgotten) idempotency entries")
   }
 }

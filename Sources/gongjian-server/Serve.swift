@@ -122,7 +122,10 @@ struct Serve: AsyncParsableCommand {
   func run() async throws {
     let logger = self.common.makeLogger()
     let configuration = try await self.serverConfiguration()
-    try await serve(dataDirectory: DataDirectory(path: self.common.dataDir), configuration: configuration, logger: logger)
+    try await serve(
+      dataDirectory: DataDirectory(path: self.common.dataDir), storage: try self.common.storageLocation,
+      allowUnsafeStorage: self.common.allowUnsafeStorage, configuration: configuration, logger: logger
+    )
   }
 
   /// The defaults, then the configuration file, then the flags given.
@@ -165,7 +168,24 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// Runs the server in a service group that shuts down gracefully on SIGTERM and SIGINT.
-func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, logger: Logger) async throws {
+func serve(
+  dataDirectory: DataDirectory, storage: StorageLocation? = nil, allowUnsafeStorage: Bool = false,
+  configuration: ServerConfiguration, logger: Logger
+) async throws {
+  guard dataDirectory.isInitialised else {
+    throw GongjianError(.failedPrecondition, "\(dataDirectory.url.path) is not initialised: run `gongjian-server init`").exit()
+  }
+  // The store (PostgreSQL's connection pool) outlives the server and its drain.
+  do {
+    try await dataDirectory.withStore(storage, allowUnsafe: allowUnsafeStorage, logger: logger) { store in
+      try await serve(dataDirectory: dataDirectory, store: store, configuration: configuration, logger: logger)
+    }
+  } catch let error as GongjianError {
+    throw error.exit()
+  }
+}
+
+private func serve(dataDirectory: DataDirectory, store: any GongjianStore, configuration: ServerConfiguration, logger: Logger) async throws {
   var render: (@Sendable () -> [UInt8])?
   if configuration.metricsListen != nil {
     let registry = PrometheusCollectorRegistry()
@@ -174,11 +194,8 @@ func serve(dataDirectory: DataDirectory, configuration: ServerConfiguration, log
   }
   let server: GongjianServer
   do {
-    guard dataDirectory.isInitialised else {
-      throw GongjianError(.failedPrecondition, "\(dataDirectory.url.path) is not initialised: run `gongjian-server init`")
-    }
     server = try await GongjianServer(
-      configuration: configuration, dataDirectory: dataDirectory, store: try dataDirectory.openStore(logger: logger), logger: logger,
+      configuration: configuration, dataDirectory: dataDirectory, store: store, logger: logger,
       onListening: { host, port in
         // A line on stdout that scripts and tests wait for; flushed because stdout may be a pipe.
         say("gongjian-server listening on \(host):\(port)")

@@ -10,20 +10,30 @@ import Testing
 @Suite("Store conformance")
 struct StoreConformanceTests {
   enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqliteFile, sqliteMemory
+    case sqliteFile, sqliteMemory, postgres
     var testDescription: String { self.rawValue }
 
     /// Runs `body` on an empty store of this backend with tenants `t1` and `t2` and office `o1`.
     func withStore(_ body: (any GongjianStore) async throws -> Void) async throws {
-      try await withTemporaryDirectory { folder in
-        let store: any GongjianStore
-        switch self {
-        case .sqliteFile: store = try SQLiteStore(path: folder.appendingPathComponent("store.sqlite").path, logger: Logger(label: "test"))
-        case .sqliteMemory: store = try SQLiteStore(writer: DatabaseQueue())
-        }
+      try await self.withEmptyStore { store in
         for id in ["t1", "t2"] { try await store.createTenant(.with { $0.id = id; $0.name = "Tenant \(id)" }) }
         try await store.putOffice(.with { $0.id = "o1"; $0.name = "Office 1"; $0.side = .suzhou })
         try await body(store)
+      }
+    }
+
+    private func withEmptyStore(_ body: (any GongjianStore) async throws -> Void) async throws {
+      switch self {
+      case .sqliteFile:
+        try await withTemporaryDirectory { folder in
+          try await body(try SQLiteStore(path: folder.appendingPathComponent("store.sqlite").path, logger: Logger(label: "test")))
+        }
+      case .sqliteMemory:
+        try await body(try SQLiteStore(writer: DatabaseQueue()))
+      case .postgres:
+        try await TestPostgres.withDatabase { configuration in
+          try await PostgresStore.withStore(configuration, logger: Logger(label: "test")) { try await body($0) }
+        }
       }
     }
   }

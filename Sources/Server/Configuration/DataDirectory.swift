@@ -2,10 +2,11 @@ public import Foundation
 public import GongjianProtocol
 public import Logging
 
-/// A server's data directory: the database and the deployment's PKI.
+/// A server's data directory: the database (or where it is) and the deployment's PKI.
 ///
 /// ```
-/// D/gongjian.sqlite
+/// D/gongjian.sqlite          the embedded store, or
+/// D/storage.url              the PostgreSQL database that the nodes sharing D use
 /// D/pki/ca.pem  D/pki/ca-key.pem  D/pki/server.pem  D/pki/server-key.pem
 /// D/pki/offices/<office-id>/{ca.pem, cert.pem, key.pem}
 /// ```
@@ -32,15 +33,46 @@ public struct DataDirectory: Sendable {
     self.pkiURL.appendingPathComponent("offices", isDirectory: true).appendingPathComponent(officeID, isDirectory: true)
   }
 
+  /// Where `init --storage` recorded the deployment's PostgreSQL database.
+  public var storageURLPath: String { self.url.appendingPathComponent("storage.url").path }
+
   /// Whether `init` has run here.
   public var isInitialised: Bool {
     FileManager.default.fileExists(atPath: self.caCertificatePath)
-      && FileManager.default.fileExists(atPath: self.databasePath)
+      && (FileManager.default.fileExists(atPath: self.databasePath) || FileManager.default.fileExists(atPath: self.storageURLPath))
   }
 
-  /// Opens the store.
+  /// Where the records live: `storage` when given, else what `init` recorded, else SQLite.
+  ///
+  /// - Throws: `invalidArgument` when the recorded URL does not parse.
+  public func storage(_ storage: StorageLocation? = nil) throws -> StorageLocation {
+    if let storage { return storage }
+    guard let text = try? String(contentsOfFile: self.storageURLPath, encoding: .utf8) else { return .sqlite }
+    return try StorageLocation(url: text.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  /// Opens the data directory's SQLite store.
   public func openStore(logger: Logger) throws -> SQLiteStore {
     try SQLiteStore(path: self.databasePath, logger: logger)
+  }
+
+  /// Runs `body` with the deployment's store open: SQLite in the directory, or the PostgreSQL
+  /// database (its connection pool runs while `body` does).
+  ///
+  /// - Parameters:
+  ///   - storage: Overrides what `init` recorded (`--storage`).
+  ///   - allowUnsafe: Opens a PostgreSQL database that could lose acknowledged commits (tests).
+  public func withStore<Result: Sendable>(
+    _ storage: StorageLocation? = nil, allowUnsafe: Bool = false, logger: Logger,
+    _ body: (any GongjianStore) async throws -> Result
+  ) async throws -> Result {
+    switch try self.storage(storage) {
+    case .sqlite:
+      return try await body(try self.openStore(logger: logger))
+    case .postgres(var configuration):
+      configuration.allowUnsafe = configuration.allowUnsafe || allowUnsafe
+      return try await PostgresStore.withStore(configuration, logger: logger) { try await body($0) }
+    }
   }
 
   /// Loads the CA (needs the private key: only for issuing).
@@ -70,8 +102,9 @@ public struct DataDirectory: Sendable {
   /// writes its credential folder.
   ///
   /// - Returns: The credential folder and the certificate's serial.
-  public func createFirstAdmin(_ admin: FirstAdmin, actor: String, logger: Logger) async throws -> (folder: URL, serial: String) {
-    let store = try self.openStore(logger: logger)
+  public func createFirstAdmin(
+    _ admin: FirstAdmin, store: any GongjianStore, actor: String, logger: Logger
+  ) async throws -> (folder: URL, serial: String) {
     let directory = DirectoryAdmin(store: store, actor: actor)
     if try await store.tenants().contains(where: { $0.id == admin.operatorTenant }) == false {
       try await directory.createTenant(id: admin.operatorTenant, name: admin.operatorTenantName)
@@ -87,22 +120,38 @@ public struct DataDirectory: Sendable {
   /// - Parameters:
   ///   - hosts: Names and addresses in the server certificate.
   ///   - dev: Whether to add the sample partnership.
+  ///   - storage: Where the records live; a PostgreSQL URL is recorded in `storage.url` for the
+  ///     commands and nodes that use this directory later (default: SQLite in the directory).
+  ///   - allowUnsafe: Accepts a PostgreSQL database that could lose acknowledged commits (tests).
   ///   - logger: Where progress is logged.
   /// - Throws: `failedPrecondition` when the directory is initialised already.
-  public func initialise(hosts: [String], dev: Bool, logger: Logger) async throws {
+  public func initialise(
+    hosts: [String], dev: Bool, storage: StorageLocation = .sqlite, allowUnsafe: Bool = false, logger: Logger
+  ) async throws {
     guard !FileManager.default.fileExists(atPath: self.caCertificatePath) else {
       throw GongjianError(.failedPrecondition, "\(self.url.path) is initialised already (found \(self.caCertificatePath))")
     }
-    try FileManager.default.createDirectory(at: self.pkiURL, withIntermediateDirectories: true)
-    let authority = try CertificateAuthority.create()
-    try Self.write(try authority.certificatePEM, to: self.caCertificatePath)
-    try Self.write(authority.privateKeyPEM, to: self.caKeyPath, secret: true)
-    let server = try authority.issueServerCertificate(hosts: hosts)
-    try Self.write(server.certificatePEM, to: self.serverCertificatePath)
-    try Self.write(server.privateKeyPEM, to: self.serverKeyPath, secret: true)
-    let store = try self.openStore(logger: logger)
-    logger.info("created CA and server certificate", metadata: ["pki": "\(self.pkiURL.path)", "hosts": "\(hosts)"])
-    guard dev else { return }
+    try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
+    // The store first: a database that cannot be reached or is unsafe leaves no half-made directory.
+    try await self.withStore(storage, allowUnsafe: allowUnsafe, logger: logger) { store in
+      try FileManager.default.createDirectory(at: self.pkiURL, withIntermediateDirectories: true)
+      let authority = try CertificateAuthority.create()
+      try Self.write(try authority.certificatePEM, to: self.caCertificatePath)
+      try Self.write(authority.privateKeyPEM, to: self.caKeyPath, secret: true)
+      let server = try authority.issueServerCertificate(hosts: hosts)
+      try Self.write(server.certificatePEM, to: self.serverCertificatePath)
+      try Self.write(server.privateKeyPEM, to: self.serverKeyPath, secret: true)
+      if case .postgres(let configuration) = storage {
+        // It may carry a password.
+        try Self.write(configuration.url + "\n", to: self.storageURLPath, secret: true)
+      }
+      logger.info("created CA and server certificate", metadata: ["pki": "\(self.pkiURL.path)", "hosts": "\(hosts)"])
+      guard dev else { return }
+      try await self.loadSample(into: store, authority: authority, logger: logger)
+    }
+  }
+
+  private func loadSample(into store: any GongjianStore, authority: CertificateAuthority, logger: Logger) async throws {
     for tenant in DevDirectory.tenants { try await store.createTenant(tenant) }
     for office in DevDirectory.offices {
       try await store.putOffice(office)

@@ -12,7 +12,7 @@ extension SQLiteStore {
           certificate.notAfter.timeIntervalSince1970, certificate.revokedAt?.timeIntervalSince1970,
         ]
       )
-      try Self.audit(db, actor: actor, action: "certificate.issue", subject: certificate.serial, before: "", after: Self.json(certificate))
+      try Self.audit(db, actor: actor, action: "certificate.issue", subject: certificate.serial, before: "", after: DirectoryAuditEntry.json(certificate))
     }
   }
 
@@ -40,7 +40,7 @@ extension SQLiteStore {
       guard db.changesCount > 0, let before else { return before }
       var after = before
       after.revokedAt = date
-      try Self.audit(db, actor: actor, action: "certificate.revoke", subject: serial, before: Self.json(before), after: Self.json(after))
+      try Self.audit(db, actor: actor, action: "certificate.revoke", subject: serial, before: DirectoryAuditEntry.json(before), after: DirectoryAuditEntry.json(after))
       return after
     }
   }

@@ -13,7 +13,7 @@ extension SQLiteStore {
         arguments: [tenant.id, tenant.name, Date().timeIntervalSince1970]
       )
       try db.execute(sql: "INSERT INTO tenant_state (tenant_id) VALUES (?)", arguments: [tenant.id])
-      try Self.audit(db, actor: actor, action: "tenant.create", subject: tenant.id, before: "", after: Self.json(tenant))
+      try Self.audit(db, actor: actor, action: "tenant.create", subject: tenant.id, before: "", after: DirectoryAuditEntry.json(tenant))
     }
   }
 
@@ -39,7 +39,7 @@ extension SQLiteStore {
           """,
         arguments: [office.id, office.name, office.side.rawValue, office.overseer, office.disabled]
       )
-      try Self.audit(db, actor: actor, action: "office.put", subject: office.id, before: before.map(Self.json) ?? "", after: Self.json(office))
+      try Self.audit(db, actor: actor, action: "office.put", subject: office.id, before: before.map(DirectoryAuditEntry.json) ?? "", after: DirectoryAuditEntry.json(office))
     }
   }
 
@@ -93,8 +93,8 @@ extension SQLiteStore {
         $0.side = Gongjian_V1_Side(rawValue: office["side"]) ?? .unspecified
       }
       try Self.audit(
-        db, actor: actor, action: "membership.set", subject: "\(tenantID)/\(officeID)", before: before.map(Self.json) ?? "",
-        after: Self.json(membership)
+        db, actor: actor, action: "membership.set", subject: "\(tenantID)/\(officeID)", before: before.map(DirectoryAuditEntry.json) ?? "",
+        after: DirectoryAuditEntry.json(membership)
       )
       return membership
     }
@@ -109,7 +109,7 @@ extension SQLiteStore {
         sql: "DELETE FROM membership WHERE tenant_id = ? AND office_id = ?",
         arguments: [tenantID, officeID]
       )
-      try Self.audit(db, actor: actor, action: "membership.remove", subject: "\(tenantID)/\(officeID)", before: Self.json(before), after: "")
+      try Self.audit(db, actor: actor, action: "membership.remove", subject: "\(tenantID)/\(officeID)", before: DirectoryAuditEntry.json(before), after: "")
       return true
     }
   }

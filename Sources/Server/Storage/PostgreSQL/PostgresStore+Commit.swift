@@ -1,0 +1,250 @@
+internal import Foundation
+internal import GongjianProtocol
+internal import NIOCore
+internal import PostgresNIO
+
+extension PostgresStore {
+  public func commit(_ batches: [PushBatch], planner: any CommitPlanner) async throws -> [Result<PushOutcome, GongjianError>] {
+    // The transaction sees the pushing tenants and the tenants their references name.
+    var visible = Set(batches.map(\.tenantID))
+    for batch in batches {
+      for mutation in batch.mutations { visible.formUnion(mutation.references.compactMap(\.tenantID)) }
+    }
+    let tenants = visible.sorted()
+    let locked = Set(batches.map(\.tenantID)).sorted()
+    var attempt = 0
+    while true {
+      do {
+        return try await self.client.withConnection { connection in
+          try await self.commit(batches, planner: planner, tenants: tenants, locked: locked, connection: connection)
+        }
+      } catch let error as PSQLError {
+        // Another node's transaction won a race for a row this one needs; the retry plans again
+        // over what that one committed, with the same mutation ids.
+        attempt += 1
+        if Self.isRetryable(error), attempt < 5 {
+          self.logger.debug("commit retried", metadata: ["reason": "\(Self.describe(error))", "attempt": "\(attempt)"])
+          continue
+        }
+        throw GongjianError(.unavailable, "PostgreSQL could not commit (\(Self.describe(error))): nothing was committed; retry later")
+      }
+    }
+  }
+
+  private func commit(
+    _ batches: [PushBatch], planner: any CommitPlanner, tenants: [String], locked: [String], connection: PostgresConnection
+  ) async throws -> [Result<PushOutcome, GongjianError>] {
+    try await connection.query("BEGIN", logger: self.logger)
+    do {
+      try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
+      // The tenants' counter rows, locked in one order on every node (no deadlock between
+      // nodes): commits of a tenant take turns, so its sequences have no gap a reader could see.
+      var lockedStates: [String: TenantState?] = Dictionary(uniqueKeysWithValues: locked.map { ($0, nil) })
+      for try await (tenantID, head, checksum, live, auditCount, auditHead, bytes) in try await connection.query(
+        """
+        SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
+        WHERE tenant_id = ANY(\(locked)) ORDER BY tenant_id FOR UPDATE
+        """,
+        logger: self.logger
+      ).decode((String, Int64, Int64, Int64, Int64, Data, Int64).self) {
+        lockedStates[tenantID] = .some(TenantState(
+          head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount,
+          auditHead: auditHead, bytes: bytes
+        ))
+      }
+      var states: [String: TenantState] = [:]
+      var results: [Result<PushOutcome, GongjianError>] = []
+      var writes = Writes()
+      for batch in batches {
+        var snapshot = FeedSnapshot()
+        var push: PlannedPush
+        planning: while true {
+          switch planner.plan(batch, snapshot: snapshot, states: states) {
+          case .needs(let reads):
+            try await self.read(reads, locked: lockedStates, into: &snapshot, connection: connection)
+          case .ready(let planned):
+            push = planned
+            break planning
+          }
+        }
+        // Later pushes of the group read what earlier ones wrote: flush before planning them.
+        writes.add(push.writes)
+        try await writes.flush(connection, logger: self.logger)
+        if let state = push.state { states[batch.tenantID] = state }
+        results.append(push.outcome)
+      }
+      for (tenantID, state) in states.sorted(by: { $0.key < $1.key }) {
+        try await connection.query(
+          """
+          UPDATE tenant_state SET head = \(Int64(state.head)), checksum = \(Int64(bitPattern: state.checksum)),
+            live = \(state.live), audit_count = \(state.auditCount), audit_head = \(state.auditHead), bytes = \(state.bytes)
+          WHERE tenant_id = \(tenantID)
+          """,
+          logger: self.logger
+        )
+        // Delivered at commit, to every node listening: subscribers there read the new changes.
+        try await connection.query(
+          "SELECT pg_notify(\(Self.feedChannel), \("\(tenantID):\(state.head)"))", logger: self.logger
+        )
+      }
+      try await connection.query("COMMIT", logger: self.logger)
+      return results
+    } catch {
+      _ = try? await connection.query("ROLLBACK", logger: self.logger)
+      throw error
+    }
+  }
+
+  /// The planner's reads, one query per kind of read. Tenant states come from the rows locked at
+  /// the start; the other reads run after the locks, so they see what earlier commits of these
+  /// tenants wrote.
+  private func read(
+    _ reads: FeedReads, locked: [String: TenantState?], into snapshot: inout FeedSnapshot, connection: PostgresConnection
+  ) async throws {
+    for tenantID in reads.tenants {
+      snapshot.tenantStates[tenantID] = .some(locked[tenantID] ?? nil)
+    }
+    if !reads.clients.isEmpty {
+      let clients = Array(reads.clients)
+      for clientID in clients { snapshot.clientOwners[clientID] = .some(nil) }
+      for try await (clientID, officeID) in try await connection.query(
+        "SELECT client_id, office_id FROM client WHERE client_id = ANY(\(clients))", logger: self.logger
+      ).decode((String, String).self) {
+        snapshot.clientOwners[clientID] = .some(officeID)
+      }
+    }
+    if !reads.results.isEmpty {
+      let keys = Array(reads.results)
+      for key in keys { snapshot.results[key] = .some(nil) }
+      for try await (clientID, mutationID, result) in try await connection.query(
+        """
+        SELECT m.client_id, m.mutation_id, m.result FROM mutation m
+        JOIN unnest(\(keys.map(\.clientID)), \(keys.map(\.mutationID))) AS k(client_id, mutation_id)
+          ON m.client_id = k.client_id AND m.mutation_id = k.mutation_id
+        """,
+        logger: self.logger
+      ).decode((String, String, Data).self) {
+        snapshot.results[MutationKey(clientID: clientID, mutationID: mutationID)] = .some(result)
+      }
+    }
+    if !reads.records.isEmpty {
+      let keys = Array(reads.records)
+      for key in keys { snapshot.records[key] = .some(nil) }
+      for try await row in try await connection.query(
+        """
+        SELECT \(unescaped: Self.changeColumns("c.")) FROM record r
+        JOIN unnest(\(keys.map(\.tenantID)), \(keys.map(\.kind)), \(keys.map(\.id))) AS k(tenant_id, kind, record_id)
+          ON r.tenant_id = k.tenant_id AND r.kind = k.kind AND r.record_id = k.record_id
+        JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+        """,
+        logger: self.logger
+      ) {
+        let record = try Self.storedRecord(row)
+        snapshot.records[RecordKey(tenantID: record.tenantID, kind: record.kind, id: record.id)] = .some(record)
+      }
+    }
+    if !reads.keyHolders.isEmpty {
+      let slots = Array(reads.keyHolders)
+      for slot in slots { snapshot.keyHolders[slot] = .some(nil) }
+      for try await (tenantID, kind, key, holder) in try await connection.query(
+        """
+        SELECT r.tenant_id, r.kind, r.unique_key, r.record_id FROM record r
+        JOIN unnest(\(slots.map(\.tenantID)), \(slots.map(\.kind)), \(slots.map(\.key))) AS k(tenant_id, kind, unique_key)
+          ON r.tenant_id = k.tenant_id AND r.kind = k.kind AND r.unique_key = k.unique_key
+        """,
+        logger: self.logger
+      ).decode((String, String, String, String).self) {
+        snapshot.keyHolders[UniqueKeySlot(tenantID: tenantID, kind: kind, key: key)] = .some(holder)
+      }
+    }
+  }
+
+  /// A push's rows, gathered by table and written with one statement per table (`unnest` of
+  /// arrays): a push of 100 records costs a handful of round trips, not 400.
+  private struct Writes {
+    var clients: [(String, String, Double)] = []
+    var changes: [StoredRecord] = []
+    var records: [String: (StoredRecord, String?)] = [:]
+    var recordOrder: [String] = []
+    var audits: [(AuditEntry, Data)] = []
+    var results: [(MutationKey, String, Data, Double)] = []
+
+    mutating func add(_ writes: [FeedWrite]) {
+      for write in writes {
+        switch write {
+        case .bindClient(let clientID, let officeID, let at): self.clients.append((clientID, officeID, at.timeIntervalSince1970))
+        case .change(let record): self.changes.append(record)
+        case .record(let record, let uniqueKey):
+          // A record written twice in a push keeps its last version; one row per key per statement.
+          let key = "\(record.tenantID)\u{1F}\(record.kind)\u{1F}\(record.id)"
+          if self.records.updateValue((record, uniqueKey), forKey: key) == nil { self.recordOrder.append(key) }
+        case .audit(let entry, let hash): self.audits.append((entry, hash))
+        case .result(let key, let tenantID, let result, let at): self.results.append((key, tenantID, result, at.timeIntervalSince1970))
+        }
+      }
+    }
+
+    mutating func flush(_ connection: PostgresConnection, logger: Logger) async throws {
+      if !self.clients.isEmpty {
+        try await connection.query(
+          """
+          INSERT INTO client (client_id, office_id, first_seen)
+          SELECT * FROM unnest(\(self.clients.map(\.0)), \(self.clients.map(\.1)), \(self.clients.map(\.2)))
+          """,
+          logger: logger
+        )
+      }
+      if !self.changes.isEmpty {
+        let c = self.changes
+        try await connection.query(
+          """
+          INSERT INTO change (tenant_id, seq, kind, record_id, version, deleted, payload, office_id, at)
+          SELECT * FROM unnest(\(c.map(\.tenantID)), \(c.map { Int64($0.sequence) }), \(c.map(\.kind)), \(c.map(\.id)),
+            \(c.map { Int64($0.version) }), \(c.map(\.deleted)), \(c.map { ByteBuffer(bytes: $0.payload) }),
+            \(c.map(\.officeID)), \(c.map(\.updatedAt.timeIntervalSince1970)))
+          """,
+          logger: logger
+        )
+      }
+      if !self.recordOrder.isEmpty {
+        let r = self.recordOrder.compactMap { self.records[$0] }
+        try await connection.query(
+          """
+          INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted, unique_key)
+          SELECT t, k, i, v, s, d, NULLIF(u, '') FROM unnest(\(r.map(\.0.tenantID)), \(r.map(\.0.kind)), \(r.map(\.0.id)),
+            \(r.map { Int64($0.0.version) }), \(r.map { Int64($0.0.sequence) }), \(r.map(\.0.deleted)), \(r.map { $0.1 ?? "" }))
+            AS w(t, k, i, v, s, d, u)
+          ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
+          SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted, unique_key = excluded.unique_key
+          """,
+          logger: logger
+        )
+      }
+      if !self.audits.isEmpty {
+        let a = self.audits
+        try await connection.query(
+          """
+          INSERT INTO audit (tenant_id, n, at, office_id, action, kind, record_id, version, seq, payload_sha256, prev_hash, hash)
+          SELECT * FROM unnest(\(a.map(\.0.tenantID)), \(a.map(\.0.number)), \(a.map(\.0.at)), \(a.map(\.0.officeID)),
+            \(a.map(\.0.action)), \(a.map(\.0.kind)), \(a.map(\.0.recordID)), \(a.map(\.0.version)), \(a.map(\.0.sequence)),
+            \(a.map { ByteBuffer(bytes: $0.0.payloadSHA256) }), \(a.map { ByteBuffer(bytes: $0.0.previousHash) }),
+            \(a.map { ByteBuffer(bytes: $0.1) }))
+          """,
+          logger: logger
+        )
+      }
+      if !self.results.isEmpty {
+        let m = self.results
+        try await connection.query(
+          """
+          INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at)
+          SELECT * FROM unnest(\(m.map(\.0.clientID)), \(m.map(\.0.mutationID)), \(m.map(\.1)),
+            \(m.map { ByteBuffer(bytes: $0.2) }), \(m.map(\.3)))
+          """,
+          logger: logger
+        )
+      }
+      self = Writes()
+    }
+  }
+}

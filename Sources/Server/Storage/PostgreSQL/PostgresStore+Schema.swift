@@ -1,0 +1,144 @@
+internal import Foundation
+internal import PostgresNIO
+
+extension PostgresStore {
+  /// A versioned change of the schema; each runs once, in its own transaction.
+  struct Migration {
+    var version: Int
+    var name: String
+    var statements: [String]
+  }
+
+  /// Any constant shared by all nodes: the advisory lock that serialises migrations.
+  static let migrationLock: Int64 = 0x6A67_6D69_6772  // "jgmigr"
+
+  /// Applies the migrations this database lacks. Nodes that start together take turns on an
+  /// advisory lock, so each migration runs once.
+  func migrate() async throws {
+    try await self.client.withConnection { connection in
+      try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: self.logger)
+      do {
+        try await connection.query(
+          "CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+          logger: self.logger
+        )
+        var applied = Set<Int>()
+        for try await version in try await connection.query("SELECT version FROM schema_migration", logger: self.logger).decode(Int.self) {
+          applied.insert(version)
+        }
+        for migration in Self.migrations where !applied.contains(migration.version) {
+          try await connection.query("BEGIN", logger: self.logger)
+          do {
+            for statement in migration.statements {
+              try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            }
+            try await connection.query(
+              "INSERT INTO schema_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: self.logger
+            )
+            try await connection.query("COMMIT", logger: self.logger)
+          } catch {
+            _ = try? await connection.query("ROLLBACK", logger: self.logger)
+            throw error
+          }
+          self.logger.info("migrated PostgreSQL schema", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        }
+      } catch {
+        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: self.logger)
+        throw error
+      }
+      try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: self.logger)
+    }
+  }
+
+  /// The tables that hold a tenant's rows, walled off by row-level security.
+  static let tenantTables = ["tenant_state", "change", "record", "mutation", "audit", "audit_checkpoint", "attachment"]
+
+  static let migrations: [Migration] = [
+    Migration(
+      version: 1, name: "initial",
+      statements: [
+        "CREATE TABLE tenant (id text PRIMARY KEY, name text NOT NULL, created_at double precision NOT NULL)",
+        """
+        CREATE TABLE tenant_state (
+          tenant_id text PRIMARY KEY REFERENCES tenant(id),
+          head bigint NOT NULL DEFAULT 0, checksum bigint NOT NULL DEFAULT 0, live bigint NOT NULL DEFAULT 0,
+          horizon bigint NOT NULL DEFAULT 0, audit_count bigint NOT NULL DEFAULT 0,
+          audit_head bytea NOT NULL DEFAULT '', bytes bigint NOT NULL DEFAULT 0)
+        """,
+        """
+        CREATE TABLE office (
+          id text PRIMARY KEY, name text NOT NULL, side integer NOT NULL,
+          overseer boolean NOT NULL DEFAULT false, disabled boolean NOT NULL DEFAULT false)
+        """,
+        """
+        CREATE TABLE membership (
+          tenant_id text NOT NULL REFERENCES tenant(id), office_id text NOT NULL REFERENCES office(id),
+          role integer NOT NULL, key_department boolean NOT NULL DEFAULT false,
+          PRIMARY KEY (tenant_id, office_id))
+        """,
+        "CREATE INDEX membership_by_office ON membership (office_id)",
+        """
+        CREATE TABLE certificate (
+          serial text PRIMARY KEY, office_id text NOT NULL, not_before double precision NOT NULL,
+          not_after double precision NOT NULL, revoked_at double precision)
+        """,
+        """
+        CREATE TABLE change (
+          tenant_id text NOT NULL, seq bigint NOT NULL, kind text NOT NULL, record_id text NOT NULL,
+          version bigint NOT NULL, deleted boolean NOT NULL, payload bytea NOT NULL, office_id text NOT NULL,
+          at double precision NOT NULL, PRIMARY KEY (tenant_id, seq))
+        """,
+        // The unique key is checked at commit: a push may move a key from one record to another.
+        """
+        CREATE TABLE record (
+          tenant_id text NOT NULL, kind text NOT NULL, record_id text NOT NULL, version bigint NOT NULL,
+          seq bigint NOT NULL, deleted boolean NOT NULL, unique_key text,
+          PRIMARY KEY (tenant_id, kind, record_id),
+          CONSTRAINT record_unique_key UNIQUE (tenant_id, kind, unique_key) DEFERRABLE INITIALLY DEFERRED)
+        """,
+        "CREATE INDEX record_tombstones ON record (tenant_id, seq) WHERE deleted",
+        "CREATE TABLE client (client_id text PRIMARY KEY, office_id text NOT NULL, first_seen double precision NOT NULL)",
+        """
+        CREATE TABLE mutation (
+          client_id text NOT NULL, mutation_id text NOT NULL, tenant_id text NOT NULL, result bytea NOT NULL,
+          at double precision NOT NULL, PRIMARY KEY (client_id, mutation_id))
+        """,
+        "CREATE INDEX mutation_by_age ON mutation (at)",
+        """
+        CREATE TABLE audit (
+          tenant_id text NOT NULL, n bigint NOT NULL, at double precision NOT NULL, office_id text NOT NULL,
+          action text NOT NULL, kind text NOT NULL, record_id text NOT NULL, version bigint NOT NULL, seq bigint NOT NULL,
+          payload_sha256 bytea NOT NULL, prev_hash bytea NOT NULL, hash bytea NOT NULL, PRIMARY KEY (tenant_id, n))
+        """,
+        """
+        CREATE TABLE attachment (
+          tenant_id text NOT NULL, sha256 text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
+          content bytea NOT NULL, PRIMARY KEY (tenant_id, sha256))
+        """,
+        """
+        CREATE TABLE directory_audit (
+          n bigint PRIMARY KEY, at double precision NOT NULL, actor text NOT NULL, action text NOT NULL,
+          subject text NOT NULL, before text NOT NULL, after text NOT NULL, prev_hash bytea NOT NULL, hash bytea NOT NULL)
+        """,
+        """
+        CREATE TABLE audit_checkpoint (
+          id bigserial PRIMARY KEY, tenant_id text NOT NULL, count bigint NOT NULL, signed_at bigint NOT NULL,
+          checkpoint bytea NOT NULL)
+        """,
+        "CREATE INDEX audit_checkpoint_by_tenant ON audit_checkpoint (tenant_id, id)",
+      ]
+        // The second wall: a transaction sees the tenants it set in `gongjian.tenants`, and no
+        // other; FORCE applies it to the tables' owner, the role the server connects as.
+        + PostgresStore.tenantTables.flatMap { table in
+          [
+            "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
+            """
+            CREATE POLICY tenant_wall ON \(table)
+              USING (tenant_id = ANY (NULLIF(current_setting('gongjian.tenants', true), '')::text[]))
+            """,
+          ]
+        }
+    )
+  ]
+}

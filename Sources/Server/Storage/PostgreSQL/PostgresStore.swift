@@ -1,0 +1,154 @@
+internal import Foundation
+internal import GongjianProtocol
+public import Logging
+internal import NIOCore
+internal import PostgresNIO
+
+/// The store for deployments that outgrow one machine: PostgreSQL, through PostgresNIO, shared
+/// by any number of server nodes.
+///
+/// - Each tenant's sequence is a counter row (`tenant_state`) locked by the committing
+///   transaction, so sequences are gapless for readers whatever the number of nodes.
+/// - Row-level security keeps each tenant's rows behind a second wall: a transaction sees only the
+///   tenants it names (``transaction(tenants:readOnly:_:)``), so a query that forgets its tenant
+///   filter reads nothing of another tenant.
+/// - Commits are announced with `NOTIFY` (``feedChannel``), so subscribers on every node hear
+///   of them.
+///
+/// A store lives inside ``withStore(_:logger:_:)``, which runs the connection pool around it:
+///
+/// ```swift
+/// try await PostgresStore.withStore(try .init(url: "postgres://gongjian@db:5432/gongjian"), logger: logger) { store in
+///   let server = try await GongjianServer(configuration: config, dataDirectory: data, store: store, logger: logger)
+///   try await ServiceGroup(services: [server], logger: logger).run()
+/// }
+/// ```
+public final class PostgresStore: GongjianStore {
+  let client: PostgresClient
+  let logger: Logger
+  public let configuration: Configuration
+
+  /// The channel on which commits are announced, as `TENANT:HEAD`.
+  public static let feedChannel = "gongjian_feed"
+  /// The channel on which directory and certificate changes are announced.
+  public static let directoryChannel = "gongjian_directory"
+
+  private init(configuration: Configuration, client: PostgresClient, logger: Logger) {
+    self.configuration = configuration
+    self.client = client
+    self.logger = logger
+  }
+
+  /// Connects, runs the pool for the duration of `body`, migrates the schema (one node at a time)
+  /// and checks that the database keeps what it acknowledges.
+  ///
+  /// - Throws: `failedPrecondition` when `fsync`, `synchronous_commit` or `full_page_writes` is
+  ///   off, or the role bypasses row-level security, unless ``Configuration/allowUnsafe``;
+  ///   `unavailable` when the database cannot be reached.
+  public static func withStore<Result: Sendable>(
+    _ configuration: Configuration, logger: Logger, _ body: (PostgresStore) async throws -> Result
+  ) async throws -> Result {
+    let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { await client.run() }
+      defer { group.cancelAll() }
+      let store = PostgresStore(configuration: configuration, client: client, logger: logger)
+      do {
+        try await store.checkSafety()
+        try await store.migrate()
+      } catch let error as PSQLError {
+        throw GongjianError(.unavailable, "PostgreSQL at \(configuration.displayURL): \(Self.describe(error))")
+      }
+      logger.info("opened PostgreSQL store", metadata: ["url": "\(configuration.displayURL)", "pool": "\(configuration.poolSize)"])
+      return try await body(store)
+    }
+  }
+
+  public func ping() async throws {
+    try await self.mapErrors {
+      _ = try await self.client.query("SELECT count(*) FROM tenant", logger: self.logger).collect()
+    }
+  }
+
+  /// Refuses a database that could lose acknowledged commits, or a role that sees every tenant.
+  private func checkSafety() async throws {
+    let rows = try await self.client.query(
+      """
+      SELECT current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes'),
+        (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)
+      """,
+      logger: self.logger
+    ).collect()
+    guard let row = rows.first else { return }
+    let (fsync, synchronousCommit, fullPageWrites, bypassesRLS) = try row.decode((String, String, String, Bool).self)
+    var problems: [String] = []
+    if fsync != "on" { problems.append("fsync=\(fsync)") }
+    if synchronousCommit == "off" { problems.append("synchronous_commit=\(synchronousCommit)") }
+    if fullPageWrites != "on" { problems.append("full_page_writes=\(fullPageWrites)") }
+    if !problems.isEmpty {
+      let message = "PostgreSQL at \(self.configuration.displayURL) runs with \(problems.joined(separator: ", ")): a crash could lose acknowledged pushes; turn them on (or, for tests only, pass --allow-unsafe-storage)"
+      guard self.configuration.allowUnsafe else { throw GongjianError(.failedPrecondition, message) }
+      self.logger.warning("\(message)")
+    }
+    if bypassesRLS {
+      let message = "PostgreSQL role \(self.configuration.username) is a superuser or bypasses row-level security, so tenants are not walled off in the database; connect as an ordinary role that owns the database (CREATE ROLE gongjian LOGIN; CREATE DATABASE gongjian OWNER gongjian)"
+      guard self.configuration.allowUnsafe else { throw GongjianError(.failedPrecondition, message) }
+      self.logger.warning("\(message)")
+    }
+  }
+
+  // MARK: Transactions
+
+  /// Runs `body` in one transaction that may see the rows of `tenants` only (row-level security).
+  ///
+  /// - Parameters:
+  ///   - tenants: The tenants whose rows the transaction reads or writes.
+  ///   - readOnly: A read-only transaction with one snapshot for all its statements (a page and its
+  ///     checkpoint agree); otherwise read committed, with locks where the caller takes them.
+  @discardableResult
+  func transaction<Result: Sendable>(
+    tenants: [String], readOnly: Bool = false, _ body: (PostgresConnection) async throws -> Result
+  ) async throws -> Result {
+    try await self.mapErrors {
+      try await self.client.withConnection { connection in
+        try await connection.query(
+          readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: self.logger
+        )
+        do {
+          if !tenants.isEmpty {
+            try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
+          }
+          let result = try await body(connection)
+          try await connection.query("COMMIT", logger: self.logger)
+          return result
+        } catch {
+          _ = try? await connection.query("ROLLBACK", logger: self.logger)
+          throw error
+        }
+      }
+    }
+  }
+
+  /// PostgreSQL's errors as the store's: what failed, without the query's text.
+  func mapErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+    do {
+      return try await body()
+    } catch let error as PSQLError {
+      throw GongjianError(.unavailable, "PostgreSQL: \(Self.describe(error))")
+    }
+  }
+
+  static func describe(_ error: PSQLError) -> String {
+    if let message = error.serverInfo?[.message] {
+      return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+    }
+    return "\(error.code)"
+  }
+
+  /// A retry of the whole transaction can succeed: a deadlock, a serialisation failure, or a
+  /// unique row another node inserted meanwhile (a client id, a mutation id).
+  static func isRetryable(_ error: PSQLError) -> Bool {
+    guard let state = error.serverInfo?[.sqlState] else { return false }
+    return state == "40001" || state == "40P01" || state == "23505"
+  }
+}
