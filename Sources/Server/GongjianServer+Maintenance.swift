@@ -32,10 +32,20 @@ extension GongjianServer {
         if signed > 0 { logger.info("signed audit checkpoints", metadata: ["tenants": "\(signed)"]) }
       },
     ]
+    if let cluster = store as? any ClusterEvents {
+      // Other nodes' commits reach the subscribers here; their directory changes apply at once.
+      // A lost connection is a failed round, and the next round listens again a second later.
+      jobs.append(MaintenanceJob(name: "cluster events", every: .seconds(1), runsAtStart: true, logger: logger) {
+        try await cluster.listen { event in
+          if event == .directoryChanged { services.directory.invalidate() }
+          services.engine.apply(event)
+        }
+      })
+    }
     if let interval = configuration.sync.memoryTrimInterval {
       jobs.append(MaintenanceJob(name: "memory trim", every: interval, logger: logger) { Self.returnFreeMemory() })
     }
-    if exportsMetrics {
+    if exportsMetrics, store is SQLiteStore {
       jobs.append(MaintenanceJob(name: "database size", every: .seconds(15), runsAtStart: true, logger: logger) {
         let files = [dataDirectory.databasePath, dataDirectory.databasePath + "-wal"]
         let bytes = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int64 }.reduce(0, +)

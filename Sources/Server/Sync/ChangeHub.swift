@@ -116,6 +116,25 @@ package final class ChangeHub: Sendable {
     }
   }
 
+  /// Notes that another node committed the tenant's feed up to `head`, and wakes its
+  /// subscribers when that is news to this node: they read those changes from the store.
+  func advance(tenantID: String, head: UInt64) {
+    let continuations: [Signal.Continuation] = self.state.withLock { state in
+      // No feed: nobody here follows the tenant, and a new subscriber reads the store first.
+      guard let known = state.feeds[tenantID]?.head, head > known else { return [] }
+      state.feeds[tenantID]?.head = head
+      return state.feeds[tenantID].map { Array($0.subscribers.values) } ?? []
+    }
+    for continuation in continuations { continuation.yield(.commit) }
+  }
+
+  /// Wakes every subscriber to catch up from the store (commits of other nodes may have gone
+  /// unheard).
+  func wakeAll() {
+    let continuations = self.state.withLock { state in state.feeds.values.flatMap { $0.subscribers.values } }
+    for continuation in continuations { continuation.yield(.commit) }
+  }
+
   private static func append(_ records: [Change], head: UInt64, limit: Int, to feed: inout Feed) -> [Signal.Continuation] {
     if let first = records.first {
       if let last = feed.recent.last, last.sequence + 1 == first.sequence {

@@ -422,6 +422,16 @@ public final class SyncEngine: Sendable {
 
   // MARK: Maintenance
 
+  /// Applies what this node heard of the other nodes sharing the store: their commits wake the
+  /// subscribers here, who read the new changes from the store.
+  public func apply(_ event: ClusterEvent) {
+    switch event {
+    case .listening: self.hub.wakeAll()
+    case .commit(let tenantID, let head): self.hub.advance(tenantID: tenantID, head: head)
+    case .directoryChanged: break
+    }
+  }
+
   /// Ends live subscriptions so that a graceful shutdown can complete; pushes, pulls and
   /// subscriptions already past catch-up finish normally.
   public func beginShutdown() {
