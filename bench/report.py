@@ -361,5 +361,9 @@ lines += ["", "## Commands", "", "    bench/run", "",
           "It installs what it lacks from Debian (nghttp2-client, nghttp2-server, golang-go and Debian's gRPC and protobuf Go "
           "sources, linux-perf), builds the grpc-go greeter in GOPATH mode and ordo-one's malloc-interposer in .build-bench, "
           "starts every server on loopback and stops them at the end.", ""]
-open(os.path.join(root, "BENCHMARKS.md"), "w").write("\n".join(lines))
+# The storage backends' section comes from bench/storage's own run: kept as it is.
+bench_path = os.path.join(root, "BENCHMARKS.md")
+old = open(bench_path).read() if os.path.exists(bench_path) else ""
+storage = old[old.index("<!-- storage:begin -->"):old.index("<!-- storage:end -->") + len("<!-- storage:end -->")] if "<!-- storage:begin -->" in old else ""
+open(bench_path, "w").write("\n".join(lines) + ("\n" + storage + "\n" if storage else ""))
 print("\n".join(lines))

@@ -294,3 +294,31 @@ backend nodes
         for proc, _ in nodes:
             if proc.poll() is None:
                 stop_server(proc)
+
+
+def test_serve_refuses_a_database_that_could_lose_acknowledged_pushes(cluster):
+    data, url = cluster["data"], cluster["url"]
+    database = urllib.parse.urlsplit(url).path.lstrip("/")
+    admin = postgres_url()
+    subprocess.run([psql(), admin, "-qc", f"ALTER DATABASE {database} SET synchronous_commit = off"], check=True)
+    try:
+        refused = subprocess.run(
+            [str(BIN / "gongjian-server"), "serve", "--data-dir", str(data), "--listen", "127.0.0.1:0"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert refused.returncode == 65, refused.stderr
+        assert "synchronous_commit=off" in refused.stderr and "--allow-unsafe-storage" in refused.stderr
+        unreachable = subprocess.run(
+            [str(BIN / "gongjian-server"), "serve", "--data-dir", str(data), "--listen", "127.0.0.1:0",
+             "--storage", f"postgres://gongjian@127.0.0.1:{free_port()}/{database}?sslmode=disable"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert unreachable.returncode == 69, unreachable.stderr
+        assert "PostgreSQL" in unreachable.stderr
+        bad = subprocess.run(
+            [str(BIN / "gongjian-server"), "serve", "--data-dir", str(data), "--storage", "postgres://db/x"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert bad.returncode == 64 and "no user" in bad.stderr, bad.stderr
+    finally:
+        subprocess.run([psql(), admin, "-qc", f"ALTER DATABASE {database} RESET synchronous_commit"], check=True)

@@ -2,6 +2,7 @@ internal import Foundation
 internal import GongjianProtocol
 public import Logging
 internal import NIOCore
+internal import NIOSSL
 internal import PostgresNIO
 
 /// The store for deployments that outgrow one machine: PostgreSQL, through PostgresNIO, shared
@@ -54,7 +55,7 @@ public final class PostgresStore: GongjianStore {
       defer { group.cancelAll() }
       let store = PostgresStore(configuration: configuration, client: client, logger: logger)
       do {
-        try await store.checkSafety()
+        try await store.probe()
         try await store.migrate()
       } catch let error as PSQLError {
         throw GongjianError(.unavailable, "PostgreSQL at \(configuration.displayURL): \(Self.describe(error))")
@@ -64,15 +65,56 @@ public final class PostgresStore: GongjianStore {
     }
   }
 
+  /// Reads from the database within five seconds: the pool waits for a connection as long as the
+  /// database is down, and the health probe must say so instead.
   public func ping() async throws {
     try await self.mapErrors {
-      _ = try await self.client.query("SELECT count(*) FROM tenant", logger: self.logger).collect()
+      try await withThrowingTaskGroup(of: Bool.self) { group in
+        group.addTask {
+          _ = try await self.client.query("SELECT count(*) FROM tenant", logger: self.logger).collect()
+          return true
+        }
+        group.addTask {
+          try await Task.sleep(for: .seconds(5))
+          return false
+        }
+        defer { group.cancelAll() }
+        guard try await group.next() == true else {
+          throw GongjianError(.unavailable, "PostgreSQL at \(self.configuration.displayURL) did not answer within 5 s")
+        }
+      }
+    }
+  }
+
+  /// Connects once on a connection of its own, outside the pool (which would retry a refused
+  /// connection for ever), so that a wrong address or password fails at once with the reason;
+  /// then checks the database's settings on it.
+  private func probe() async throws {
+    let tls: PostgresConnection.Configuration.TLS =
+      switch self.configuration.sslMode {
+      case .disable: .disable
+      case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+      case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+      }
+    let connection = try await PostgresConnection.connect(
+      configuration: .init(
+        host: self.configuration.host, port: self.configuration.port, username: self.configuration.username,
+        password: self.configuration.password, database: self.configuration.database, tls: tls
+      ),
+      id: 0, logger: self.logger
+    )
+    do {
+      try await self.checkSafety(connection)
+      try await connection.close()
+    } catch {
+      try? await connection.close()
+      throw error
     }
   }
 
   /// Refuses a database that could lose acknowledged commits, or a role that sees every tenant.
-  private func checkSafety() async throws {
-    let rows = try await self.client.query(
+  private func checkSafety(_ connection: PostgresConnection) async throws {
+    let rows = try await connection.query(
       """
       SELECT current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes'),
         (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)
@@ -142,6 +184,7 @@ public final class PostgresStore: GongjianStore {
     if let message = error.serverInfo?[.message] {
       return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
     }
+    if let underlying = error.underlying { return "\(error.code): \(underlying)" }
     return "\(error.code)"
   }
 
