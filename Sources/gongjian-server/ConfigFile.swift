@@ -57,6 +57,25 @@ enum ConfigFile {
         config.metricsListen = text.isEmpty ? nil : try parseListen(text)
       }
     ),
+    Setting(
+      key: "storage", kind: .string,
+      help: "where the records live: postgres://USER@HOST:PORT/DB[?sslmode=…&pool=N], or sqlite (empty: what init recorded)",
+      current: { config in
+        switch config.storage {
+        case .none: ""
+        case .sqlite: "sqlite"
+        case .postgres(let postgres): postgres.displayURL
+        }
+      },
+      apply: { config, value in
+        let text = value as! String
+        do {
+          config.storage = text.isEmpty ? nil : try StorageLocation(url: text)
+        } catch let error as GongjianError {
+          throw ConfigError(error.message.replacingOccurrences(of: "storage: ", with: ""))
+        }
+      }
+    ),
     int("limits.max_mutations_per_push", 1...100_000, "most mutations in one push", \.limits.maxMutationsPerPush),
     int("limits.max_request_bytes", 1024...1_073_741_824, "largest push, in payload bytes", \.limits.maxRequestBytes),
     int("limits.max_payload_bytes", 1024...67_108_864, "largest record payload, in bytes", \.limits.maxPayloadBytes),

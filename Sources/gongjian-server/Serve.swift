@@ -123,7 +123,7 @@ struct Serve: AsyncParsableCommand {
     let logger = self.common.makeLogger()
     let configuration = try await self.serverConfiguration()
     try await serve(
-      dataDirectory: DataDirectory(path: self.common.dataDir), storage: try self.common.storageLocation,
+      dataDirectory: DataDirectory(path: self.common.dataDir), storage: try self.common.storageLocation ?? configuration.storage,
       allowUnsafeStorage: self.common.allowUnsafeStorage, configuration: configuration, logger: logger
     )
   }

@@ -320,5 +320,13 @@ def test_serve_refuses_a_database_that_could_lose_acknowledged_pushes(cluster):
             capture_output=True, text=True, timeout=60,
         )
         assert bad.returncode == 64 and "no user" in bad.stderr, bad.stderr
+        # The configuration file's `storage` key is checked the same way, and names its key.
+        config = pathlib.Path(tempfile.mkdtemp()) / "config.json"
+        config.write_text('{"storage": "postgres://db/x"}')
+        from_file = subprocess.run(
+            [str(BIN / "gongjian-server"), "serve", "--data-dir", str(data), "--config", str(config), "--listen", "127.0.0.1:0"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert from_file.returncode == 65 and "storage" in from_file.stderr and "no user" in from_file.stderr, from_file.stderr
     finally:
         subprocess.run([psql(), admin, "-qc", f"ALTER DATABASE {database} RESET synchronous_commit"], check=True)

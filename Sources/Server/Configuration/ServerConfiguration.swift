@@ -255,6 +255,10 @@ public struct ServerConfiguration: Sendable {
   public var validation: Validation = .defaults
   /// Request rates per tenant and per office.
   public var quotas: Quotas = .defaults
+  /// Where `gongjian-server serve` opens the store. Default nil: what the data directory says
+  /// (`init --storage` recorded a database, else its SQLite file). ``GongjianServer`` itself
+  /// serves the store it is given.
+  public var storage: StorageLocation?
 
   /// Creates a configuration.
   public init(listen: Listen, limits: Limits, sync: Sync, authorization: Authorization) {
