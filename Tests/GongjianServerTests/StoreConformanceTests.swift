@@ -207,6 +207,33 @@ struct StoreConformanceTests {
     }
   }
 
+  @Test("A push sees what earlier pushes of its transaction wrote: versions, keys moved, answers", arguments: Backend.allCases)
+  func groupSeesEarlierPushes(backend: Backend) async throws {
+    try await backend.withStore { store in
+      var keyed = Self.put("x")
+      keyed.uniqueKey = "A"
+      _ = try await Self.commit(store, [keyed])
+      var moved = Self.put("x", base: 1, name: "改", mutationID: "move")
+      moved.uniqueKey = "B"
+      var claim = Self.put("y")
+      claim.uniqueKey = "A"
+      var clash = Self.put("z")
+      clash.uniqueKey = "B"
+      var again = Self.put("x", base: 2, name: "再改")
+      again.uniqueKey = "B"
+      let batches = [moved, claim, again, clash, Self.put("x", base: 1, name: "改", mutationID: "move")].map {
+        PushBatch(tenantID: "t1", officeID: "o1", clientID: "c1", mutations: [$0], receivedAt: Date())
+      }
+      let outcomes = try await store.commit(batches, planner: PushApplier()).map { try $0.get().results[0] }
+      #expect(Self.applied(outcomes[0]) && Self.applied(outcomes[1]), "key A was given up by x before y took it")
+      #expect(outcomes[2].applied.version == 3, "the third push sees the second version of x")
+      guard case .conflict(let conflict) = outcomes[3].outcome else { Issue.record("key B taken twice: \(outcomes[3])"); return }
+      #expect(conflict.current.id == "x")
+      #expect(outcomes[4].replayed && outcomes[4].applied.sequence == outcomes[0].applied.sequence)
+      #expect(try await store.checkpoint(tenantID: "t1").headSequence == 4)
+    }
+  }
+
   @Test("Attachments are kept once per tenant and digest", arguments: Backend.allCases)
   func attachments(backend: Backend) async throws {
     try await backend.withStore { store in

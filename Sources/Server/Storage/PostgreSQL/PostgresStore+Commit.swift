@@ -39,7 +39,7 @@ extension PostgresStore {
       try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
       // The tenants' counter rows, locked in one order on every node (no deadlock between
       // nodes): commits of a tenant take turns, so its sequences have no gap a reader could see.
-      var lockedStates: [String: TenantState?] = Dictionary(uniqueKeysWithValues: locked.map { ($0, nil) })
+      var lockedStates: [String: TenantState?] = [:]
       for try await (tenantID, head, checksum, live, auditCount, auditHead, bytes) in try await connection.query(
         """
         SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
@@ -54,37 +54,54 @@ extension PostgresStore {
       }
       var states: [String: TenantState] = [:]
       var results: [Result<PushOutcome, GongjianError>] = []
-      var writes = Writes()
+      // One snapshot for the whole group, kept current with the group's own writes, so that the
+      // pushes of a round share their reads and their writes go out together: about fifteen
+      // round trips per round, whatever the number of pushes in it.
+      var snapshot = FeedSnapshot()
+      for (tenantID, state) in lockedStates { snapshot.tenantStates[tenantID] = .some(state) }
+      var first = FeedReads()
       for batch in batches {
-        var snapshot = FeedSnapshot()
+        if case .needs(let reads) = planner.plan(batch, snapshot: snapshot, states: [:]) { first.formUnion(reads) }
+      }
+      try await self.read(first, into: &snapshot, connection: connection)
+      var pending = Writes()
+      for batch in batches {
         var push: PlannedPush
         planning: while true {
           switch planner.plan(batch, snapshot: snapshot, states: states) {
           case .needs(let reads):
-            try await self.read(reads, locked: lockedStates, into: &snapshot, connection: connection)
+            // The database answers these, so it must hold the earlier pushes' rows first.
+            try await pending.flush(connection, logger: self.logger)
+            try await self.read(reads, into: &snapshot, connection: connection)
           case .ready(let planned):
             push = planned
             break planning
           }
         }
-        // Later pushes of the group read what earlier ones wrote: flush before planning them.
-        writes.add(push.writes)
-        try await writes.flush(connection, logger: self.logger)
+        snapshot.apply(push.writes)
+        pending.add(push.writes)
         if let state = push.state { states[batch.tenantID] = state }
         results.append(push.outcome)
       }
-      for (tenantID, state) in states.sorted(by: { $0.key < $1.key }) {
+      try await pending.flush(connection, logger: self.logger)
+      if !states.isEmpty {
+        let changed = states.sorted { $0.key < $1.key }
+        // Saved, and announced at commit to every node listening: subscribers there read the
+        // new changes from the table.
         try await connection.query(
           """
-          UPDATE tenant_state SET head = \(Int64(state.head)), checksum = \(Int64(bitPattern: state.checksum)),
-            live = \(state.live), audit_count = \(state.auditCount), audit_head = \(state.auditHead), bytes = \(state.bytes)
-          WHERE tenant_id = \(tenantID)
+          WITH saved AS (
+            UPDATE tenant_state t SET head = u.head, checksum = u.checksum, live = u.live, audit_count = u.audit_count,
+              audit_head = u.audit_head, bytes = u.bytes
+            FROM unnest(\(changed.map(\.key)), \(changed.map { Int64($0.value.head) }),
+              \(changed.map { Int64(bitPattern: $0.value.checksum) }), \(changed.map(\.value.live)),
+              \(changed.map(\.value.auditCount)), \(changed.map { ByteBuffer(bytes: $0.value.auditHead) }),
+              \(changed.map(\.value.bytes))) AS u(tenant_id, head, checksum, live, audit_count, audit_head, bytes)
+            WHERE t.tenant_id = u.tenant_id
+            RETURNING t.tenant_id, t.head)
+          SELECT pg_notify(\(Self.feedChannel), tenant_id || ':' || head) FROM saved
           """,
           logger: self.logger
-        )
-        // Delivered at commit, to every node listening: subscribers there read the new changes.
-        try await connection.query(
-          "SELECT pg_notify(\(Self.feedChannel), \("\(tenantID):\(state.head)"))", logger: self.logger
         )
       }
       try await connection.query("COMMIT", logger: self.logger)
@@ -95,14 +112,13 @@ extension PostgresStore {
     }
   }
 
-  /// The planner's reads, one query per kind of read. Tenant states come from the rows locked at
-  /// the start; the other reads run after the locks, so they see what earlier commits of these
-  /// tenants wrote.
-  private func read(
-    _ reads: FeedReads, locked: [String: TenantState?], into snapshot: inout FeedSnapshot, connection: PostgresConnection
-  ) async throws {
-    for tenantID in reads.tenants {
-      snapshot.tenantStates[tenantID] = .some(locked[tenantID] ?? nil)
+  /// The planner's reads, one query per kind of read and table key prefix, each an index lookup
+  /// with `= ANY(array)` (a join with `unnest` let the planner choose a scan of the tenant's
+  /// records per key). Tenant states come from the rows locked at the start; the other reads run
+  /// after the locks, so they see what earlier commits of these tenants wrote.
+  private func read(_ reads: FeedReads, into snapshot: inout FeedSnapshot, connection: PostgresConnection) async throws {
+    for tenantID in reads.tenants where snapshot.tenantStates[tenantID] == nil {
+      snapshot.tenantStates[tenantID] = .some(nil)
     }
     if !reads.clients.isEmpty {
       let clients = Array(reads.clients)
@@ -113,29 +129,21 @@ extension PostgresStore {
         snapshot.clientOwners[clientID] = .some(officeID)
       }
     }
-    if !reads.results.isEmpty {
-      let keys = Array(reads.results)
+    for (clientID, keys) in Dictionary(grouping: reads.results, by: \.clientID) {
       for key in keys { snapshot.results[key] = .some(nil) }
-      for try await (clientID, mutationID, result) in try await connection.query(
-        """
-        SELECT m.client_id, m.mutation_id, m.result FROM mutation m
-        JOIN unnest(\(keys.map(\.clientID)), \(keys.map(\.mutationID))) AS k(client_id, mutation_id)
-          ON m.client_id = k.client_id AND m.mutation_id = k.mutation_id
-        """,
+      for try await (mutationID, result) in try await connection.query(
+        "SELECT mutation_id, result FROM mutation WHERE client_id = \(clientID) AND mutation_id = ANY(\(keys.map(\.mutationID)))",
         logger: self.logger
-      ).decode((String, String, Data).self) {
+      ).decode((String, Data).self) {
         snapshot.results[MutationKey(clientID: clientID, mutationID: mutationID)] = .some(result)
       }
     }
-    if !reads.records.isEmpty {
-      let keys = Array(reads.records)
+    for (prefix, keys) in Dictionary(grouping: reads.records, by: { [$0.tenantID, $0.kind] }) {
       for key in keys { snapshot.records[key] = .some(nil) }
       for try await row in try await connection.query(
         """
-        SELECT \(unescaped: Self.changeColumns("c.")) FROM record r
-        JOIN unnest(\(keys.map(\.tenantID)), \(keys.map(\.kind)), \(keys.map(\.id))) AS k(tenant_id, kind, record_id)
-          ON r.tenant_id = k.tenant_id AND r.kind = k.kind AND r.record_id = k.record_id
-        JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+        SELECT \(unescaped: Self.changeColumns("c.")) FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+        WHERE r.tenant_id = \(prefix[0]) AND r.kind = \(prefix[1]) AND r.record_id = ANY(\(keys.map(\.id)))
         """,
         logger: self.logger
       ) {
@@ -143,18 +151,16 @@ extension PostgresStore {
         snapshot.records[RecordKey(tenantID: record.tenantID, kind: record.kind, id: record.id)] = .some(record)
       }
     }
-    if !reads.keyHolders.isEmpty {
-      let slots = Array(reads.keyHolders)
+    for (prefix, slots) in Dictionary(grouping: reads.keyHolders, by: { [$0.tenantID, $0.kind] }) {
       for slot in slots { snapshot.keyHolders[slot] = .some(nil) }
-      for try await (tenantID, kind, key, holder) in try await connection.query(
+      for try await (key, holder) in try await connection.query(
         """
-        SELECT r.tenant_id, r.kind, r.unique_key, r.record_id FROM record r
-        JOIN unnest(\(slots.map(\.tenantID)), \(slots.map(\.kind)), \(slots.map(\.key))) AS k(tenant_id, kind, unique_key)
-          ON r.tenant_id = k.tenant_id AND r.kind = k.kind AND r.unique_key = k.unique_key
+        SELECT unique_key, record_id FROM record
+        WHERE tenant_id = \(prefix[0]) AND kind = \(prefix[1]) AND unique_key = ANY(\(slots.map(\.key)))
         """,
         logger: self.logger
-      ).decode((String, String, String, String).self) {
-        snapshot.keyHolders[UniqueKeySlot(tenantID: tenantID, kind: kind, key: key)] = .some(holder)
+      ).decode((String, String).self) {
+        snapshot.keyHolders[UniqueKeySlot(tenantID: prefix[0], kind: prefix[1], key: key)] = .some(holder)
       }
     }
   }
@@ -184,7 +190,12 @@ extension PostgresStore {
       }
     }
 
+    var isEmpty: Bool {
+      self.clients.isEmpty && self.changes.isEmpty && self.recordOrder.isEmpty && self.audits.isEmpty && self.results.isEmpty
+    }
+
     mutating func flush(_ connection: PostgresConnection, logger: Logger) async throws {
+      guard !self.isEmpty else { return }
       if !self.clients.isEmpty {
         try await connection.query(
           """
@@ -245,6 +256,42 @@ extension PostgresStore {
         )
       }
       self = Writes()
+    }
+  }
+}
+
+extension FeedReads {
+  mutating func formUnion(_ other: FeedReads) {
+    self.clients.formUnion(other.clients)
+    self.tenants.formUnion(other.tenants)
+    self.results.formUnion(other.results)
+    self.records.formUnion(other.records)
+    self.keyHolders.formUnion(other.keyHolders)
+  }
+}
+
+extension FeedSnapshot {
+  /// Applies a planned push's writes, as the database would show them to a later read.
+  mutating func apply(_ writes: [FeedWrite]) {
+    for write in writes {
+      switch write {
+      case .bindClient(let clientID, let officeID, _):
+        self.clientOwners[clientID] = .some(officeID)
+      case .record(let record, let uniqueKey):
+        self.records[RecordKey(tenantID: record.tenantID, kind: record.kind, id: record.id)] = .some(record)
+        // The key this record held before is free now, unless it keeps it.
+        for (slot, holder) in self.keyHolders
+        where holder == record.id && slot.tenantID == record.tenantID && slot.kind == record.kind && slot.key != uniqueKey {
+          self.keyHolders[slot] = .some(nil)
+        }
+        if let uniqueKey {
+          self.keyHolders[UniqueKeySlot(tenantID: record.tenantID, kind: record.kind, key: uniqueKey)] = .some(record.id)
+        }
+      case .result(let key, _, let result, _):
+        self.results[key] = .some(result)
+      case .change, .audit:
+        break
+      }
     }
   }
 }
