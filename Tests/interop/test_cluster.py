@@ -176,6 +176,34 @@ def test_a_revocation_applies_on_every_node_within_seconds(cluster):
             time.sleep(0.2)
 
 
+def test_a_directory_change_through_one_node_applies_on_the_other_at_once(cluster):
+    (_, a), (_, b) = cluster["nodes"]
+    data = cluster["data"]
+    admin = ["--server", a, "--credentials", str(data / "pki" / "offices" / "suqian.drc")]
+    office = "wujiang.commerce"
+    with channel(b, data, office) as ch:
+        identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10)
+    try:
+        disabled = subprocess.run([str(BIN / "gongjian-server"), "offices", "disable", office, *admin],
+                                  capture_output=True, text=True, timeout=60)
+        assert disabled.returncode == 0, disabled.stderr
+        changed_at = time.monotonic()
+        # Node B hears of it (NOTIFY gongjian_directory) and drops its cached directory.
+        while True:
+            try:
+                with channel(b, data, office) as ch:
+                    identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=5)
+            except grpc.RpcError as error:
+                assert error.code() == grpc.StatusCode.PERMISSION_DENIED, error
+                assert "disabled" in error.details()
+                break
+            assert time.monotonic() - changed_at < 3, "the other node still serves a disabled office"
+            time.sleep(0.05)
+    finally:
+        subprocess.run([str(BIN / "gongjian-server"), "offices", "enable", office, *admin],
+                       capture_output=True, text=True, timeout=60, check=True)
+
+
 def test_a_killed_nodes_subscriber_resumes_on_the_other_with_nothing_lost_or_twice(cluster):
     nodes, data = cluster["nodes"], cluster["data"]
     (victim, b) = nodes[1]

@@ -129,13 +129,21 @@ extension PostgresStore {
         snapshot.clientOwners[clientID] = .some(officeID)
       }
     }
-    for (clientID, keys) in Dictionary(grouping: reads.results, by: \.clientID) {
-      for key in keys { snapshot.results[key] = .some(nil) }
-      for try await (mutationID, result) in try await connection.query(
-        "SELECT mutation_id, result FROM mutation WHERE client_id = \(clientID) AND mutation_id = ANY(\(keys.map(\.mutationID)))",
+    if !reads.results.isEmpty {
+      // Every pushing client's ids in one lookup (each push of a round has its own client id):
+      // the primary key is probed for each pair of the two arrays, and pairs nobody asked for
+      // are dropped.
+      for key in reads.results { snapshot.results[key] = .some(nil) }
+      let clients = Array(Set(reads.results.map(\.clientID)))
+      for try await (clientID, mutationID, result) in try await connection.query(
+        """
+        SELECT client_id, mutation_id, result FROM mutation
+        WHERE client_id = ANY(\(clients)) AND mutation_id = ANY(\(reads.results.map(\.mutationID)))
+        """,
         logger: self.logger
-      ).decode((String, Data).self) {
-        snapshot.results[MutationKey(clientID: clientID, mutationID: mutationID)] = .some(result)
+      ).decode((String, String, Data).self) {
+        let key = MutationKey(clientID: clientID, mutationID: mutationID)
+        if reads.results.contains(key) { snapshot.results[key] = .some(result) }
       }
     }
     for (prefix, keys) in Dictionary(grouping: reads.records, by: { [$0.tenantID, $0.kind] }) {
