@@ -58,6 +58,12 @@ struct Restore: AsyncParsableCommand {
     logger.logLevel = .warning
     let directory = DataDirectory(path: self.common.dataDir)
     do {
+      if case .postgres(let configuration) = try directory.storage(try self.common.storageLocation) {
+        throw GongjianError(
+          .failedPrecondition,
+          "the records of \(directory.url.path) are in PostgreSQL (\(configuration.displayURL)): restore them with PostgreSQL's tools (docs/deployment.md)"
+        )
+      }
       guard !FileManager.default.fileExists(atPath: directory.databasePath) else {
         throw GongjianError(.alreadyExists, "\(directory.databasePath) exists already; restore into a data directory without a database")
       }
