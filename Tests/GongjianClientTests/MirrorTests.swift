@@ -41,6 +41,42 @@ struct MirrorTests {
   static let a = "00000000-0000-4000-8000-00000000000a"
   static let b = "00000000-0000-4000-8000-00000000000b"
 
+  @Test("A first sync loads in bulk: the latest of two versions stays, the key index is built, a cut-short load is finished on open")
+  func bulkLoad() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gongjian-mirror-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("mirror.sqlite").path
+    let server = RecordChecksum.hash(kind: "park", id: Self.a, version: 2) &+ RecordChecksum.hash(kind: "park", id: Self.b, version: 1)
+    do {
+      let mirror = try Mirror(path: path)
+      #expect(try mirror.beginBulkLoad())
+      try mirror.apply(pages: [Self.page([Self.record(Self.a, version: 1, sequence: 1, name: "甲")], more: true, head: 3, checksum: server)], tenantID: "t", bulk: true)
+      let last = try mirror.apply(pages: [Self.page([
+        Self.record(Self.b, version: 1, sequence: 2, name: "乙"), Self.record(Self.a, version: 2, sequence: 3, name: "甲二"),
+      ], more: false, head: 3, checksum: server)], tenantID: "t", bulk: true)
+      #expect(last == .matched)
+      #expect(try mirror.records(tenantID: "t").map(\.version).sorted() == [1, 2])
+      #expect(try mirror.records(tenantID: "t").count == 2, "one row per record")
+      // The index is back: a later page upserts (an older version never overwrites a newer one).
+      try mirror.apply(page: Self.page([Self.record(Self.a, version: 1, sequence: 1, name: "旧")], more: true, head: 3, checksum: server), tenantID: "t")
+      #expect(try mirror.records(tenantID: "t").first { $0.id == Self.a }?.version == 2)
+      // Not a first sync any more: no bulk load.
+      #expect(try !mirror.beginBulkLoad())
+    }
+    // A load cut short (a crash between pages) is finished when the mirror is next opened.
+    let second = folder.appendingPathComponent("second.sqlite").path
+    do {
+      let mirror = try Mirror(path: second)
+      #expect(try mirror.beginBulkLoad())
+      try mirror.apply(pages: [Self.page([
+        Self.record(Self.a, version: 1, sequence: 1, name: "甲"), Self.record(Self.a, version: 2, sequence: 2, name: "甲二"),
+      ], more: true, head: 9, checksum: 0)], tenantID: "t", bulk: true)
+    }
+    let reopened = try Mirror(path: second)
+    #expect(try reopened.records(tenantID: "t").map(\.version) == [2])
+    #expect(try !reopened.beginBulkLoad())
+  }
+
   @Test("Pages keep the checksum; a caught-up page is verified against the server's")
   func checksum() throws {
     try Self.withMirror { mirror in

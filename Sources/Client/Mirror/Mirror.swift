@@ -41,6 +41,8 @@ public final class Mirror: Sendable {
       self.pool = try DatabasePool(path: path, configuration: configuration)
       self.path = path
       try Self.migrator.migrate(self.pool)
+      // A first sync cut short leaves its bulk load unfinished: the key index is built now.
+      try self.pool.write { db in try Self.finishBulkLoad(db) }
     } catch let error as GongjianClientError {
       throw error
     } catch {

@@ -132,6 +132,8 @@ public struct Synchronizer: Sendable {
     var pulled = 0
     var refetched: String?
     var cursor = try self.mirror.cursor(tenantID: tenantID)
+    // A mirror without any record (a first sync) is loaded in bulk until the caught-up page.
+    var bulk = cursor == 0 ? try self.mirror.beginBulkLoad() : false
     let retry = self.configuration.retry
     let pageSize = self.configuration.pageSize
     let mirror = self.mirror
@@ -174,11 +176,13 @@ public struct Synchronizer: Sendable {
         buffered = []
         bufferedRecords = 0
         if page.more {
-          writing = (Task { try mirror.apply(pages: batch, tenantID: tenantID) }, records, cursor, page.checkpoint.headSequence)
+          let inBulk = bulk
+          writing = (Task { try mirror.apply(pages: batch, tenantID: tenantID, bulk: inBulk) }, records, cursor, page.checkpoint.headSequence)
           continue
         }
         // The caught-up batch is written here: its checksum comparison decides what follows.
-        let verification = try mirror.apply(pages: batch, tenantID: tenantID)
+        let verification = try mirror.apply(pages: batch, tenantID: tenantID, bulk: bulk)
+        bulk = false
         pulled += records
         onPage(pulled, cursor, page.checkpoint.headSequence)
         switch verification {
@@ -199,8 +203,10 @@ public struct Synchronizer: Sendable {
         }
       }
     } catch {
-      // Nothing may write to the mirror behind the caller's back once this returns.
+      // Nothing may write to the mirror behind the caller's back once this returns, and the
+      // mirror keeps its key index.
       if let batch = writing { _ = try? await batch.task.value }
+      if bulk { try? mirror.finishBulkLoad() }
       throw error
     }
   }
