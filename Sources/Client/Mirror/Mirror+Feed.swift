@@ -1,6 +1,10 @@
 internal import Foundation
 public import GongjianProtocol
 internal import GRDB
+internal import GRDBSQLite
+
+/// SQLite copies the bound bytes (SQLITE_TRANSIENT, a macro Swift does not import).
+private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 extension Mirror {
   /// How a pulled page compared with the server's checkpoint.
@@ -245,18 +249,51 @@ extension Mirror {
 
   /// Appends a pulled version during a bulk load (no key index, so no upsert).
   static func append(_ db: Database, _ record: Gongjian_V1_Record) throws {
-    let statement = try db.cachedStatement(
-      sql: """
-        INSERT INTO record (tenant_id, kind, id, version, sequence, deleted, payload, office_id, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    try Self.execute(
+      db.cachedStatement(
+        sql: """
+          INSERT INTO record (tenant_id, kind, id, version, sequence, deleted, payload, office_id, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """
+      ),
+      record, db: db
     )
-    statement.setUncheckedArguments([
-      record.tenantID, record.kind, record.id, Int64(stored: record.version), Int64(stored: record.sequence), record.deleted,
-      record.deleted ? Data() : record.payload.value, record.officeID,
-      Double(record.updatedAt.seconds) + Double(record.updatedAt.nanos) / 1e9,
-    ])
-    try statement.execute()
+  }
+
+  /// Binds a pulled record's nine columns straight from its fields and runs the statement.
+  /// GRDB's arguments box every value (an existential and a copy per column); at a million
+  /// records per first sync that was a tenth of the client's time.
+  private static func execute(_ statement: Statement, _ record: Gongjian_V1_Record, db: Database) throws {
+    let handle = statement.sqliteStatement
+    sqlite3_reset(handle)
+    Self.bind(handle, 1, record.tenantID)
+    Self.bind(handle, 2, record.kind)
+    Self.bind(handle, 3, record.id)
+    sqlite3_bind_int64(handle, 4, Int64(stored: record.version))
+    sqlite3_bind_int64(handle, 5, Int64(stored: record.sequence))
+    sqlite3_bind_int(handle, 6, record.deleted ? 1 : 0)
+    let payload = record.deleted ? Data() : record.payload.value
+    _ = payload.withUnsafeBytes { bytes in
+      if let base = bytes.baseAddress, bytes.count > 0 {
+        sqlite3_bind_blob(handle, 7, base, CInt(bytes.count), transient)
+      } else {
+        sqlite3_bind_zeroblob(handle, 7, 0)
+      }
+    }
+    Self.bind(handle, 8, record.officeID)
+    sqlite3_bind_double(handle, 9, Double(record.updatedAt.seconds) + Double(record.updatedAt.nanos) / 1e9)
+    let code = sqlite3_step(handle)
+    sqlite3_reset(handle)
+    guard code == SQLITE_DONE else {
+      throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+    }
+  }
+
+  private static func bind(_ handle: OpaquePointer, _ index: CInt, _ text: String) {
+    // Through a C string: NUL-terminated and never a null pointer, also when empty.
+    _ = text.withCString { chars in
+      sqlite3_bind_text(handle, index, chars, CInt(text.utf8.count), transient)
+    }
   }
 
   /// Stores a server version unless the mirror has a later one, without the tally.
@@ -271,12 +308,7 @@ extension Mirror {
         WHERE excluded.sequence >= record.sequence
         """
     )
-    statement.setUncheckedArguments([
-      record.tenantID, record.kind, record.id, Int64(stored: record.version), Int64(stored: record.sequence), record.deleted,
-      record.deleted ? Data() : record.payload.value, record.officeID,
-      Double(record.updatedAt.seconds) + Double(record.updatedAt.nanos) / 1e9,
-    ])
-    try statement.execute()
+    try Self.execute(statement, record, db: db)
   }
 
   /// Stores a server version unless the mirror has a later one, adjusting the tally.
