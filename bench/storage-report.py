@@ -69,18 +69,14 @@ for backend in ("sqlite", "postgres"):
         lines.append(f"| fan-out, 1,000 subscribers, {f(row['commits'] / 10)} commits/s | {backend} | "
                      f"{f(row['deliveries'])} of {f(row['expected_deliveries'])} delivered | {f(row['p50_ms'], 1)} ms | "
                      f"{f(row['p99_ms'], 1)} ms | – | – |")
-for backend in ("sqlite", "postgres"):
-    row = find("seed", backend)
-    if row:
-        lines.append(f"| seed, 4 clients, 500 per push | {backend} | {f(row['records_per_s'])} records/s | – | – | "
-                     f"{f(row['server_cpu_s'] * 1e6 / row['records'])} µs | "
-                     f"{f(row['db_cpu_s'] * 1e6 / row['records']) + ' µs' if backend == 'postgres' else '–'} |")
-for backend in ("sqlite", "postgres"):
-    row = find("pull", backend)
-    if row:
-        node, db = per_record(row)
-        lines.append(f"| pull of {f(row['records'])} records from scratch, pages of 5,000 | {backend} | {f(row['records_per_s'])} records/s | – | – | "
-                     f"{f(node)} µs | {f(db) + ' µs' if backend == 'postgres' else '–'} |")
+for scenario, label in (("seed", lambda row: "seed, 4 clients, 500 per push"),
+                        ("pull", lambda row: f"pull of {f(row['records'])} records from scratch, pages of 5,000")):
+    for backend in ("sqlite", "postgres"):
+        row = find(scenario, backend)
+        if row:
+            node, db = per_record(row)
+            lines.append(f"| {label(row)} | {backend} | {f(row['records_per_s'])} records/s | – | – | {f(node)} µs | "
+                         f"{f(db) + ' µs' if backend == 'postgres' else '–'} |")
 
 notes = []
 s1, p1 = find("push", "sqlite", batch=1), find("push", "postgres", batch=1)

@@ -16,7 +16,9 @@ extension PostgresStore {
     while true {
       do {
         return try await self.client.withConnection { connection in
-          try await self.commit(batches, planner: planner, tenants: tenants, locked: locked, connection: connection)
+          try await self.inTransaction(connection, tenants: tenants) { connection in
+            try await self.commit(batches, planner: planner, locked: locked, connection: connection)
+          }
         }
       } catch let error as PSQLError {
         // Another node's transaction won a race for a row this one needs; the retry plans again
@@ -31,85 +33,76 @@ extension PostgresStore {
     }
   }
 
+  /// One round, inside the transaction.
   private func commit(
-    _ batches: [PushBatch], planner: any CommitPlanner, tenants: [String], locked: [String], connection: PostgresConnection
+    _ batches: [PushBatch], planner: any CommitPlanner, locked: [String], connection: PostgresConnection
   ) async throws -> [Result<PushOutcome, GongjianError>] {
-    try await connection.query("BEGIN", logger: self.logger)
-    do {
-      try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
-      // The tenants' counter rows, locked in one order on every node (no deadlock between
-      // nodes): commits of a tenant take turns, so its sequences have no gap a reader could see.
-      var lockedStates: [String: TenantState?] = [:]
-      for try await (tenantID, head, checksum, live, auditCount, auditHead, bytes) in try await connection.query(
+    // One snapshot for the whole group, kept current with the group's own writes, so that the
+    // pushes of a round share their reads and their writes go out together: about fifteen
+    // round trips per round, whatever the number of pushes in it.
+    var snapshot = FeedSnapshot()
+    // The tenants' counter rows, locked in one order on every node (no deadlock between
+    // nodes): commits of a tenant take turns, so its sequences have no gap a reader could see.
+    for try await (tenantID, head, checksum, live, auditCount, auditHead, bytes) in try await connection.query(
+      """
+      SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
+      WHERE tenant_id = ANY(\(locked)) ORDER BY tenant_id FOR UPDATE
+      """,
+      logger: self.logger
+    ).decode((String, Int64, Int64, Int64, Int64, Data, Int64).self) {
+      snapshot.tenantStates[tenantID] = .some(TenantState(
+        head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount,
+        auditHead: auditHead, bytes: bytes
+      ))
+    }
+    var states: [String: TenantState] = [:]
+    var results: [Result<PushOutcome, GongjianError>] = []
+    var first = FeedReads()
+    for batch in batches {
+      if case .needs(let reads) = planner.plan(batch, snapshot: snapshot, states: [:]) { first.formUnion(reads) }
+    }
+    try await self.read(first, into: &snapshot, connection: connection)
+    var pending = Writes()
+    for batch in batches {
+      var push: PlannedPush
+      planning: while true {
+        switch planner.plan(batch, snapshot: snapshot, states: states) {
+        case .needs(let reads):
+          // The database answers these, so it must hold the earlier pushes' rows first.
+          try await pending.flush(connection, logger: self.logger)
+          try await self.read(reads, into: &snapshot, connection: connection)
+        case .ready(let planned):
+          push = planned
+          break planning
+        }
+      }
+      snapshot.apply(push.writes)
+      pending.add(push.writes)
+      if let state = push.state { states[batch.tenantID] = state }
+      results.append(push.outcome)
+    }
+    try await pending.flush(connection, logger: self.logger)
+    if !states.isEmpty {
+      let changed = states.sorted { $0.key < $1.key }
+      // Saved, and announced at commit to every node listening: subscribers there read the
+      // new changes from the table.
+      try await connection.query(
         """
-        SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
-        WHERE tenant_id = ANY(\(locked)) ORDER BY tenant_id FOR UPDATE
+        WITH saved AS (
+          UPDATE tenant_state t SET head = u.head, checksum = u.checksum, live = u.live, audit_count = u.audit_count,
+            audit_head = u.audit_head, bytes = u.bytes
+          FROM unnest(\(changed.map(\.key)), \(changed.map { Int64($0.value.head) }),
+            \(changed.map { Int64(bitPattern: $0.value.checksum) }), \(changed.map(\.value.live)),
+            \(changed.map(\.value.auditCount)), \(changed.map { ByteBuffer(bytes: $0.value.auditHead) }),
+            \(changed.map(\.value.bytes))) AS u(tenant_id, head, checksum, live, audit_count, audit_head, bytes)
+          WHERE t.tenant_id = u.tenant_id
+          RETURNING t.tenant_id, t.head)
+        SELECT pg_notify(\(Self.feedChannel), tenant_id || ':' || head) FROM saved
         """,
         logger: self.logger
-      ).decode((String, Int64, Int64, Int64, Int64, Data, Int64).self) {
-        lockedStates[tenantID] = .some(TenantState(
-          head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount,
-          auditHead: auditHead, bytes: bytes
-        ))
-      }
-      var states: [String: TenantState] = [:]
-      var results: [Result<PushOutcome, GongjianError>] = []
-      // One snapshot for the whole group, kept current with the group's own writes, so that the
-      // pushes of a round share their reads and their writes go out together: about fifteen
-      // round trips per round, whatever the number of pushes in it.
-      var snapshot = FeedSnapshot()
-      for (tenantID, state) in lockedStates { snapshot.tenantStates[tenantID] = .some(state) }
-      var first = FeedReads()
-      for batch in batches {
-        if case .needs(let reads) = planner.plan(batch, snapshot: snapshot, states: [:]) { first.formUnion(reads) }
-      }
-      try await self.read(first, into: &snapshot, connection: connection)
-      var pending = Writes()
-      for batch in batches {
-        var push: PlannedPush
-        planning: while true {
-          switch planner.plan(batch, snapshot: snapshot, states: states) {
-          case .needs(let reads):
-            // The database answers these, so it must hold the earlier pushes' rows first.
-            try await pending.flush(connection, logger: self.logger)
-            try await self.read(reads, into: &snapshot, connection: connection)
-          case .ready(let planned):
-            push = planned
-            break planning
-          }
-        }
-        snapshot.apply(push.writes)
-        pending.add(push.writes)
-        if let state = push.state { states[batch.tenantID] = state }
-        results.append(push.outcome)
-      }
-      try await pending.flush(connection, logger: self.logger)
-      if !states.isEmpty {
-        let changed = states.sorted { $0.key < $1.key }
-        // Saved, and announced at commit to every node listening: subscribers there read the
-        // new changes from the table.
-        try await connection.query(
-          """
-          WITH saved AS (
-            UPDATE tenant_state t SET head = u.head, checksum = u.checksum, live = u.live, audit_count = u.audit_count,
-              audit_head = u.audit_head, bytes = u.bytes
-            FROM unnest(\(changed.map(\.key)), \(changed.map { Int64($0.value.head) }),
-              \(changed.map { Int64(bitPattern: $0.value.checksum) }), \(changed.map(\.value.live)),
-              \(changed.map(\.value.auditCount)), \(changed.map { ByteBuffer(bytes: $0.value.auditHead) }),
-              \(changed.map(\.value.bytes))) AS u(tenant_id, head, checksum, live, audit_count, audit_head, bytes)
-            WHERE t.tenant_id = u.tenant_id
-            RETURNING t.tenant_id, t.head)
-          SELECT pg_notify(\(Self.feedChannel), tenant_id || ':' || head) FROM saved
-          """,
-          logger: self.logger
-        )
-      }
-      try await connection.query("COMMIT", logger: self.logger)
-      return results
-    } catch {
-      _ = try? await connection.query("ROLLBACK", logger: self.logger)
-      throw error
+      )
     }
+    return results
   }
 
   /// The planner's reads, one query per kind of read and table key prefix, each an index lookup

@@ -114,8 +114,7 @@ extension PostgresStore {
 
   public func office(id: String) async throws -> Gongjian_V1_Office? {
     try await self.mapErrors {
-      try await self.client.query("SELECT \(unescaped: Self.officeColumns) FROM office WHERE id = \(id)", logger: self.logger)
-        .collect().first.map(Self.office)
+      try await self.client.withConnection { try await self.office($0, id: id) }
     }
   }
 

@@ -87,22 +87,11 @@ extension PostgresStore {
     )
   }
 
-  /// All tenant ids: the directory's table, outside the wall.
-  func tenantIDs() async throws -> [String] {
-    try await self.mapErrors {
-      var ids: [String] = []
-      for try await id in try await self.client.query("SELECT id FROM tenant ORDER BY id", logger: self.logger).decode(String.self) {
-        ids.append(id)
-      }
-      return ids
-    }
-  }
-
   public func compact(before cutoff: Date) async throws -> CompactionReport {
     let limit = cutoff.timeIntervalSince1970
     var report = CompactionReport(supersededRemoved: 0, tombstonesPurged: 0, mutationsForgotten: 0)
     // One tenant per transaction: each names its tenant, and holds that tenant's lock only.
-    for tenantID in try await self.tenantIDs() {
+    for tenantID in try await self.tenants().map(\.id) {
       let (superseded, purged, forgotten) = try await self.transaction(tenants: [tenantID]) { connection in
         // Commits of the tenant wait meanwhile, so the horizon moves with nothing in flight.
         try await connection.query("SELECT 1 FROM tenant_state WHERE tenant_id = \(tenantID) FOR UPDATE", logger: self.logger)

@@ -27,18 +27,13 @@ extension PostgresStore {
           applied.insert(version)
         }
         for migration in Self.migrations where !applied.contains(migration.version) {
-          try await connection.query("BEGIN", logger: self.logger)
-          do {
+          try await self.inTransaction(connection, tenants: []) { connection in
             for statement in migration.statements {
               try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
             }
             try await connection.query(
               "INSERT INTO schema_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: self.logger
             )
-            try await connection.query("COMMIT", logger: self.logger)
-          } catch {
-            _ = try? await connection.query("ROLLBACK", logger: self.logger)
-            throw error
           }
           self.logger.info("migrated PostgreSQL schema", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }

@@ -153,21 +153,28 @@ public final class PostgresStore: GongjianStore {
   ) async throws -> Result {
     try await self.mapErrors {
       try await self.client.withConnection { connection in
-        try await connection.query(
-          readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: self.logger
-        )
-        do {
-          if !tenants.isEmpty {
-            try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
-          }
-          let result = try await body(connection)
-          try await connection.query("COMMIT", logger: self.logger)
-          return result
-        } catch {
-          _ = try? await connection.query("ROLLBACK", logger: self.logger)
-          throw error
-        }
+        try await self.inTransaction(connection, tenants: tenants, readOnly: readOnly, body)
       }
+    }
+  }
+
+  /// ``transaction(tenants:readOnly:_:)`` on a connection the caller holds, with PostgreSQL's
+  /// errors as they are (a commit retries some of them).
+  nonisolated(nonsending) func inTransaction<Result: Sendable>(
+    _ connection: PostgresConnection, tenants: [String], readOnly: Bool = false,
+    _ body: (PostgresConnection) async throws -> Result
+  ) async throws -> Result {
+    try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: self.logger)
+    do {
+      if !tenants.isEmpty {
+        try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
+      }
+      let result = try await body(connection)
+      try await connection.query("COMMIT", logger: self.logger)
+      return result
+    } catch {
+      _ = try? await connection.query("ROLLBACK", logger: self.logger)
+      throw error
     }
   }
 
