@@ -77,6 +77,33 @@ struct MirrorTests {
     #expect(try !reopened.beginBulkLoad())
   }
 
+  @Test("A bulk load without repeated records sums the checksum as it appends; tombstones do not count; a wrong server sum is a mismatch")
+  func bulkLoadChecksum() throws {
+    let c = "00000000-0000-4000-8000-00000000000c"
+    let server = RecordChecksum.hash(kind: "park", id: Self.a, version: 2) &+ RecordChecksum.hash(kind: "park", id: Self.b, version: 1)
+    for claimed in [server, server &+ 1] {
+      try Self.withMirror { mirror in
+        // The tenant was synced before, while it had no record.
+        try mirror.apply(page: Self.page([], more: false, head: 0, checksum: 0), tenantID: "t")
+        #expect(try mirror.beginBulkLoad())
+        try mirror.apply(pages: [Self.page([Self.record(Self.a, version: 2, sequence: 4, name: "甲")], more: true, head: 9, checksum: claimed)], tenantID: "t", bulk: true)
+        #expect(try mirror.status(tenantID: "t").first?.liveRecords == 1, "each transaction keeps the running sum")
+        let last = try mirror.apply(pages: [
+          Self.page([Self.record(c, version: 3, sequence: 6, name: "", deleted: true)], more: true, head: 9, checksum: claimed),
+          Self.page([Self.record(Self.b, version: 1, sequence: 9, name: "乙")], more: false, head: 9, checksum: claimed),
+        ], tenantID: "t", bulk: true)
+        let status = try #require(try mirror.status(tenantID: "t").first)
+        #expect(status.liveRecords == 2 && status.checksum == server && status.cursor == 9)
+        if claimed == server {
+          #expect(last == .matched && status.verified == true)
+        } else {
+          #expect(last == .mismatch(mirror: server, server: claimed) && status.verified == false)
+        }
+        #expect(try !mirror.beginBulkLoad(), "the key index is back")
+      }
+    }
+  }
+
   @Test("Pages keep the checksum; a caught-up page is verified against the server's")
   func checksum() throws {
     try Self.withMirror { mirror in

@@ -50,9 +50,17 @@ extension Mirror {
       var tally = try Self.storedTally(db, tenantID)
       // Pages are stored without the per-record checksum bookkeeping (a read of the old version
       // per record took a third of a first sync); every caught-up page recomputes it from the rows.
+      // A bulk load sums the checksum of the records it appends: the mirror held none before it.
+      var appendedOnce = bulk
       if bulk {
-        for record in pages.lazy.flatMap(\.records) { try Self.append(db, record) }
-        if !page.more { try Self.finishBulkLoad(db) }
+        for record in pages.lazy.flatMap(\.records) {
+          try Self.append(db, record)
+          if !record.deleted {
+            tally.checksum &+= RecordChecksum.hash(kind: record.kind, id: record.id, version: record.version)
+            tally.live += 1
+          }
+        }
+        if !page.more { appendedOnce = try !Self.finishBulkLoad(db) }
       } else {
         for record in pages.lazy.flatMap(\.records) { try Self.store(db, record) }
       }
@@ -60,8 +68,10 @@ extension Mirror {
       let cursor = page.more ? page.nextCursor : max(page.nextCursor, page.checkpoint.headSequence)
       var verification = Verification.notYet
       if !page.more {
-        // From the rows themselves, so that a mirror damaged behind its back is caught too.
-        tally = try Self.recomputeTally(db, tenantID)
+        // From the rows themselves, so that a mirror damaged behind its back is caught too; a
+        // bulk load that appended every record once has its sum already (rescanning a million
+        // rows at the end took a second during which nothing else ran).
+        if !appendedOnce { tally = try Self.recomputeTally(db, tenantID) }
         verification = tally.checksum == page.checkpoint.checksum
           ? .matched : .mismatch(mirror: tally.checksum, server: page.checkpoint.checksum)
       }
@@ -211,6 +221,8 @@ extension Mirror {
     try self.write { db in
       guard try Self.hasKeyIndex(db), try Bool.fetchOne(db, sql: "SELECT 1 FROM record LIMIT 1") == nil else { return false }
       try db.execute(sql: "DROP INDEX record_key")
+      // No record, so every tally is zero; the load adds to it.
+      try db.execute(sql: "UPDATE tenant SET checksum = 0, live = 0")
       return true
     }
   }
@@ -218,15 +230,22 @@ extension Mirror {
   /// Ends a bulk load: keeps the latest version of a record pulled twice and builds the key
   /// index. Does nothing when the index is there.
   public func finishBulkLoad() throws {
-    try self.write { db in try Self.finishBulkLoad(db) }
+    try self.write { db in _ = try Self.finishBulkLoad(db) }
   }
 
   static func hasKeyIndex(_ db: Database) throws -> Bool {
     try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'record_key'") ?? false
   }
 
-  static func finishBulkLoad(_ db: Database) throws {
-    guard try !Self.hasKeyIndex(db) else { return }
+  /// - Returns: Whether records pulled twice were removed (their tally must be recomputed).
+  @discardableResult
+  static func finishBulkLoad(_ db: Database) throws -> Bool {
+    guard try !Self.hasKeyIndex(db) else { return false }
+    // SQLite sorts the keys in runs of the cache's size: small runs, sorted beside the writer by a
+    // helper thread and merged, beat one large in-memory sort (a million keys: 1.5–2.3 s against
+    // 2.9–4.0 s in trials with Python's sqlite3).
+    try db.execute(sql: "PRAGMA threads = 2; PRAGMA cache_size = -4096")
+    defer { try? db.execute(sql: "PRAGMA threads = 0; PRAGMA cache_size = \(Self.cacheSize)") }
     // A feed from scratch rarely holds two versions of one record (compaction keeps the latest),
     // so the index is tried first and the duplicates removed only if it fails.
     do {
@@ -234,6 +253,7 @@ extension Mirror {
         try db.execute(sql: "CREATE UNIQUE INDEX record_key ON record (tenant_id, kind, id)")
         return .commit
       }
+      return false
     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
       try db.execute(
         sql: """
@@ -244,6 +264,7 @@ extension Mirror {
           """
       )
       try db.execute(sql: "CREATE UNIQUE INDEX record_key ON record (tenant_id, kind, id)")
+      return true
     }
   }
 

@@ -33,7 +33,7 @@ public final class Mirror: Sendable {
         try db.execute(sql: "PRAGMA synchronous = FULL")
         // A first sync writes hundreds of megabytes: with SQLite's default 2 MB cache most of the
         // time went to re-reading B-tree pages through pread (measured with perf).
-        try db.execute(sql: "PRAGMA cache_size = -262144")
+        try db.execute(sql: "PRAGMA cache_size = \(Self.cacheSize)")
         try db.execute(sql: "PRAGMA mmap_size = 268435456")
         // Fewer, larger checkpoints: each one waits for the disk.
         try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
@@ -42,13 +42,16 @@ public final class Mirror: Sendable {
       self.path = path
       try Self.migrator.migrate(self.pool)
       // A first sync cut short leaves its bulk load unfinished: the key index is built now.
-      try self.pool.write { db in try Self.finishBulkLoad(db) }
+      try self.pool.write { db in _ = try Self.finishBulkLoad(db) }
     } catch let error as GongjianClientError {
       throw error
     } catch {
       throw GongjianClientError(.local, "mirror \(path): \(error)", cause: error)
     }
   }
+
+  /// The page cache, in SQLite's form (negative: KiB): 256 MiB.
+  static let cacheSize = -262_144
 
   private static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
