@@ -99,6 +99,7 @@ public struct MutualTLS: Sendable {
         try sync.addHandler(tls, position: .first)
         // From here on the authenticator gives the connection back to the gate when it closes.
         try sync.addHandler(authenticator, position: .after(tls))
+        try sync.addHandler(ReadDetacher(), position: .after(authenticator))
       } catch {
         self.gate.closed(address: address, handshaking: true)
         throw error
