@@ -26,6 +26,7 @@ final class Recorder: Sendable {
 
   func add(_ micros: Double) { self.samples.withLock { $0.append(micros) } }
   func add(contentsOf values: [Double]) { self.samples.withLock { $0.append(contentsOf: values) } }
+  var count: Int { self.samples.withLock { $0.count } }
 
   func summary() -> (count: Int, p50: Double, p99: Double, max: Double) {
     let sorted = self.samples.withLock { $0.sorted() }
@@ -344,8 +345,13 @@ struct FanOut: AsyncParsableCommand {
           try await writes.waitForAll()
         }
       }
-      // Let the last deliveries arrive, then end the subscriptions.
-      try await Task.sleep(for: .seconds(2))
+      // Let the last deliveries arrive (a late one counts in the latencies, not as missing), then
+      // end the subscriptions.
+      let expected = pushed.value * self.subscribers
+      let drainDeadline = ContinuousClock.now + .seconds(30)
+      while recorder.count < expected && ContinuousClock.now < drainDeadline {
+        try await Task.sleep(for: .milliseconds(50))
+      }
       group.cancelAll()
     }
     let s = recorder.summary()

@@ -99,7 +99,9 @@ public struct MutualTLS: Sendable {
         try sync.addHandler(tls, position: .first)
         // From here on the authenticator gives the connection back to the gate when it closes.
         try sync.addHandler(authenticator, position: .after(tls))
-        try sync.addHandler(ReadDetacher(), position: .after(authenticator))
+        let detacher = ReadDetacher()
+        try sync.addHandler(detacher, position: .after(authenticator))
+        try sync.addHandler(FlushConsolidator(), position: .after(detacher))
       } catch {
         self.gate.closed(address: address, handshaking: true)
         throw error
