@@ -6,8 +6,9 @@ internal import SwiftProtobuf
 /// `gongjian.v1.Sync`: a thin layer over ``SyncEngine``.
 ///
 /// It registers its methods itself rather than through the generated service protocol, so that
-/// `Subscribe` sends ``SubscribeFrame``s: changes the hub encoded once for all subscribers go out
-/// as bytes, not re-encoded for each of them.
+/// `Subscribe` and `Pull` send ``WireFrame``s: changes the hub encoded once for all subscribers
+/// go out as bytes, not re-encoded for each of them, and a pulled page is written straight from
+/// the store's rows.
 public struct SyncService: RegistrableRPCService {
   private let engine: SyncEngine
 
@@ -20,8 +21,8 @@ public struct SyncService: RegistrableRPCService {
     try await self.engine.push(request, caller: try context.caller)
   }
 
-  public func pull(request: Gongjian_V1_PullRequest, context: ServerContext) async throws -> Gongjian_V1_PullResponse {
-    try await self.engine.pull(request, caller: try context.caller)
+  public func pull(request: Gongjian_V1_PullRequest, context: ServerContext) async throws -> PullFrame {
+    try await self.engine.pullFrame(request, caller: try context.caller)
   }
 
   public func subscribe(
@@ -40,12 +41,18 @@ public struct SyncService: RegistrableRPCService {
 
   public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
     Self.unary(Gongjian_V1_Sync.Method.Push.descriptor, with: &router, self.push)
-    Self.unary(Gongjian_V1_Sync.Method.Pull.descriptor, with: &router, self.pull)
+    router.registerHandler(
+      forMethod: Gongjian_V1_Sync.Method.Pull.descriptor,
+      deserializer: ProtobufDeserializer<Gongjian_V1_PullRequest>(),
+      serializer: WireFrameSerializer<Gongjian_V1_PullResponse>()
+    ) { request, context in
+      StreamingServerResponse(single: ServerResponse(message: try await self.pull(request: try await ServerRequest(stream: request).message, context: context)))
+    }
     Self.unary(Gongjian_V1_Sync.Method.GetRecord.descriptor, with: &router, self.getRecord)
     router.registerHandler(
       forMethod: Gongjian_V1_Sync.Method.Subscribe.descriptor,
       deserializer: ProtobufDeserializer<Gongjian_V1_SubscribeRequest>(),
-      serializer: SubscribeFrameSerializer()
+      serializer: WireFrameSerializer<Gongjian_V1_SubscribeResponse>()
     ) { request, context in
       let message = try await ServerRequest(stream: request).message
       return StreamingServerResponse { writer in

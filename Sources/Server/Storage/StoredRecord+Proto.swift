@@ -13,7 +13,7 @@ extension StoredRecord {
     record.deleted = self.deleted
     if !self.deleted {
       var any = Google_Protobuf_Any()
-      any.typeURL = RecordKind.named(self.kind)?.typeURL ?? "type.googleapis.com/gongjian.v1.\(self.kind)"
+      any.typeURL = self.typeURL
       any.value = self.payload
       record.payload = any
     }

@@ -248,21 +248,25 @@ public final class SyncEngine: Sendable {
   ///   - caller: The authenticated caller.
   /// - Throws: `permissionDenied` without read access; `invalidArgument` for a bad page size.
   public func pull(_ request: Gongjian_V1_PullRequest, caller: Caller) async throws -> Gongjian_V1_PullResponse {
+    try await self.pullFrame(request, caller: caller).decoded()
+  }
+
+  /// ``pull(_:caller:)`` as the transport sends it: a page is written straight from the rows.
+  public func pullFrame(_ request: Gongjian_V1_PullRequest, caller: Caller) async throws -> PullFrame {
     try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: "pull")
     let size = try self.pageSize(request.pageSize)
     let page = try await self.store.changes(tenantID: request.tenantID, after: request.cursor, limit: size)
-    var response = Gongjian_V1_PullResponse()
-    response.checkpoint = page.checkpoint.proto
     if let reset = Self.reset(cursor: request.cursor, checkpoint: page.checkpoint) {
-      response.reset = reset
-      response.nextCursor = 0
-      response.more = true
-      return response
+      return .message(.with {
+        $0.checkpoint = page.checkpoint.proto
+        $0.reset = reset
+        $0.nextCursor = 0
+        $0.more = true
+      })
     }
-    response.records = page.records.map(\.proto)
-    response.nextCursor = page.records.last?.sequence ?? request.cursor
-    response.more = page.hasMore
-    return response
+    return .page(
+      page.records, nextCursor: page.records.last?.sequence ?? request.cursor, more: page.hasMore, checkpoint: page.checkpoint
+    )
   }
 
   /// One record's current version.
