@@ -21,7 +21,7 @@ STAGES = {
     "audit hash (SHA-256)": [r"^AuditEntry\.hash\.getter"],
     "change hub publish": [r"^ChangeHub\.publish"],
     "stream writes (NIOAsyncChannel writer to HTTP/2 and TLS)": [r"NIOAsyncChannelHandlerWriterDelegate\.didYield"],
-    "protobuf encoding of responses": [r"^ProtobufSerializer\.serialize"],
+    "protobuf encoding of responses": [r"^ProtobufSerializer\.serialize", r"^(specialized )?StoredRecord\.appendField"],
     "libdispatch timers": [r"^_dispatch_mgr_thread"],
     "kernel: pwrite": [r"^__libc_pwrite"],
     "kernel: pread": [r"^__libc_pread"],

@@ -202,13 +202,15 @@ if u16 and go16 and sw16 and h2c16 and ng16:
         "parsed the peer certificate on every stream; the certificate serial is hex-encoded without `String(format:)`; the "
         "authentication interceptor builds log metadata only when it logs; the required-text check no longer goes through "
         "NSString; SQLite reads through a memory map with a larger page cache; the change hub encodes each change once for all "
-        "subscribers and appends in place.",
+        "subscribers and appends in place; HTTP/2 gets a right-sized copy of each decrypted read, so NIOSSL's read buffer is no "
+        "longer copied on write and held twice by every connection; flushes are merged per turn of the event loop between TLS "
+        "and HTTP/2; pulled pages are written straight from the store's rows, without building and encoding messages.",
         "- What would close the rest of the gap, in order of expected gain: (1) a lean server runtime on SwiftNIO's HTTP/2 "
         "that keeps gRPC's wire format and the generated service protocols but handles each stream inside the connection's "
         "pipeline without a child channel, async sequences and a task hop per stream; the room it has is bounded by the "
         f"greeter's {f(sw16['server_cpu_us_per_unit'], 1)} µs against nghttpd's {f(ng16['server_cpu_us_per_unit'], 1)} µs per request, and a bare "
         "NIOHTTP2 server is the next measurement to size it; (2) fewer allocations per stream upstream in grpc-swift-nio-transport; "
-        "(3) NIOSSL buffers released when idle, for connection memory (below).",
+        "(3) NIOSSL's buffers released when idle, for connection memory (below).",
     ]
     lines += findings
 
@@ -272,8 +274,9 @@ if fan:
                       f"and TLS takes {st.get('stream writes (NIOAsyncChannel writer to HTTP/2 and TLS)', 0):.1f}% of its samples and "
                       f"protobuf encoding {st.get('protobuf encoding of responses', 0):.1f}% (changes are encoded once per commit by "
                       f"the hub and sent as bytes; what remains is heartbeats and catch-up pages), the hub "
-                      f"{st.get('change hub publish', 0):.1f}%. The cost is per message and per stream in the transport, one HTTP/2 "
-                      "DATA frame and flush per subscriber per commit.")
+                      f"{st.get('change hub publish', 0):.1f}%. The cost is per message and per stream in the transport: one HTTP/2 "
+                      "DATA frame per subscriber per commit, each through its stream's channel and async writer (the flushes of one "
+                      "turn of the event loop are merged into one before TLS).")
         lines += ["", cause[1:]]
 
 if c1k or c5k or hs:
@@ -294,13 +297,15 @@ if c1k or c5k or hs:
         if live:
             big = [(size, per) for size, per in live.get("large_allocations_per_unit", []) if size >= 16384]
             held = "".join(f", {per:g} × {f(size)} bytes" for size, per in big)
-            extra = (f" Measured cause: the live heap per open connection is {kib(live['live_bytes_per_unit'])} "
+            extra = (f" The live heap per open connection is {kib(live['live_bytes_per_unit'])} "
                      f"({f(live['mallocs_per_unit'])} allocations to open one; allocations table above){held}: NIOSSL gives every "
                      "connection a plaintext read buffer of two TLS records (32 KiB, `NIOSSLHandler.handlerAdded`) and an outbound "
                      "buffer it never shrinks (`maximumPreservedOutboundBufferCapacity: .max`), allocated for the connection's life "
                      "and not configurable. Resident memory grows by less than the live heap because an idle connection never "
-                     "touches most pages of those buffers. Meeting the goal needs NIOSSL to release its buffers when idle (as "
-                     "BoringSSL itself does), an upstream change.")
+                     "touches most pages of those buffers. A second 32 KiB buffer per connection is gone: HTTP/2's frame decoder "
+                     "kept a slice of NIOSSL's read buffer, so NIOSSL's next read copied the buffer and both stayed; HTTP/2 now gets "
+                     "a copy of each read (`ReadDetacher`, docs/DESIGN.md). Going further needs NIOSSL to release its buffers when "
+                     "idle (as BoringSSL itself does), an upstream change.")
         lines += ["", f"Goal \"at most 64 KiB per idle connection\": {kib(per)} at 5,000, {verdict}.{extra}"]
     if hs:
         lines += ["", f"New connections (mutual-TLS handshake, one `whoami`, close) from 16 concurrent clients: "
