@@ -120,10 +120,20 @@ public struct GongjianServer: Service {
         minPingIntervalWithoutCalls: connections.minClientPingInterval, allowWithoutCalls: connections.allowClientPingsWithoutCalls
       )
     )
+    // One admission for both paths: the quotas' buckets are shared.
+    let admission = CallAdmission(
+      resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
+      quotas: self.configuration.quotas.gate()
+    )
+    let lean = self.configuration.leanPath ? LeanMethods(identity: services.identity, sync: services.sync, admission: admission) : nil
     transportConfig.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
       stream.eventLoop.makeCompletedFuture {
         let guardHandler = StreamGuard(identity: MutualTLS.identity(of: stream), limit: limits.maxRequestMessageBytes(path:))
-        try stream.pipeline.syncOperations.addHandler(guardHandler, position: .first)
+        let pipeline = stream.pipeline.syncOperations
+        try pipeline.addHandler(guardHandler, position: .first)
+        if let lean {
+          try pipeline.addHandler(LeanStreamHandler(methods: lean), position: .after(guardHandler))
+        }
       }
     }
     let transport = HTTP2ServerTransport.Custom(
@@ -133,12 +143,7 @@ public struct GongjianServer: Service {
     let server = GRPCServer(
       transport: transport,
       services: services.rpcServices,
-      interceptors: [
-        AuthenticationInterceptor(
-          resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
-          quotas: self.configuration.quotas.gate()
-        )
-      ]
+      interceptors: [AuthenticationInterceptor(admission: admission)]
     )
 
     // Probes reach health without a client certificate, on loopback only.

@@ -15,6 +15,10 @@ public struct GongjianServices: Sendable {
   public let rpcServices: [any RegistrableRPCService]
   /// `grpc.health.v1.Health`, which the server sets serving once it listens.
   public let health: HealthService
+  /// `gongjian.v1.Identity`, also served on the lean path.
+  let identity: IdentityService
+  /// `gongjian.v1.Sync`, also served on the lean path.
+  let sync: SyncService
 
   /// The services that answer from the store, by full name: NOT_SERVING while it fails.
   public static let storeServiceNames = [
@@ -50,11 +54,15 @@ public struct GongjianServices: Sendable {
     self.authorizer = authorizer
     let health = HealthService(services: Self.serviceNames)
     self.health = health
+    let identity = IdentityService(directory: directory)
+    let sync = SyncService(engine: engine)
+    self.identity = identity
+    self.sync = sync
     self.rpcServices = [
       health, ServerReflectionService(services: Self.serviceNames), ServerReflectionV1AlphaService(services: Self.serviceNames),
       AuditService(store: store, authorizer: authorizer, signer: signer),
-      IdentityService(directory: directory),
-      SyncService(engine: engine),
+      identity,
+      sync,
       AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),
       RecordsService(engine: engine, store: store, authorizer: authorizer),
       TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant),

@@ -11,7 +11,7 @@ import SystemPackage
 enum ConfigFile {
   /// One setting of the file.
   struct Setting {
-    enum Kind { case int(ClosedRange<Int>), string, strings }
+    enum Kind { case int(ClosedRange<Int>), bool, string, strings }
     var key: String
     var kind: Kind
     var help: String
@@ -75,6 +75,11 @@ enum ConfigFile {
           throw ConfigError(error.message.replacingOccurrences(of: "storage: ", with: ""))
         }
       }
+    ),
+    Setting(
+      key: "transport.lean_path", kind: .bool,
+      help: "serve WhoAmI, Push, Pull and GetRecord on the lean path rather than through GRPCCore",
+      current: { $0.leanPath }, apply: { $0.leanPath = $1 as! Bool }
     ),
     int("limits.max_mutations_per_push", 1...100_000, "most mutations in one push", \.limits.maxMutationsPerPush),
     int("limits.max_request_bytes", 1024...1_073_741_824, "largest push, in payload bytes", \.limits.maxRequestBytes),
@@ -182,6 +187,8 @@ enum ConfigFile {
           guard let int = try Self.present(reader, key, { try reader.requiredInt(forKey: key) }) else { continue }
           guard range.contains(int) else { throw ConfigError("\(int) is out of range \(range.lowerBound)…\(range.upperBound)") }
           value = int
+        case .bool:
+          value = try Self.present(reader, key, { try reader.requiredBool(forKey: key) })
         case .string:
           value = try Self.present(reader, key, { try reader.requiredString(forKey: key) })
         case .strings:
@@ -213,6 +220,7 @@ enum ConfigFile {
   static func kindName(_ kind: Setting.Kind) -> String {
     switch kind {
     case .int: "a whole number"
+    case .bool: "true or false"
     case .string: "a string"
     case .strings: "a list of strings"
     }

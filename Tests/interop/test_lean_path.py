@@ -1,0 +1,169 @@
+"""The lean server path (issue 12): WhoAmI, Push, Pull and GetRecord served beside GRPCCore on the
+same connections. A stock grpcio client sees the same answers, statuses, messages and error details
+from a server with the lean path (the default) and one without it (`transport.lean_path: false`);
+raw HTTP/2 frames check what a client library would not send: no message, two messages, a deadline
+that passes before the request ends, a reset stream, a compressed request (left to grpc-swift)."""
+import json
+import pathlib
+import sys
+import tempfile
+import time
+import uuid
+
+import grpc
+import h2.events
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "generated"))
+
+from gongjian.v1 import identity_pb2, identity_pb2_grpc, sync_pb2, sync_pb2_grpc  # noqa: E402
+from conftest import start_server, stop_server  # noqa: E402
+from test_hardening import H2, connect, context, whoami_office  # noqa: E402
+from test_interop import channel, park  # noqa: E402
+
+PULL = "/gongjian.v1.Sync/Pull"
+
+
+def status_details(error):
+    """The google.rpc.Status details a failure carries, as raw bytes (empty when none)."""
+    return dict(error.trailing_metadata() or ()).get("grpc-status-details-bin", b"")
+
+
+def outcomes(address, data, record_id):
+    """Calls of every lean method, ordinary and failing, and what the client saw of each."""
+    seen = []
+
+    def call(name, invoke):
+        try:
+            response = invoke()
+            seen.append((name, "OK", response.SerializeToString(deterministic=True)))
+        except grpc.RpcError as error:
+            seen.append((name, error.code().name, error.details(), status_details(error)))
+
+    with channel(address, data, "sihong.gov") as ch, channel(address, data, "siyang.gov") as other:
+        sync = sync_pb2_grpc.SyncStub(ch)
+        call("whoami", lambda: identity_pb2_grpc.IdentityStub(ch).WhoAmI(identity_pb2.WhoAmIRequest(), timeout=10))
+        push = sync_pb2.PushRequest(tenant_id="changshu-sihong", client_id="lean-" + record_id, mutations=[
+            sync_pb2.Mutation(mutation_id="m-1", kind="park", record_id=record_id, base_version=0, payload=park("泗洪共建园区 " + record_id)),
+        ])
+        call("push", lambda: sync.Push(push, timeout=10))
+        call("push replayed", lambda: sync.Push(push, timeout=10))
+        call("push without tenant", lambda: sync.Push(sync_pb2.PushRequest(client_id="x"), timeout=10))
+        call("push to a tenant not joined", lambda: sync_pb2_grpc.SyncStub(other).Push(push, timeout=10))
+        call("pull of an unknown tenant", lambda: sync.Pull(sync_pb2.PullRequest(tenant_id="nowhere"), timeout=10))
+        call("pull with a bad page size", lambda: sync.Pull(sync_pb2.PullRequest(tenant_id="changshu-sihong", page_size=4_000_000_000), timeout=10))
+        call("get record", lambda: sync.GetRecord(sync_pb2.GetRecordRequest(tenant_id="changshu-sihong", kind="park", id=record_id), timeout=10))
+        call("get a missing record", lambda: sync.GetRecord(sync_pb2.GetRecordRequest(tenant_id="changshu-sihong", kind="park", id="00000000-0000-4000-8000-000000000000"), timeout=10))
+    return seen
+
+
+def without_volatile(seen):
+    """Answers as compared across two servers: the pushed record's sequence and timestamps differ."""
+    return [entry[:2] if entry[0] in ("push", "push replayed", "get record") else entry for entry in seen]
+
+
+def test_lean_and_grpccore_paths_answer_alike(tmp_path):
+    data = pathlib.Path(tempfile.mkdtemp(prefix="gongjian-lean-"))
+    proc, _ = start_server(data)
+    stop_server(proc)
+    answers = {}
+    for lean in (True, False):
+        config = tmp_path / f"lean-{lean}.json"
+        config.write_text(json.dumps({"transport": {"lean_path": lean}}), encoding="utf-8")
+        proc, address = start_server(data, "serve", "--config", str(config))
+        try:
+            answers[lean] = outcomes(address, data, str(uuid.uuid4()))
+        finally:
+            stop_server(proc)
+    assert [entry[1] for entry in answers[True]] == [
+        "OK", "OK", "OK", "INVALID_ARGUMENT", "PERMISSION_DENIED", "PERMISSION_DENIED", "INVALID_ARGUMENT", "OK", "NOT_FOUND",
+    ], answers[True]
+    assert without_volatile(answers[True]) == without_volatile(answers[False])
+    # The field-naming details of a refused push travel as google.rpc.Status on both paths.
+    assert answers[True][3][3] and answers[True][3][3] == answers[False][3][3]
+
+
+def raw_call(client, path, frames, headers=()):
+    """Sends HEADERS and then `frames` (payload, end_stream) on a new stream; the answer."""
+    conn, sock = client.conn, client.sock
+    stream = conn.get_next_available_stream_id()
+    conn.send_headers(stream, [
+        (":method", "POST"), (":scheme", "https"), (":path", path), (":authority", "127.0.0.1"),
+        ("content-type", "application/grpc"), ("te", "trailers"), *headers,
+    ], end_stream=not frames)
+    sock.sendall(conn.data_to_send())
+    for payload, end in frames:
+        if payload is None:
+            time.sleep(end)
+            continue
+        conn.send_data(stream, payload, end_stream=end)
+        sock.sendall(conn.data_to_send())
+    fields, reset = {}, None
+    sock.settimeout(10)
+    while True:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        done = False
+        for event in conn.receive_data(chunk):
+            if isinstance(event, (h2.events.ResponseReceived, h2.events.TrailersReceived)) and event.stream_id == stream:
+                fields.update(dict(event.headers))
+            elif isinstance(event, h2.events.StreamEnded) and event.stream_id == stream:
+                done = True
+            elif isinstance(event, h2.events.StreamReset) and event.stream_id == stream:
+                reset = event.error_code
+                done = True
+        outgoing = conn.data_to_send()
+        if outgoing:
+            sock.sendall(outgoing)
+        if done:
+            return fields, reset
+
+
+def message(body=b""):
+    return b"\x00" + len(body).to_bytes(4, "big") + body
+
+
+def test_unary_framing_errors_on_the_lean_path(server):
+    address, data = server
+    with connect(address, context(data)) as sock:
+        client = H2(sock)
+        fields, _ = raw_call(client, PULL, [])
+        assert fields.get("grpc-status") == "13" and "didn't contain any messages" in fields.get("grpc-message", ""), fields
+        fields, _ = raw_call(client, PULL, [(message() + message(), True)])
+        assert fields.get("grpc-status") == "13" and "more than one message" in fields.get("grpc-message", ""), fields
+        fields, _ = raw_call(client, PULL, [(message()[:3], True)])
+        assert fields.get("grpc-status") == "13" and "message prefix" in fields.get("grpc-message", ""), fields
+        fields, _ = raw_call(client, PULL, [(message(b"\xff\xff"), True)])
+        assert fields.get("grpc-status") == "3" and "Can't deserialize" in fields.get("grpc-message", ""), fields
+        # The connection still serves.
+        fields, body, _ = client.call()
+        assert whoami_office(body) == "suqian.commerce"
+
+
+def test_deadline_and_reset_on_the_lean_path(server):
+    address, data = server
+    with connect(address, context(data)) as sock:
+        client = H2(sock)
+        # The request's message comes after its 50 ms deadline: DEADLINE_EXCEEDED, and the stream ends.
+        fields, _ = raw_call(client, PULL, [(None, 0.5), (message(), True)], headers=[("grpc-timeout", "50m")])
+        assert fields.get("grpc-status") == "4", fields
+        # A stream the client resets before its request ends is dropped; the connection goes on.
+        conn = client.conn
+        stream = conn.get_next_available_stream_id()
+        conn.send_headers(stream, [
+            (":method", "POST"), (":scheme", "https"), (":path", PULL), (":authority", "127.0.0.1"),
+            ("content-type", "application/grpc"), ("te", "trailers"),
+        ])
+        conn.reset_stream(stream)
+        sock.sendall(conn.data_to_send())
+        fields, body, _ = client.call()
+        assert whoami_office(body) == "suqian.commerce"
+
+
+def test_compressed_requests_are_left_to_grpc_swift(server):
+    address, data = server
+    with connect(address, context(data)) as sock:
+        # No compression is enabled: grpc-swift refuses the encoding, as it does for every method.
+        fields, _, _ = H2(sock).call(headers=[("grpc-encoding", "gzip")])
+        assert fields.get("grpc-status") == "12", fields
