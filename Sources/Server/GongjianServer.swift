@@ -111,6 +111,9 @@ public struct GongjianServer: Service {
     transportConfig.rpc.maxRequestPayloadSize = limits.largestRequestMessageBytes + 1
     transportConfig.http2.maxConcurrentStreams = limits.maxConcurrentStreams
     transportConfig.connection.maxIdleTime = limits.maxConnectionIdle
+    // Flushes are merged per event-loop turn by FlushConsolidator; grpc-swift's coalescer would
+    // hold each one up to 100 µs more on a timer of its own.
+    transportConfig.connection.flushCoalescing = nil
     let connections = self.configuration.connections
     transportConfig.connection.maxAge = connections.maxConnectionAge
     transportConfig.connection.maxGraceTime = connections.maxConnectionAgeGrace
