@@ -23,6 +23,7 @@ from test_hardening import H2, connect, context, whoami_office  # noqa: E402
 from test_interop import channel, park  # noqa: E402
 
 PULL = "/gongjian.v1.Sync/Pull"
+SUBSCRIBE = "/gongjian.v1.Sync/Subscribe"
 
 
 def status_details(error):
@@ -54,8 +55,28 @@ def outcomes(address, data, record_id):
         call("pull of an unknown tenant", lambda: sync.Pull(sync_pb2.PullRequest(tenant_id="nowhere"), timeout=10))
         call("pull with a bad page size", lambda: sync.Pull(sync_pb2.PullRequest(tenant_id="changshu-sihong", page_size=4_000_000_000), timeout=10))
         call("get record", lambda: sync.GetRecord(sync_pb2.GetRecordRequest(tenant_id="changshu-sihong", kind="park", id=record_id), timeout=10))
+        call("subscribe until caught up", lambda: first_caught_up(sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong"), timeout=10)))
+        call("subscribe to a tenant not joined", lambda: first_caught_up(sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="wujiang-siyang"), timeout=10)))
+        call("subscribe past its deadline", lambda: drain(sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong"), timeout=1.5)))
         call("get a missing record", lambda: sync.GetRecord(sync_pb2.GetRecordRequest(tenant_id="changshu-sihong", kind="park", id="00000000-0000-4000-8000-000000000000"), timeout=10))
     return seen
+
+
+def first_caught_up(stream):
+    """Reads a subscription up to its first caught-up heartbeat, which it returns (time zeroed)."""
+    for response in stream:
+        if response.WhichOneof("event") == "heartbeat" and response.heartbeat.caught_up:
+            stream.cancel()
+            response.heartbeat.ClearField("server_time")
+            response.heartbeat.ClearField("head_sequence")
+            return response
+    raise AssertionError("the subscription ended before it caught up")
+
+
+def drain(stream):
+    for _ in stream:
+        pass
+    raise AssertionError("the subscription ended without a status")
 
 
 def without_volatile(seen):
@@ -77,7 +98,8 @@ def test_lean_and_grpccore_paths_answer_alike(tmp_path):
         finally:
             stop_server(proc)
     assert [entry[1] for entry in answers[True]] == [
-        "OK", "OK", "OK", "INVALID_ARGUMENT", "PERMISSION_DENIED", "PERMISSION_DENIED", "INVALID_ARGUMENT", "OK", "NOT_FOUND",
+        "OK", "OK", "OK", "INVALID_ARGUMENT", "PERMISSION_DENIED", "PERMISSION_DENIED", "INVALID_ARGUMENT", "OK",
+        "OK", "PERMISSION_DENIED", "DEADLINE_EXCEEDED", "NOT_FOUND",
     ], answers[True]
     assert without_volatile(answers[True]) == without_volatile(answers[False])
     # The field-naming details of a refused push travel as google.rpc.Status on both paths.
@@ -148,6 +170,12 @@ def test_deadline_and_reset_on_the_lean_path(server):
         # The request's message comes after its 50 ms deadline: DEADLINE_EXCEEDED, and the stream ends.
         fields, _ = raw_call(client, PULL, [(None, 0.5), (message(), True)], headers=[("grpc-timeout", "50m")])
         assert fields.get("grpc-status") == "4", fields
+        # A subscription's deadline ends it with DEADLINE_EXCEEDED in trailers after its messages.
+        request = sync_pb2.SubscribeRequest(tenant_id="changshu-sihong").SerializeToString()
+        started = time.time()
+        fields, reset = raw_call(client, SUBSCRIBE, [(message(request), True)], headers=[("grpc-timeout", "700m")])
+        assert fields.get("grpc-status") == "4" and fields.get(":status") == "200", (fields, reset)
+        assert 0.6 < time.time() - started < 5
         # A stream the client resets before its request ends is dropped; the connection goes on.
         conn = client.conn
         stream = conn.get_next_available_stream_id()

@@ -35,6 +35,14 @@ public struct SyncService: RegistrableRPCService {
     }
   }
 
+  /// `Subscribe` with its frames handed to `send` (the lean path).
+  func subscribe(
+    request: Gongjian_V1_SubscribeRequest, context: ServerContext,
+    send: @escaping @Sendable (SubscribeFrame) async throws -> Void
+  ) async throws {
+    try await self.engine.subscribe(request, caller: try context.caller, send: send)
+  }
+
   public func getRecord(request: Gongjian_V1_GetRecordRequest, context: ServerContext) async throws -> Gongjian_V1_Record {
     try await self.engine.record(request, caller: try context.caller)
   }

@@ -12,12 +12,39 @@ internal import SwiftProtobuf
 struct LeanMethod: Sendable {
   /// The method, as GRPCCore names it.
   let descriptor: MethodDescriptor
-  /// Decodes the request, admits it (given the tenant it names), runs the method and encodes
-  /// the response.
+  /// Decodes the request, admits it (given the tenant it names), runs the method and returns
+  /// the encoded response of a unary method, or sends a server-streaming method's responses on
+  /// the stream and returns nil.
   let run:
-    @Sendable (_ request: [UInt8], _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void) async throws -> [UInt8]
+    @Sendable (
+      _ request: [UInt8], _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
+    ) async throws -> [UInt8]?
 
-  /// A method whose request and response are protobuf messages.
+  /// Decodes a request, as GRPCCore's `ProtobufDeserializer` would, and admits it.
+  private static func decode<Input: SwiftProtobuf.Message>(
+    _ bytes: [UInt8], admit: (_ tenant: String?) throws -> Void
+  ) throws -> Input {
+    let input: Input
+    do {
+      input = try Input(serializedBytes: bytes)
+    } catch {
+      // The words ProtobufDeserializer uses on GRPCCore's path.
+      throw RPCError(code: .invalidArgument, message: "Can't deserialize to message of type \(Input.self).", cause: error)
+    }
+    try admit((input as? any TenantScoped)?.tenantID)
+    return input
+  }
+
+  /// Encodes a response with `encode`, failing as GRPCCore's serializers do.
+  private static func encode<Output>(_ output: Output, _ encode: (Output) throws -> [UInt8]) throws -> [UInt8] {
+    do {
+      return try encode(output)
+    } catch {
+      throw RPCError(code: .internalError, message: "Can't serialize message of type \(Output.self).", cause: error)
+    }
+  }
+
+  /// A unary method.
   ///
   /// - Parameters:
   ///   - descriptor: The method.
@@ -27,40 +54,46 @@ struct LeanMethod: Sendable {
     _ descriptor: MethodDescriptor, encode: @escaping @Sendable (Output) throws -> [UInt8],
     _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
   ) -> LeanMethod {
-    LeanMethod(descriptor: descriptor) { bytes, context, admit in
-      let input: Input
-      do {
-        input = try Input(serializedBytes: bytes)
-      } catch {
-        // The words ProtobufDeserializer uses on GRPCCore's path.
-        throw RPCError(code: .invalidArgument, message: "Can't deserialize to message of type \(Input.self).", cause: error)
-      }
-      try admit((input as? any TenantScoped)?.tenantID)
-      let output = try await handler(input, context)
-      do {
-        return try encode(output)
-      } catch {
-        throw RPCError(code: .internalError, message: "Can't serialize message of type \(Output.self).", cause: error)
-      }
+    LeanMethod(descriptor: descriptor) { bytes, context, admit, _ in
+      let input: Input = try Self.decode(bytes, admit: admit)
+      return try Self.encode(try await handler(input, context), encode)
     }
   }
 
-  /// A method whose response is a protobuf message.
+  /// A unary method whose response is a protobuf message.
   static func unary<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ descriptor: MethodDescriptor, _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
   ) -> LeanMethod {
     Self.unary(descriptor, encode: { try $0.serializedBytes() }, handler)
   }
 
-  /// A method whose response is a ``WireFrame``: pre-encoded bytes go out as they are.
+  /// A unary method whose response is a ``WireFrame``: pre-encoded bytes go out as they are.
   static func unary<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ descriptor: MethodDescriptor, _ handler: @escaping @Sendable (Input, ServerContext) async throws -> WireFrame<Output>
   ) -> LeanMethod {
-    Self.unary(descriptor, encode: { frame in
-      switch frame {
-      case .encoded(let bytes): return bytes
-      case .message(let message): return try message.serializedBytes()
+    Self.unary(descriptor, encode: Self.wireBytes, handler)
+  }
+
+  /// A server-streaming method whose responses are ``WireFrame``s, sent as the handler hands
+  /// them over: each written to the stream from the handler's task, without waiting for the
+  /// event loop unless the stream is full.
+  static func serverStreaming<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+    _ descriptor: MethodDescriptor,
+    _ handler: @escaping @Sendable (Input, ServerContext, _ send: @escaping @Sendable (WireFrame<Output>) async throws -> Void) async throws -> Void
+  ) -> LeanMethod {
+    LeanMethod(descriptor: descriptor) { bytes, context, admit, responses in
+      let input: Input = try Self.decode(bytes, admit: admit)
+      try await handler(input, context) { frame in
+        try await responses.send(try Self.encode(frame, Self.wireBytes))
       }
-    }, handler)
+      return nil
+    }
+  }
+
+  @Sendable private static func wireBytes<Output: SwiftProtobuf.Message>(_ frame: WireFrame<Output>) throws -> [UInt8] {
+    switch frame {
+    case .encoded(let bytes): return bytes
+    case .message(let message): return try message.serializedBytes()
+    }
   }
 }

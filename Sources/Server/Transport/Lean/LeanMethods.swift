@@ -5,9 +5,9 @@ internal import GRPCCore
 /// same ``CallAdmission`` as GRPCCore's path (office from the connection's certificate, quotas,
 /// metrics and log lines), then the service's own implementation.
 ///
-/// Served here: the hot unary methods, `Identity.WhoAmI` and `Sync.Push`, `Sync.Pull` and
-/// `Sync.GetRecord`. Every other method (streaming ones, reflection, the record services)
-/// stays on GRPCCore's path on the same connection.
+/// Served here: the hot methods, `Identity.WhoAmI`, `Sync.Push`, `Sync.Pull`, `Sync.GetRecord`
+/// and the live feed, `Sync.Subscribe`. Every other method (reflection, health, the record
+/// services) stays on GRPCCore's path on the same connection.
 struct LeanMethods: Sendable {
   private let byPath: [String: LeanMethod]
   private let admission: CallAdmission
@@ -19,12 +19,20 @@ struct LeanMethods: Sendable {
   ///   - sync: `gongjian.v1.Sync`.
   ///   - admission: What every call goes through before its service.
   init(identity: IdentityService, sync: SyncService, admission: CallAdmission) {
-    let methods: [LeanMethod] = [
-      .unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI),
-      .unary(Gongjian_V1_Sync.Method.Push.descriptor, sync.push),
-      .unary(Gongjian_V1_Sync.Method.Pull.descriptor, sync.pull),
-      .unary(Gongjian_V1_Sync.Method.GetRecord.descriptor, sync.getRecord),
-    ]
+    self.init(
+      methods: [
+        .unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI),
+        .unary(Gongjian_V1_Sync.Method.Push.descriptor, sync.push),
+        .unary(Gongjian_V1_Sync.Method.Pull.descriptor, sync.pull),
+        .unary(Gongjian_V1_Sync.Method.GetRecord.descriptor, sync.getRecord),
+        .serverStreaming(Gongjian_V1_Sync.Method.Subscribe.descriptor, sync.subscribe),
+      ],
+      admission: admission
+    )
+  }
+
+  /// Creates a registry of the given methods.
+  init(methods: [LeanMethod], admission: CallAdmission) {
     self.byPath = Dictionary(uniqueKeysWithValues: methods.map { ("/" + $0.descriptor.fullyQualifiedMethod, $0) })
     self.admission = admission
   }
@@ -37,8 +45,9 @@ struct LeanMethods: Sendable {
   /// Runs one call: its caller established and admitted, the method, the outcome counted and
   /// logged; failures as the status the client will see, as GRPCCore would make them.
   func run(
-    _ method: LeanMethod, request: [UInt8], metadata: Metadata, remotePeer: String, localPeer: String
-  ) async -> Result<[UInt8], RPCError> {
+    _ method: LeanMethod, request: [UInt8], metadata: Metadata, remotePeer: String, localPeer: String,
+    responses: LeanResponseStream
+  ) async -> Result<[UInt8]?, RPCError> {
     let admission = self.admission
     return await withServerContextRPCCancellationHandle { handle in
       await withTaskCancellationHandler {
@@ -53,10 +62,10 @@ struct LeanMethods: Sendable {
         var tenant: String?
         let started = ContinuousClock.now
         do {
-          let response = try await method.run(request, context) { named in
+          let response = try await method.run(request, context, { named in
             tenant = named
             try admission.admit(office: caller.office.id, tenant: named)
-          }
+          }, responses)
           admission.finished(context: context, caller: caller, tenant: tenant, duration: ContinuousClock.now - started, failure: nil)
           return .success(response)
         } catch {

@@ -10,8 +10,9 @@ internal import NIOHTTP2
 /// It sits behind ``StreamGuard`` (which has stamped the connection's identity into the
 /// headers and checks each message's prefix against the method's limit) and ahead of
 /// grpc-swift's handler. A lean call's frames stop here: the request is collected until the
-/// client ends its side, the method runs in a task, and the response (headers, one message,
-/// trailers; or trailers only on failure) is written straight to the stream. Everything
+/// client ends its side, the method runs in a task, and the response (headers, one message or
+/// a server-streaming method's messages as they come, trailers; or trailers only on failure)
+/// is written straight to the stream. Everything
 /// HTTP/2 asks of a stream stays with SwiftNIO's stream channel below: flow control
 /// (WINDOW_UPDATE as frames are read), RST_STREAM, GOAWAY and the connection's limits.
 ///
@@ -48,6 +49,10 @@ final class LeanStreamHandler: ChannelDuplexHandler {
   private let methods: LeanMethods
   private var state = State.idle
   private var timeout: Scheduled<Void>?
+  /// Whether the response headers were written.
+  private var responseStarted = false
+  /// Sends waiting for the stream to become writable.
+  private var writabilityWaiters: [EventLoopPromise<Void>] = []
 
   /// Creates the handler of one stream.
   init(methods: LeanMethods) {
@@ -97,7 +102,37 @@ final class LeanStreamHandler: ChannelDuplexHandler {
     if case .running(_, let task) = self.state { task.cancel() }
     self.timeout?.cancel()
     if case .passThrough = self.state {} else { self.state = .done }
+    self.releaseWaiters()
     context.fireChannelInactive()
+  }
+
+  func channelWritabilityChanged(context: ChannelHandlerContext) {
+    if context.channel.isWritable { self.releaseWaiters() }
+    context.fireChannelWritabilityChanged()
+  }
+
+  /// Lets waiting sends go on: to send more, or to find the stream ended.
+  private func releaseWaiters() {
+    let waiters = self.writabilityWaiters
+    self.writabilityWaiters.removeAll()
+    for waiter in waiters { waiter.succeed() }
+  }
+
+  /// Writes one response message of a server-streaming method (after the headers, once).
+  func send(context: ChannelHandlerContext, _ message: [UInt8]) {
+    guard case .running = self.state else { return }
+    if !self.responseStarted { self.writeHeaders(context: context) }
+    self.writeMessage(context: context, message)
+    context.flush()
+  }
+
+  /// Succeeds when the stream can take more; fails once the call has ended.
+  func whenWritable(context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+    guard case .running = self.state else { return context.eventLoop.makeFailedFuture(CancellationError()) }
+    if context.channel.isWritable { return context.eventLoop.makeSucceededVoidFuture() }
+    let promise = context.eventLoop.makePromise(of: Void.self)
+    self.writabilityWaiters.append(promise)
+    return promise.futureResult
   }
 
   /// The lean call the headers start, if the method is served here and the request is plain gRPC.
@@ -138,18 +173,21 @@ final class LeanStreamHandler: ChannelDuplexHandler {
     let local = channel.parent?.localAddress.map(Self.peer) ?? "unknown"
     let eventLoop = context.eventLoop
     let bound = NIOLoopBound((self, context), eventLoop: eventLoop)
+    let responses = LeanResponseStream(channel: channel, handler: bound)
     let methods = self.methods
     let task = Task {
       let result = await methods.run(
-        call.method, request: message, metadata: call.metadata, remotePeer: remote, localPeer: local
+        call.method, request: message, metadata: call.metadata, remotePeer: remote, localPeer: local, responses: responses
       )
       eventLoop.execute { bound.value.0.finish(context: bound.value.1, result) }
     }
     self.state = .running(call, task)
   }
 
-  /// Writes the outcome, unless the stream was closed or answered meanwhile.
-  private func finish(context: ChannelHandlerContext, _ result: Result<[UInt8], RPCError>) {
+  /// Writes the outcome, unless the stream was closed or answered meanwhile: the unary
+  /// response's message and trailers, a stream's trailers, or trailers only when nothing was
+  /// sent.
+  private func finish(context: ChannelHandlerContext, _ result: Result<[UInt8]?, RPCError>) {
     switch self.state {
     case .collecting, .running:
       break
@@ -158,20 +196,15 @@ final class LeanStreamHandler: ChannelDuplexHandler {
     }
     self.state = .done
     self.timeout?.cancel()
+    self.releaseWaiters()
     switch result {
-    case .success(let bytes):
-      let headers: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
-      context.write(self.wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
-      var buffer = context.channel.allocator.buffer(capacity: 5 + bytes.count)
-      buffer.writeInteger(UInt8(0))
-      buffer.writeInteger(UInt32(bytes.count))
-      buffer.writeBytes(bytes)
-      context.write(self.wrapOutboundOut(.data(.init(data: .byteBuffer(buffer)))), promise: nil)
+    case .success(let message):
+      if !self.responseStarted { self.writeHeaders(context: context) }
+      if let message { self.writeMessage(context: context, message) }
       context.write(self.wrapOutboundOut(.headers(.init(headers: ["grpc-status": "0"], endStream: true))), promise: nil)
     case .failure(let error):
-      var trailers: HPACKHeaders = [
-        ":status": "200", "content-type": "application/grpc", "grpc-status": "\(error.code.rawValue)",
-      ]
+      var trailers: HPACKHeaders = self.responseStarted ? [:] : [":status": "200", "content-type": "application/grpc"]
+      trailers.add(name: "grpc-status", value: "\(error.code.rawValue)")
       if !error.message.isEmpty { trailers.add(name: "grpc-message", value: StreamGuard.percentEncoded(error.message)) }
       for (key, value) in error.metadata {
         switch value {
@@ -184,11 +217,25 @@ final class LeanStreamHandler: ChannelDuplexHandler {
     context.flush()
   }
 
+  private func writeHeaders(context: ChannelHandlerContext) {
+    self.responseStarted = true
+    let headers: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
+    context.write(self.wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
+  }
+
+  private func writeMessage(context: ChannelHandlerContext, _ message: [UInt8]) {
+    var buffer = context.channel.allocator.buffer(capacity: 5 + message.count)
+    buffer.writeInteger(UInt8(0))
+    buffer.writeInteger(UInt32(message.count))
+    buffer.writeBytes(message)
+    context.write(self.wrapOutboundOut(.data(.init(data: .byteBuffer(buffer)))), promise: nil)
+  }
+
   /// The deadline passed before the method answered: DEADLINE_EXCEEDED, and the method is cancelled.
   private func deadlineExceeded(context: ChannelHandlerContext) {
     let task: Task<Void, Never>?
     if case .running(_, let running) = self.state { task = running } else { task = nil }
-    self.finish(context: context, .failure(RPCError(code: .deadlineExceeded, message: "Timed out waiting for request")))
+    self.finish(context: context, .failure(RPCError(code: .deadlineExceeded, message: "The call's deadline (grpc-timeout) passed.")))
     task?.cancel()
     // The client may not have ended its side: the stream is reset rather than left open.
     context.close(promise: nil)
