@@ -128,7 +128,7 @@ public struct GongjianServer: Service {
       resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
       quotas: self.configuration.quotas.gate()
     )
-    let lean = self.configuration.leanPath ? LeanMethods(identity: services.identity, sync: services.sync, admission: admission) : nil
+    let lean = self.configuration.leanPath ? LeanMethods(services: services, admission: admission) : nil
     transportConfig.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
       stream.eventLoop.makeCompletedFuture {
         let guardHandler = StreamGuard(identity: MutualTLS.identity(of: stream), limit: limits.maxRequestMessageBytes(path:))

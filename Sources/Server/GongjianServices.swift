@@ -19,6 +19,12 @@ public struct GongjianServices: Sendable {
   let identity: IdentityService
   /// `gongjian.v1.Sync`, also served on the lean path.
   let sync: SyncService
+  /// The record services, also served on the lean path.
+  let records: RecordsService
+  let targets: TargetsService
+  let councils: CouncilsService
+  let audit: AuditService
+  let admin: AdminService
 
   /// The services that answer from the store, by full name: NOT_SERVING while it fails.
   public static let storeServiceNames = [
@@ -58,18 +64,18 @@ public struct GongjianServices: Sendable {
     let sync = SyncService(engine: engine)
     self.identity = identity
     self.sync = sync
+    let audit = AuditService(store: store, authorizer: authorizer, signer: signer)
+    let admin = AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory)
+    let records = RecordsService(engine: engine, store: store, authorizer: authorizer)
+    let targets = TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant)
+    let councils = CouncilsService(
+      engine: engine, store: store, authorizer: authorizer, cityTenant: configuration.authorization.operatorTenant,
+      maxAttachmentBytes: configuration.limits.maxAttachmentBytes, ranges: configuration.validation.plausibleRanges
+    )
+    (self.audit, self.admin, self.records, self.targets, self.councils) = (audit, admin, records, targets, councils)
     self.rpcServices = [
       health, ServerReflectionService(services: Self.serviceNames), ServerReflectionV1AlphaService(services: Self.serviceNames),
-      AuditService(store: store, authorizer: authorizer, signer: signer),
-      identity,
-      sync,
-      AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory),
-      RecordsService(engine: engine, store: store, authorizer: authorizer),
-      TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant),
-      CouncilsService(
-        engine: engine, store: store, authorizer: authorizer, cityTenant: configuration.authorization.operatorTenant,
-        maxAttachmentBytes: configuration.limits.maxAttachmentBytes, ranges: configuration.validation.plausibleRanges
-      ),
+      audit, identity, sync, admin, records, targets, councils,
     ]
   }
 }

@@ -1,5 +1,6 @@
 @testable import GongjianServer
 import GRPCCore
+import GRPCInProcessTransport
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -85,6 +86,21 @@ struct LeanStreamHandlerTests {
       }
       #expect(error.code == .internalError)
       #expect(error.message.contains(words), "\(error.message)")
+    }
+  }
+
+  @Test("Every method of Gongjian's own services is on the lean path; health and reflection are not")
+  func coversTheServices() async throws {
+    try await Harness.with { h in
+      var router = RPCRouter<InProcessTransport.Server>()
+      for service in h.services.rpcServices { service.registerMethods(with: &router) }
+      let lean = LeanMethods(
+        services: h.services, admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
+      )
+      let own = router.methods.filter { $0.service.fullyQualifiedService.hasPrefix("gongjian.v1.") }
+      #expect(own.count == 39)
+      #expect(lean.paths == own.map { "/" + $0.fullyQualifiedMethod }.sorted())
+      #expect(!lean.paths.contains { $0.hasPrefix("/grpc.") })
     }
   }
 

@@ -91,6 +91,31 @@ public final class DirectoryCache: Sendable {
     )
   }
 
+  /// What is cached of an office, if it is cached and fresh: the office (nil if it is not
+  /// registered) and its memberships.
+  func cached(officeID: String) -> (office: Gongjian_V1_Office?, memberships: [Gongjian_V1_Membership])? {
+    guard self.timeToLive > .zero else { return nil }
+    return self.state.withLock { state in
+      guard let entry = state.entries[officeID], entry.expires > .now else { return nil }
+      return (entry.office, entry.memberships)
+    }
+  }
+
+  /// A registered office, if the cache can tell without reading: `.some(nil)` for one known
+  /// not to be registered, nil when the store must be read.
+  func cachedOffice(id: String) -> Gongjian_V1_Office?? {
+    self.cached(officeID: id).map(\.office)
+  }
+
+  /// The listing, if it is cached and fresh.
+  func cachedListing() -> Listing? {
+    guard self.timeToLive > .zero else { return nil }
+    return self.state.withLock { state in
+      guard let cached = state.listing, cached.expires > .now else { return nil }
+      return cached.value
+    }
+  }
+
   /// A registered office.
   public func office(id: String) async throws -> Gongjian_V1_Office? {
     try await self.entry(id).office

@@ -20,6 +20,19 @@ struct CallAdmission: Sendable {
     }
   }
 
+  /// The calling office when it can be told without waiting; nil when it cannot. A refusal is
+  /// logged.
+  ///
+  /// - Throws: `UNAUTHENTICATED` when no office can be established.
+  func callerImmediately(metadata: Metadata, context: ServerContext) throws -> Caller? {
+    do {
+      return try self.resolver.resolveImmediately(metadata: metadata)
+    } catch {
+      self.logger.notice("refused unauthenticated call", metadata: Self.metadata(context, nil, ["error": "\(error)"]))
+      throw error
+    }
+  }
+
   /// Charges one request of `office` naming `tenant` to the quotas.
   ///
   /// - Throws: `RESOURCE_EXHAUSTED` naming the quota and when to retry.

@@ -17,9 +17,24 @@ public struct IdentityService: Gongjian_V1_Identity.SimpleServiceProtocol {
     request: Gongjian_V1_WhoAmIRequest, context: ServerContext
   ) async throws -> Gongjian_V1_WhoAmIResponse {
     let caller = try context.caller
-    let memberships = try await self.directory.memberships(officeID: caller.office.id)
+    return Self.response(
+      caller, memberships: try await self.directory.memberships(officeID: caller.office.id), listing: try await self.directory.listing()
+    )
+  }
+
+  /// `WhoAmI` answered from the directory cache without waiting; nil when the cache must be
+  /// read first.
+  func whoAmIImmediately(caller: Caller) -> Gongjian_V1_WhoAmIResponse? {
+    guard let cached = self.directory.cached(officeID: caller.office.id), let listing = self.directory.cachedListing() else {
+      return nil
+    }
+    return Self.response(caller, memberships: cached.memberships, listing: listing)
+  }
+
+  private static func response(
+    _ caller: Caller, memberships: [Gongjian_V1_Membership], listing: DirectoryCache.Listing
+  ) -> Gongjian_V1_WhoAmIResponse {
     // The names a client shows offline: its tenants and their offices (all, for an overseer).
-    let listing = try await self.directory.listing()
     let tenants = listing.tenants.filter { tenant in
       caller.office.overseer || memberships.contains { $0.tenantID == tenant.id }
     }

@@ -19,20 +19,38 @@ struct LeanMethod: Sendable {
     @Sendable (
       _ request: [UInt8], _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
     ) async throws -> [UInt8]?
+  /// Answers a unary call on the event loop, without a task, when that needs no waiting (what
+  /// the method needs is cached); returns nil, having admitted nothing, when it cannot.
+  var immediate: (@Sendable (_ request: [UInt8], _ caller: Caller, _ admit: (_ tenant: String?) throws -> Void) throws -> [UInt8]?)?
+
+  init(
+    descriptor: MethodDescriptor,
+    immediate: (@Sendable (_ request: [UInt8], _ caller: Caller, _ admit: (_ tenant: String?) throws -> Void) throws -> [UInt8]?)? = nil,
+    run: @escaping @Sendable (
+      _ request: [UInt8], _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
+    ) async throws -> [UInt8]?
+  ) {
+    self.descriptor = descriptor
+    self.immediate = immediate
+    self.run = run
+  }
 
   /// Decodes a request, as GRPCCore's `ProtobufDeserializer` would, and admits it.
   private static func decode<Input: SwiftProtobuf.Message>(
     _ bytes: [UInt8], admit: (_ tenant: String?) throws -> Void
   ) throws -> Input {
-    let input: Input
+    let input: Input = try Self.decode(bytes)
+    try admit((input as? any TenantScoped)?.tenantID)
+    return input
+  }
+
+  private static func decode<Input: SwiftProtobuf.Message>(_ bytes: [UInt8]) throws -> Input {
     do {
-      input = try Input(serializedBytes: bytes)
+      return try Input(serializedBytes: bytes)
     } catch {
       // The words ProtobufDeserializer uses on GRPCCore's path.
       throw RPCError(code: .invalidArgument, message: "Can't deserialize to message of type \(Input.self).", cause: error)
     }
-    try admit((input as? any TenantScoped)?.tenantID)
-    return input
   }
 
   /// Encodes a response with `encode`, failing as GRPCCore's serializers do.
@@ -65,6 +83,24 @@ struct LeanMethod: Sendable {
     _ descriptor: MethodDescriptor, _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
   ) -> LeanMethod {
     Self.unary(descriptor, encode: { try $0.serializedBytes() }, handler)
+  }
+
+  /// A unary method that can often answer from what is cached, without waiting.
+  ///
+  /// - Parameter immediately: The answer from the cache, or nil when it must wait for
+  ///   `handler`.
+  static func unary<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+    _ descriptor: MethodDescriptor, _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output,
+    immediately: @escaping @Sendable (Input, Caller) -> Output?
+  ) -> LeanMethod {
+    var method = Self.unary(descriptor, handler)
+    method.immediate = { bytes, caller, admit in
+      let input: Input = try Self.decode(bytes)
+      guard let output = immediately(input, caller) else { return nil }
+      try admit((input as? any TenantScoped)?.tenantID)
+      return try Self.encode(output, { try $0.serializedBytes() })
+    }
+    return method
   }
 
   /// A unary method whose response is a ``WireFrame``: pre-encoded bytes go out as they are.

@@ -5,9 +5,10 @@ internal import GRPCCore
 /// same ``CallAdmission`` as GRPCCore's path (office from the connection's certificate, quotas,
 /// metrics and log lines), then the service's own implementation.
 ///
-/// Served here: the hot methods, `Identity.WhoAmI`, `Sync.Push`, `Sync.Pull`, `Sync.GetRecord`
-/// and the live feed, `Sync.Subscribe`. Every other method (reflection, health, the record
-/// services) stays on GRPCCore's path on the same connection.
+/// Served here: every method of Gongjian's own services (all unary, and `Sync.Subscribe`, the
+/// one server-streaming method). The standard services (health, reflection) stay on GRPCCore's
+/// path on the same connections; so does any request the lean path does not take on
+/// (``LeanStreamHandler``).
 struct LeanMethods: Sendable {
   private let byPath: [String: LeanMethod]
   private let admission: CallAdmission
@@ -18,14 +19,54 @@ struct LeanMethods: Sendable {
   ///   - identity: `gongjian.v1.Identity`.
   ///   - sync: `gongjian.v1.Sync`.
   ///   - admission: What every call goes through before its service.
-  init(identity: IdentityService, sync: SyncService, admission: CallAdmission) {
+  init(services: GongjianServices, admission: CallAdmission) {
+    let (identity, sync, records, targets) = (services.identity, services.sync, services.records, services.targets)
+    let (councils, audit, admin) = (services.councils, services.audit, services.admin)
+    typealias Councils = Gongjian_V1_Councils.Method
+    typealias Admin = Gongjian_V1_Admin.Method
     self.init(
       methods: [
-        .unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI),
+        .unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI) { _, caller in
+          identity.whoAmIImmediately(caller: caller)
+        },
         .unary(Gongjian_V1_Sync.Method.Push.descriptor, sync.push),
         .unary(Gongjian_V1_Sync.Method.Pull.descriptor, sync.pull),
         .unary(Gongjian_V1_Sync.Method.GetRecord.descriptor, sync.getRecord),
         .serverStreaming(Gongjian_V1_Sync.Method.Subscribe.descriptor, sync.subscribe),
+        .unary(Gongjian_V1_Records.Method.Create.descriptor, records.create),
+        .unary(Gongjian_V1_Records.Method.Update.descriptor, records.update),
+        .unary(Gongjian_V1_Records.Method.Get.descriptor, records.get),
+        .unary(Gongjian_V1_Records.Method.List.descriptor, records.list),
+        .unary(Gongjian_V1_Records.Method.Delete.descriptor, records.delete),
+        .unary(Gongjian_V1_Targets.Method.Report.descriptor, targets.report),
+        .unary(Gongjian_V1_Targets.Method.Flagship.descriptor, targets.flagship),
+        .unary(Gongjian_V1_Targets.Method.Evaluation.descriptor, targets.evaluation),
+        .unary(Councils.CreateMeeting.descriptor, councils.createMeeting),
+        .unary(Councils.ListMeetings.descriptor, councils.listMeetings),
+        .unary(Councils.SetMeetingStatus.descriptor, councils.setMeetingStatus),
+        .unary(Councils.GetAgenda.descriptor, councils.getAgenda),
+        .unary(Councils.Propose.descriptor, councils.propose),
+        .unary(Councils.AcceptItem.descriptor, councils.acceptItem),
+        .unary(Councils.DeferItem.descriptor, councils.deferItem),
+        .unary(Councils.WithdrawItem.descriptor, councils.withdrawItem),
+        .unary(Councils.OrderItems.descriptor, councils.orderItems),
+        .unary(Councils.Decide.descriptor, councils.decide),
+        .unary(Councils.ListActions.descriptor, councils.listActions),
+        .unary(Councils.UpdateAction.descriptor, councils.updateAction),
+        .unary(Councils.UploadAttachment.descriptor, councils.uploadAttachment),
+        .unary(Councils.PreparePacket.descriptor, councils.preparePacket),
+        .unary(Gongjian_V1_Audit.Method.ListEntries.descriptor, audit.listEntries),
+        .unary(Gongjian_V1_Audit.Method.SignCheckpoint.descriptor, audit.signCheckpoint),
+        .unary(Gongjian_V1_Audit.Method.ListCheckpoints.descriptor, audit.listCheckpoints),
+        .unary(Admin.CreateTenant.descriptor, admin.createTenant),
+        .unary(Admin.ListTenants.descriptor, admin.listTenants),
+        .unary(Admin.PutOffice.descriptor, admin.putOffice),
+        .unary(Admin.ListOffices.descriptor, admin.listOffices),
+        .unary(Admin.SetMembership.descriptor, admin.setMembership),
+        .unary(Admin.RemoveMembership.descriptor, admin.removeMembership),
+        .unary(Admin.ListMemberships.descriptor, admin.listMemberships),
+        .unary(Admin.ListCertificates.descriptor, admin.listCertificates),
+        .unary(Admin.RevokeCertificate.descriptor, admin.revokeCertificate),
       ],
       admission: admission
     )
@@ -36,6 +77,9 @@ struct LeanMethods: Sendable {
     self.byPath = Dictionary(uniqueKeysWithValues: methods.map { ("/" + $0.descriptor.fullyQualifiedMethod, $0) })
     self.admission = admission
   }
+
+  /// The `:path`s served here.
+  var paths: [String] { self.byPath.keys.sorted() }
 
   /// The lean method at a request's `:path`, if there is one.
   func method(path: String) -> LeanMethod? {
@@ -78,6 +122,43 @@ struct LeanMethods: Sendable {
       } onCancel: {
         handle.cancel()
       }
+    }
+  }
+
+  /// Runs one call on the event loop when its method can answer without waiting: nil when it
+  /// cannot (nothing was admitted or counted), and the call goes to ``run(_:request:metadata:remotePeer:localPeer:responses:)``.
+  func runImmediately(
+    _ method: LeanMethod, request: [UInt8], metadata: Metadata, remotePeer: String, localPeer: String
+  ) -> Result<[UInt8]?, RPCError>? {
+    guard let immediate = method.immediate else { return nil }
+    let admission = self.admission
+    var context = ServerContext(
+      descriptor: method.descriptor, remotePeer: remotePeer, localPeer: localPeer, cancellation: .init()
+    )
+    let caller: Caller
+    do {
+      guard let resolved = try admission.callerImmediately(metadata: metadata, context: context) else { return nil }
+      caller = resolved
+    } catch {
+      return .failure(Self.rpcError(error))
+    }
+    context.transportSpecific = caller
+    var tenant: String?
+    let started = ContinuousClock.now
+    do {
+      let response = try immediate(request, caller) { named in
+        tenant = named
+        try admission.admit(office: caller.office.id, tenant: named)
+      }
+      guard let response else { return nil }
+      admission.finished(context: context, caller: caller, tenant: tenant, duration: ContinuousClock.now - started, failure: nil)
+      return .success(response)
+    } catch {
+      admission.finished(
+        context: context, caller: caller, tenant: tenant, duration: ContinuousClock.now - started,
+        failure: (CallAdmission.code(of: error), "\(error)")
+      )
+      return .failure(Self.rpcError(error))
     }
   }
 

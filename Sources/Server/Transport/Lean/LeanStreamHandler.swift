@@ -171,6 +171,12 @@ final class LeanStreamHandler: ChannelDuplexHandler {
     let channel = context.channel
     let remote = channel.parent?.remoteAddress.map(Self.peer) ?? "unknown"
     let local = channel.parent?.localAddress.map(Self.peer) ?? "unknown"
+    if let answer = self.methods.runImmediately(
+      call.method, request: message, metadata: call.metadata, remotePeer: remote, localPeer: local
+    ) {
+      self.finish(context: context, answer)
+      return
+    }
     let eventLoop = context.eventLoop
     let bound = NIOLoopBound((self, context), eventLoop: eventLoop)
     let responses = LeanResponseStream(channel: channel, handler: bound)
