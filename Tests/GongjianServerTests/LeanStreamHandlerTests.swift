@@ -91,11 +91,15 @@ struct LeanStreamHandlerTests {
 
   @Test("Every method of Gongjian's own services is on the lean path; health and reflection are not")
   func coversTheServices() async throws {
-    try await Harness.with { h in
+    try await withTemporaryDirectory { directory in
+      let store = try await makeDevStore(in: directory)
+      let services = GongjianServices(
+        store: store, revocations: RevocationList(), configuration: .defaults, logger: Logger(label: "test")
+      )
       var router = RPCRouter<InProcessTransport.Server>()
-      for service in h.services.rpcServices { service.registerMethods(with: &router) }
+      for service in services.rpcServices { service.registerMethods(with: &router) }
       let lean = LeanMethods(
-        services: h.services, admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
+        services: services, admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
       )
       let own = router.methods.filter { $0.service.fullyQualifiedService.hasPrefix("gongjian.v1.") }
       #expect(own.count == 39)
