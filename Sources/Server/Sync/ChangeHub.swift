@@ -15,9 +15,6 @@ package final class ChangeHub: Sendable {
     case heartbeat
   }
 
-  /// A subscriber's wake-ups. Every wake means "catch up", so dropping all but the newest two
-  /// loses nothing.
-  typealias Signal = AsyncStream<Wake>
 
   /// A recent change: its sequence and its wire form, a `ChangeBatch.records` field.
   package struct Change: Sendable {
@@ -31,7 +28,7 @@ package final class ChangeHub: Sendable {
   }
 
   private struct Feed {
-    var subscribers: [Int: Signal.Continuation] = [:]
+    var subscribers: [Int: WakeSignal] = [:]
     /// Consecutive recent changes, oldest first.
     var recent: [Change] = []
     var head: UInt64 = 0
@@ -58,20 +55,20 @@ package final class ChangeHub: Sendable {
     case closed
   }
 
-  /// Registers a subscriber. Its signal finishes when the hub closes; the continuation is for
-  /// the subscriber's own heartbeat wakes.
-  func subscribe(tenantID: String) -> Result<(id: Int, signal: Signal, wake: Signal.Continuation), Refusal> {
-    let (signal, continuation) = Signal.makeStream(bufferingPolicy: .bufferingNewest(2))
+  /// Registers a subscriber. Its signal finishes when the hub closes; the subscriber yields its
+  /// own heartbeat wakes to it too.
+  func subscribe(tenantID: String) -> Result<(id: Int, signal: WakeSignal), Refusal> {
+    let signal = WakeSignal()
     let id: Result<Int, Refusal> = self.state.withLock { state in
       if state.closed { return .failure(.closed) }
       guard (state.feeds[tenantID]?.subscribers.count ?? 0) < self.maxSubscribers else { return .failure(.tenantAtLimit) }
       let id = state.nextID
       state.nextID += 1
-      state.feeds[tenantID, default: Feed()].subscribers[id] = continuation
+      state.feeds[tenantID, default: Feed()].subscribers[id] = signal
       ServerMetrics.subscribers(state.feeds.values.reduce(0) { $0 + $1.subscribers.count })
       return .success(id)
     }
-    return id.map { ($0, signal, continuation) }
+    return id.map { ($0, signal) }
   }
 
   /// Ends every subscription (graceful shutdown) and refuses new ones.
@@ -107,7 +104,7 @@ package final class ChangeHub: Sendable {
     } : []
     let records = encoded.count == records.count ? encoded : []
     let limit = self.recentLimit
-    let continuations: [Signal.Continuation] = self.state.withLock { state in
+    let continuations: [WakeSignal] = self.state.withLock { state in
       // In place: a copy of the feed would copy its whole recent array on every publish.
       Self.append(records, head: head, limit: limit, to: &state.feeds[tenantID, default: Feed()])
     }
@@ -119,7 +116,7 @@ package final class ChangeHub: Sendable {
   /// Notes that another node committed the tenant's feed up to `head`, and wakes its
   /// subscribers when that is news to this node: they read those changes from the store.
   func advance(tenantID: String, head: UInt64) {
-    let continuations: [Signal.Continuation] = self.state.withLock { state in
+    let continuations: [WakeSignal] = self.state.withLock { state in
       // No feed: nobody here follows the tenant, and a new subscriber reads the store first.
       guard let known = state.feeds[tenantID]?.head, head > known else { return [] }
       state.feeds[tenantID]?.head = head
@@ -135,7 +132,7 @@ package final class ChangeHub: Sendable {
     for continuation in continuations { continuation.yield(.commit) }
   }
 
-  private static func append(_ records: [Change], head: UInt64, limit: Int, to feed: inout Feed) -> [Signal.Continuation] {
+  private static func append(_ records: [Change], head: UInt64, limit: Int, to feed: inout Feed) -> [WakeSignal] {
     if let first = records.first {
       if let last = feed.recent.last, last.sequence + 1 == first.sequence {
         feed.recent.append(contentsOf: records)

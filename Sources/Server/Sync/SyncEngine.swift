@@ -341,11 +341,10 @@ public final class SyncEngine: Sendable {
     }
     // Register before the first read, so that no commit falls between catch-up and live.
     let id: Int
-    let wakes: ChangeHub.Signal
-    let wake: ChangeHub.Signal.Continuation
+    let wakes: WakeSignal
     switch self.hub.subscribe(tenantID: tenantID) {
     case .success(let subscription):
-      (id, wakes, wake) = subscription
+      (id, wakes) = subscription
     case .failure(.tenantAtLimit):
       throw GongjianError(
         .resourceExhausted,
@@ -409,7 +408,7 @@ public final class SyncEngine: Sendable {
         group.addTask {
           while !Task.isCancelled {
             try await Task.sleep(for: heartbeat)
-            wake.yield(.heartbeat)
+            wakes.yield(.heartbeat)
           }
         }
         // Ends when the hub closes (shutdown) or the call is cancelled.
