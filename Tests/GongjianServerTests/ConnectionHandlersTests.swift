@@ -1,4 +1,5 @@
 @testable import GongjianServer
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -62,5 +63,39 @@ struct ConnectionHandlersTests {
     #expect(try written() == ["f"])
     channel.embeddedEventLoop.run()
     try closed.wait()
+  }
+
+  @Test("The small writes of a flush leave as one buffer; a large write passes after them; promises complete")
+  func joinsSmallWrites() throws {
+    let channel = EmbeddedChannel(handler: WriteCoalescer())
+    defer { _ = try? channel.finish() }
+    let promise = channel.eventLoop.makePromise(of: Void.self)
+    let written = NIOLockedValueBox(false)
+    promise.futureResult.whenSuccess { written.withLockedValue { $0 = true } }
+    channel.write(IOData.byteBuffer(ByteBuffer(string: "header")), promise: nil)
+    channel.write(IOData.byteBuffer(ByteBuffer(string: "-payload")), promise: promise)
+    channel.write(IOData.byteBuffer(ByteBuffer(string: "-trailers")), promise: nil)
+    #expect(try channel.readOutbound(as: IOData.self) == nil, "nothing leaves before the flush")
+    channel.flush()
+    #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(ByteBuffer(string: "header-payload-trailers")))
+    #expect(try channel.readOutbound(as: IOData.self) == nil)
+    #expect(written.withLockedValue { $0 }, "the joined write's promise completed the one given")
+
+    let large = ByteBuffer(repeating: 7, count: WriteCoalescer.limit)
+    channel.write(IOData.byteBuffer(ByteBuffer(string: "before")), promise: nil)
+    channel.write(IOData.byteBuffer(large), promise: nil)
+    channel.write(IOData.byteBuffer(ByteBuffer(string: "after")), promise: nil)
+    channel.flush()
+    #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(ByteBuffer(string: "before")))
+    #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(large))
+    #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(ByteBuffer(string: "after")))
+
+    // Joined buffers stay within one TLS record.
+    let half = ByteBuffer(repeating: 1, count: WriteCoalescer.limit / 2 + 1)
+    channel.write(IOData.byteBuffer(half), promise: nil)
+    channel.write(IOData.byteBuffer(half), promise: nil)
+    channel.flush()
+    #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(half))
+    #expect(try channel.readOutbound(as: IOData.self) == .byteBuffer(half))
   }
 }

@@ -101,7 +101,9 @@ public struct MutualTLS: Sendable {
         try sync.addHandler(authenticator, position: .after(tls))
         let detacher = ReadDetacher()
         try sync.addHandler(detacher, position: .after(authenticator))
-        try sync.addHandler(FlushConsolidator(), position: .after(detacher))
+        let coalescer = WriteCoalescer()
+        try sync.addHandler(coalescer, position: .after(detacher))
+        try sync.addHandler(FlushConsolidator(), position: .after(coalescer))
       } catch {
         self.gate.closed(address: address, handshaking: true)
         throw error
