@@ -1,15 +1,27 @@
 internal import NIOCore
+internal import Synchronization
 
 /// Where a lean server-streaming method sends its responses: straight to the HTTP/2 stream the
 /// call arrived on, on that stream's event loop.
 ///
 /// A send does not wait for the event loop while the stream can take more (the writes of one
-/// turn of the loop leave in one flush, ``FlushConsolidator``); when HTTP/2 flow control or the
-/// socket holds the stream back, it waits until the stream is writable again, so a slow client
-/// holds back its own subscription and nothing else.
+/// turn of the loop leave in one flush, ``FlushConsolidator``). It waits when HTTP/2 flow
+/// control or the socket holds the stream back, until the stream is writable again, so a slow
+/// client holds back its own subscription and nothing else; and after every
+/// ``LeanResponseStream/unconfirmedLimit`` bytes handed over, until the event loop has taken
+/// them, so that the messages queued on the loop (not yet counted by the stream's writability)
+/// stay bounded however fast the method produces them.
 struct LeanResponseStream: Sendable {
+  /// Bytes a send may hand to the event loop before it waits for the loop to take them.
+  static let unconfirmedLimit = 256 * 1024
+
+  private final class Unconfirmed: Sendable {
+    let bytes = Atomic<Int>(0)
+  }
+
   private let channel: any Channel
   private let handler: NIOLoopBound<(LeanStreamHandler, ChannelHandlerContext)>
+  private let unconfirmed = Unconfirmed()
 
   init(channel: any Channel, handler: NIOLoopBound<(LeanStreamHandler, ChannelHandlerContext)>) {
     self.channel = channel
@@ -23,8 +35,11 @@ struct LeanResponseStream: Sendable {
     let handler = self.handler
     let eventLoop = self.channel.eventLoop
     eventLoop.execute { handler.value.0.send(context: handler.value.1, message) }
-    if !self.channel.isWritable {
+    let handed = self.unconfirmed.bytes.add(message.count + 5, ordering: .relaxed).newValue
+    if handed >= Self.unconfirmedLimit || !self.channel.isWritable {
+      // Queued behind the sends above: when it runs, they have been written to the stream.
       try await eventLoop.flatSubmit { handler.value.0.whenWritable(context: handler.value.1) }.get()
+      self.unconfirmed.bytes.store(0, ordering: .relaxed)
     }
   }
 }
