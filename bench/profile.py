@@ -21,6 +21,8 @@ STAGES = {
     "audit hash (SHA-256)": [r"^AuditEntry\.hash\.getter"],
     "change hub publish": [r"^ChangeHub\.publish"],
     "stream writes (NIOAsyncChannel writer to HTTP/2 and TLS)": [r"NIOAsyncChannelHandlerWriterDelegate\.didYield"],
+    "lean path: calls read and run on the event loop (LeanStreamHandler)": [r"^LeanStreamHandler\.channelRead\("],
+    "lean path: response writes to HTTP/2 and TLS": [r"^LeanStreamHandler\.finish\(", r"^closure #1 in LeanResponseStream\.send"],
     "protobuf encoding of responses": [r"^ProtobufSerializer\.serialize", r"^(specialized )?StoredRecord\.appendField"],
     "libdispatch timers": [r"^_dispatch_mgr_thread"],
     "kernel: pwrite": [r"^__libc_pwrite"],

@@ -107,8 +107,14 @@ final class LeanStreamHandler: ChannelDuplexHandler {
   }
 
   func channelWritabilityChanged(context: ChannelHandlerContext) {
-    if context.channel.isWritable { self.releaseWaiters() }
-    context.fireChannelWritabilityChanged()
+    switch self.state {
+    case .idle, .passThrough:
+      context.fireChannelWritabilityChanged()
+    case .collecting, .running, .done:
+      // Not passed on: grpc-swift's handler flushes the stream when it becomes unwritable, in
+      // the middle of a lean answer's writes (9% of the server's samples in a pull's profile).
+      if context.channel.isWritable { self.releaseWaiters() }
+    }
   }
 
   /// Lets waiting sends go on: to send more, or to find the stream ended.
