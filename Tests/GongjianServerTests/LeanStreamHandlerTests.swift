@@ -108,6 +108,23 @@ struct LeanStreamHandlerTests {
     }
   }
 
+  @Test("A second message of a unary request is refused as it starts, and the stream reset")
+  func secondMessage() throws {
+    let channel = try Self.channel()
+    defer { _ = try? channel.finish() }
+    try channel.writeInbound(Self.headers(path: "/gongjian.v1.Identity/WhoAmI"))
+    try channel.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: [0, 0, 0, 0, 1, 8])))))
+    #expect(try channel.readOutbound(as: HTTP2Frame.FramePayload.self) == nil, "one message: still collecting")
+    try channel.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: [0])))))
+    guard case .headers(let trailers) = try #require(try channel.readOutbound(as: HTTP2Frame.FramePayload.self)) else {
+      Issue.record("no trailers")
+      return
+    }
+    #expect(trailers.headers.first(name: "grpc-status") == "13")
+    #expect(trailers.headers.first(name: "grpc-message") == "Unary request contained more than one message.")
+    #expect(!channel.isActive, "the stream is reset: the client had not ended its side")
+  }
+
   @Test("grpc-timeout: up to eight digits and a unit")
   func timeouts() {
     #expect(LeanStreamHandler.timeAmount("100m") == .milliseconds(100))

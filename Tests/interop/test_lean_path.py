@@ -154,6 +154,9 @@ def test_unary_framing_errors_on_the_lean_path(server):
         assert fields.get("grpc-status") == "13" and "didn't contain any messages" in fields.get("grpc-message", ""), fields
         fields, _ = raw_call(client, PULL, [(message() + message(), True)])
         assert fields.get("grpc-status") == "13" and "more than one message" in fields.get("grpc-message", ""), fields
+        # A second message is refused as it starts, before the client ends its side.
+        fields, reset = raw_call(client, PULL, [(message() + message()[:2], False)])
+        assert fields.get("grpc-status") == "13" and "more than one message" in fields.get("grpc-message", ""), (fields, reset)
         fields, _ = raw_call(client, PULL, [(message()[:3], True)])
         assert fields.get("grpc-status") == "13" and "message prefix" in fields.get("grpc-message", ""), fields
         fields, _ = raw_call(client, PULL, [(message(b"\xff\xff"), True)])

@@ -84,6 +84,13 @@ final class LeanStreamHandler: ChannelDuplexHandler {
           self.state = .done  // no copy-on-write of the request while it grows
           call.request.writeBuffer(&buffer)
           self.state = .collecting(call)
+          // A second message is refused as it starts, not collected until the client ends its
+          // side: the stream guard bounds each message, and so the request.
+          if Self.holdsMoreThanOneMessage(call.request) {
+            self.finish(context: context, .failure(RPCError(code: .internalError, message: "Unary request contained more than one message.")))
+            context.close(promise: nil)
+            return
+          }
         }
         if frame.endStream { self.start(context: context) }
       case .headers(let trailers):
@@ -273,6 +280,12 @@ final class LeanStreamHandler: ChannelDuplexHandler {
       return .failure(RPCError(code: .internalError, message: "Unary request contained more than one message."))
     }
     return .success(bytes)
+  }
+
+  /// Whether a request's bytes go on past its first message.
+  static func holdsMoreThanOneMessage(_ request: ByteBuffer) -> Bool {
+    guard let length = request.getInteger(at: request.readerIndex + 1, as: UInt32.self) else { return false }
+    return request.readableBytes > 5 + Int(length)
   }
 
   /// A `grpc-timeout` value (at most 8 digits and a unit, as the gRPC spec has it).
