@@ -213,9 +213,10 @@ if u16 and go16 and sw16 and h2c16 and ng16:
             f"- In whoami's profile, BoringSSL's own crypto and record layer is {st['BoringSSL crypto and record layer (self)']:.1f}% of the "
             f"samples; the Swift side of the pipeline dominates: the TLS handler's reads and flushes (which carry the HTTP/2 and gRPC "
             f"handlers) {st['TLS (NIOSSL handler, reads and flushes)']:.1f}%, retain/release {st['swift_retain/release (self)']:.1f}%, "
-            f"malloc/free {st['malloc/free (self)']:.1f}%, while authentication and caller resolution together are "
-            f"{st['authentication interceptor (incl. handler)']:.1f}% and the transport's per-stream certificate re-read "
-            f"{st['transport: peer certificate re-read per stream']:.1f}%.")
+            f"malloc/free {st['malloc/free (self)']:.1f}%, while the lean path's reading and running of the call on the event "
+            f"loop (caller resolution, the handler and its encoding included) is "
+            f"{st.get('lean path: calls read and run on the event loop (LeanStreamHandler)', 0):.1f}%, caller resolution alone "
+            f"{st['caller resolution (revocation, directory)']:.1f}%.")
     if greeter_alloc and whoami_alloc:
         findings.append(
             f"- Allocations per RPC: {f(greeter_alloc['mallocs_per_unit'])} for the bare greeter ({f(greeter_alloc['bytes_per_unit'])} bytes) "
@@ -230,13 +231,19 @@ if u16 and go16 and sw16 and h2c16 and ng16:
         "NSString; SQLite reads through a memory map with a larger page cache; the change hub encodes each change once for all "
         "subscribers and appends in place; HTTP/2 gets a right-sized copy of each decrypted read, so NIOSSL's read buffer is no "
         "longer copied on write and held twice by every connection; flushes are merged per turn of the event loop between TLS "
-        "and HTTP/2; pulled pages are written straight from the store's rows, without building and encoding messages.",
-        "- What would close the rest of the gap, in order of expected gain: (1) a lean server runtime on SwiftNIO's HTTP/2 "
-        "that keeps gRPC's wire format and the generated service protocols but handles each stream inside the connection's "
-        "pipeline without a child channel, async sequences and a task hop per stream; the room it has is bounded by the "
-        f"greeter's {f(sw16['server_cpu_us_per_unit'], 1)} µs against nghttpd's {f(ng16['server_cpu_us_per_unit'], 1)} µs per request, and a bare "
-        "NIOHTTP2 server is the next measurement to size it; (2) fewer allocations per stream upstream in grpc-swift-nio-transport; "
-        "(3) NIOSSL's buffers released when idle, for connection memory (below).",
+        "and HTTP/2; pulled pages are written straight from the store's rows, without building and encoding messages; "
+        "Gongjian's own methods are served on a lean path beside GRPCCore (no executor, interceptor chain or async sequences "
+        "per call, `WhoAmI` answered on the event loop from the directory cache); the directory cache's reads are shared by "
+        "the calls that miss it at once; subscribers are woken by a signal of our own instead of an `AsyncStream`; the small "
+        "writes of a flush are joined into TLS records; grpc-swift's timed flush coalescing is off.",
+        "- What would close the rest of the gap, in order of expected gain: (1) each stream handled inside the connection's "
+        "pipeline without a child channel: the lean path already bypasses GRPCCore's executor, but grpc-swift-nio-transport "
+        "still builds a child channel, its stream handler, an `NIOAsyncChannel` and a task for every stream before the "
+        "stream's headers name its method, and its connection handling (keepalive, idle and age limits, graceful GOAWAY) is "
+        "not public, so this means connection handling of our own; the room is bounded by whoami's "
+        f"{f(u16['server_cpu_us_per_unit'], 1)} µs against nghttpd's {f(ng16['server_cpu_us_per_unit'], 1)} µs per request; "
+        "(2) fewer allocations per stream upstream in grpc-swift-nio-transport; (3) NIOSSL's buffers released when idle, for "
+        "connection memory (below).",
     ]
     lines += findings
 
