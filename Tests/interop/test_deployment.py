@@ -159,6 +159,7 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     assert "limits.max_mutations_per_push: most mutations in one push" in defaults.stderr
     config = json.loads(defaults.stdout)
     assert config["limits"]["max_mutations_per_push"] == 500 and config["sync"]["retention_days"] == 30
+    assert config["transport"]["lean_path"] is True
     good = tmp_path / "good.json"
     good.write_text(defaults.stdout, encoding="utf-8")
     assert server_cli("config", "check", str(good)).stdout.strip() == f"{good}: ok"
@@ -166,7 +167,7 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({
         "listen": "nowhere", "limits": {"max_mutation_per_push": 10, "max_page_size": 0, "max_payload_bytes": "big"},
-        "validation": {"plausible_ranges": ["park.x=1..2"]},
+        "validation": {"plausible_ranges": ["park.x=1..2"]}, "transport": {"lean_path": "yes"},
     }), encoding="utf-8")
     checked = server_cli("config", "check", str(bad), check=False)
     assert checked.returncode == 65
@@ -176,7 +177,8 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     assert f"{bad}: limits.max_payload_bytes: a whole number expected" in errors
     assert f"{bad}: limits.max_page_size: 0 is out of range 1…100000" in errors
     assert any(line.startswith(f"{bad}: validation.plausible_ranges: no range for 'park.x'") for line in errors)
-    assert len(errors) == 5, errors
+    assert f"{bad}: transport.lean_path: true or false expected" in errors
+    assert len(errors) == 6, errors
 
     # The file sets the push limit and a range; a flag overrides the range.
     data = Path(tempfile.mkdtemp(prefix="gongjian-config-"))
