@@ -128,26 +128,31 @@ public struct GongjianServer: Service {
       resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
       quotas: self.configuration.quotas.gate()
     )
-    let lean = self.configuration.leanPath ? LeanMethods(services: services, admission: admission) : nil
     transportConfig.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
       stream.eventLoop.makeCompletedFuture {
         let guardHandler = StreamGuard(identity: MutualTLS.identity(of: stream), limit: limits.maxRequestMessageBytes(path:))
-        let pipeline = stream.pipeline.syncOperations
-        try pipeline.addHandler(guardHandler, position: .first)
-        if let lean {
-          try pipeline.addHandler(LeanStreamHandler(methods: lean), position: .after(guardHandler))
-        }
+        try stream.pipeline.syncOperations.addHandler(guardHandler, position: .first)
       }
     }
-    let transport = HTTP2ServerTransport.Custom(
-      listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: self.tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
-      config: transportConfig
-    )
-    let server = GRPCServer(
-      transport: transport,
-      services: services.rpcServices,
-      interceptors: [AuthenticationInterceptor(admission: admission)]
-    )
+    let main: Listener
+    if self.configuration.leanPath {
+      main = .lean(
+        LeanServer(
+          settings: .init(host: listen.host, port: listen.port, limits: limits, connections: connections),
+          tls: self.tls, methods: LeanMethods(services: services, admission: admission),
+          eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: self.logger
+        )
+      )
+    } else {
+      let transport = HTTP2ServerTransport.Custom(
+        listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: self.tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
+        config: transportConfig
+      )
+      main = .grpc(
+        GRPCServer(transport: transport, services: services.rpcServices, interceptors: [AuthenticationInterceptor(admission: admission)]),
+        transport
+      )
+    }
 
     // Probes reach health without a client certificate, on loopback only.
     let probes = self.configuration.healthListen.map { listen in
@@ -162,13 +167,13 @@ public struct GongjianServer: Service {
     try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask {
         try await withGracefulShutdownHandler {
-          try await server.serve()
+          try await main.serve()
         } onGracefulShutdown: {
           self.logger.info("shutting down: no new calls, running calls finish")
           services.health.setServing(false)
           services.health.finishWatches()
           services.engine.beginShutdown()
-          server.beginGracefulShutdown()
+          main.beginGracefulShutdown()
           probes?.beginGracefulShutdown()
         }
         return true
@@ -189,8 +194,7 @@ public struct GongjianServer: Service {
         }
       }
       group.addTask {
-        guard let bound = await transport.listeningAddress else { return false }
-        let (host, port) = bound.ipv4.map { ($0.host, $0.port) } ?? bound.ipv6.map { ($0.host, $0.port) } ?? (listen.host, listen.port)
+        guard let (host, port) = await main.listeningAddress() else { return false }
         self.logger.info("listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)"])
         services.health.setServing(true)
         self.onListening?(host, port)

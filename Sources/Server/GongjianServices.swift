@@ -15,6 +15,9 @@ public struct GongjianServices: Sendable {
   public let rpcServices: [any RegistrableRPCService]
   /// `grpc.health.v1.Health`, which the server sets serving once it listens.
   public let health: HealthService
+  /// `grpc.reflection.v1.ServerReflection` and its v1alpha twin.
+  let reflection: ServerReflectionService
+  let reflectionV1Alpha: ServerReflectionV1AlphaService
   /// `gongjian.v1.Identity`, also served on the lean path.
   let identity: IdentityService
   /// `gongjian.v1.Sync`, also served on the lean path.
@@ -73,8 +76,10 @@ public struct GongjianServices: Sendable {
       maxAttachmentBytes: configuration.limits.maxAttachmentBytes, ranges: configuration.validation.plausibleRanges
     )
     (self.audit, self.admin, self.records, self.targets, self.councils) = (audit, admin, records, targets, councils)
+    self.reflection = ServerReflectionService(services: Self.serviceNames)
+    self.reflectionV1Alpha = ServerReflectionV1AlphaService(services: Self.serviceNames)
     self.rpcServices = [
-      health, ServerReflectionService(services: Self.serviceNames), ServerReflectionV1AlphaService(services: Self.serviceNames),
+      health, self.reflection, self.reflectionV1Alpha,
       audit, identity, sync, admin, records, targets, councils,
     ]
   }

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import GRPCCore
 internal import NIOCore
 internal import NIOHPACK
@@ -20,6 +21,9 @@ final class StreamGuard: ChannelDuplexHandler {
 
   private let identity: ConnectionIdentity?
   private let limit: (Substring) -> Int
+  /// The lean path's connection management, told of the responses written (they reset its
+  /// ping policing, as gRPC's servers do); nil on grpc-swift's transport, which sees them itself.
+  private let connection: ConnectionManagementHandler.SyncView?
 
   private var path = ""
   private var maxMessageBytes = 0
@@ -36,9 +40,11 @@ final class StreamGuard: ChannelDuplexHandler {
   ///   - identity: The connection's identity (nil if it has none: the call is then refused as
   ///     unauthenticated by the interceptor).
   ///   - limit: The largest request message of a method, by its path.
-  init(identity: ConnectionIdentity?, limit: @escaping (Substring) -> Int) {
+  ///   - connection: The connection's management on the lean path.
+  init(identity: ConnectionIdentity?, limit: @escaping (Substring) -> Int, connection: ConnectionManagementHandler.SyncView? = nil) {
     self.identity = identity
     self.limit = limit
+    self.connection = connection
     self.prefix.reserveCapacity(5)
   }
 
@@ -69,8 +75,21 @@ final class StreamGuard: ChannelDuplexHandler {
   }
 
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-    if case .headers = self.unwrapOutboundIn(data) { self.responseStarted = true }
+    switch self.unwrapOutboundIn(data) {
+    case .headers:
+      self.responseStarted = true
+      self.connection?.wroteHeadersOrData()
+    case .data:
+      self.connection?.wroteHeadersOrData()
+    default:
+      break
+    }
     context.write(data, promise: promise)
+  }
+
+  func flush(context: ChannelHandlerContext) {
+    self.connection?.connectionWillFlush()
+    context.flush()
   }
 
   /// Follows the length-prefixed messages through one DATA frame; the first violation found.
@@ -112,14 +131,26 @@ final class StreamGuard: ChannelDuplexHandler {
   private func refuse(context: ChannelHandlerContext, _ refusal: (code: RPCError.Code, message: String)) {
     self.refused = true
     if !self.responseStarted {
-      let trailers: HPACKHeaders = [
-        ":status": "200", "content-type": "application/grpc",
-        "grpc-status": "\(refusal.code.rawValue)", "grpc-message": Self.percentEncoded(refusal.message),
-      ]
+      let trailers = Self.trailers(code: refusal.code, message: refusal.message, trailersOnly: true)
       context.write(self.wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
-      context.flush()
+      self.flush(context: context)
     }
     context.close(promise: nil)
+  }
+
+  /// The trailers of a call's status: after the response's headers, or on their own
+  /// ("trailers only", with `:status` and the content type) when nothing was sent before.
+  static func trailers(code: RPCError.Code, message: String, metadata: Metadata = [:], trailersOnly: Bool) -> HPACKHeaders {
+    var trailers: HPACKHeaders = trailersOnly ? [":status": "200", "content-type": "application/grpc"] : [:]
+    trailers.add(name: "grpc-status", value: "\(code.rawValue)")
+    if !message.isEmpty { trailers.add(name: "grpc-message", value: Self.percentEncoded(message)) }
+    for (key, value) in metadata {
+      switch value {
+      case .string(let string): trailers.add(name: key, value: string)
+      case .binary(let bytes): trailers.add(name: key, value: Data(bytes).base64EncodedString())
+      }
+    }
+    return trailers
   }
 
   /// `grpc-message` encoding: bytes outside printable ASCII, and `%`, as `%XX`.

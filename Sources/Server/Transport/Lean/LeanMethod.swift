@@ -10,14 +10,24 @@ internal import SwiftProtobuf
 /// instantiated at run time, a task group and async sequences per call) cost several times
 /// grpc-go's whole server for one unary call (docs/DESIGN.md, "A lean server path").
 struct LeanMethod: Sendable {
+  /// What a call of the method receives: the one message of a unary or server-streaming
+  /// request, or a bidirectional stream's messages as they arrive.
+  enum Request: Sendable {
+    case message([UInt8])
+    case messages(AsyncThrowingStream<[UInt8], any Error>)
+  }
+
   /// The method, as GRPCCore names it.
   let descriptor: MethodDescriptor
+  /// Whether the client streams its messages (the method starts with the headers) or sends
+  /// one (the method starts once the client has ended its side).
+  let streamsRequests: Bool
   /// Decodes the request, admits it (given the tenant it names), runs the method and returns
-  /// the encoded response of a unary method, or sends a server-streaming method's responses on
-  /// the stream and returns nil.
+  /// the encoded response of a unary method, or sends a streaming method's responses on the
+  /// stream and returns nil.
   let run:
     @Sendable (
-      _ request: [UInt8], _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
+      _ request: Request, _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
     ) async throws -> [UInt8]?
   /// Answers a unary call on the event loop, without a task, when that needs no waiting (what
   /// the method needs is cached); returns nil, having admitted nothing, when it cannot.
@@ -25,14 +35,24 @@ struct LeanMethod: Sendable {
 
   init(
     descriptor: MethodDescriptor,
+    streamsRequests: Bool = false,
     immediate: (@Sendable (_ request: [UInt8], _ caller: Caller, _ admit: (_ tenant: String?) throws -> Void) throws -> [UInt8]?)? = nil,
     run: @escaping @Sendable (
-      _ request: [UInt8], _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
+      _ request: Request, _ context: ServerContext, _ admit: (_ tenant: String?) throws -> Void, _ responses: LeanResponseStream
     ) async throws -> [UInt8]?
   ) {
     self.descriptor = descriptor
+    self.streamsRequests = streamsRequests
     self.immediate = immediate
     self.run = run
+  }
+
+  /// The one message of a unary or server-streaming request.
+  private static func single(_ request: Request) throws -> [UInt8] {
+    guard case .message(let bytes) = request else {
+      throw RPCError(code: .internalError, message: "A streamed request to a method that takes one message.")
+    }
+    return bytes
   }
 
   /// Decodes a request, as GRPCCore's `ProtobufDeserializer` would, and admits it.
@@ -72,8 +92,8 @@ struct LeanMethod: Sendable {
     _ descriptor: MethodDescriptor, encode: @escaping @Sendable (Output) throws -> [UInt8],
     _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
   ) -> LeanMethod {
-    LeanMethod(descriptor: descriptor) { bytes, context, admit, _ in
-      let input: Input = try Self.decode(bytes, admit: admit)
+    LeanMethod(descriptor: descriptor) { request, context, admit, _ in
+      let input: Input = try Self.decode(try Self.single(request), admit: admit)
       return try Self.encode(try await handler(input, context), encode)
     }
   }
@@ -117,12 +137,55 @@ struct LeanMethod: Sendable {
     _ descriptor: MethodDescriptor,
     _ handler: @escaping @Sendable (Input, ServerContext, _ send: @escaping @Sendable (WireFrame<Output>) async throws -> Void) async throws -> Void
   ) -> LeanMethod {
-    LeanMethod(descriptor: descriptor) { bytes, context, admit, responses in
-      let input: Input = try Self.decode(bytes, admit: admit)
+    LeanMethod(descriptor: descriptor) { request, context, admit, responses in
+      let input: Input = try Self.decode(try Self.single(request), admit: admit)
       try await handler(input, context) { frame in
         try await responses.send(try Self.encode(frame, Self.wireBytes))
       }
       return nil
+    }
+  }
+
+  /// A server-streaming method written against GRPCCore's `RPCWriter` (health's `Watch`).
+  static func serverStreaming<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+    _ descriptor: MethodDescriptor,
+    _ handler: @escaping @Sendable (Input, RPCWriter<Output>, ServerContext) async throws -> Void
+  ) -> LeanMethod {
+    LeanMethod(descriptor: descriptor) { request, context, admit, responses in
+      let input: Input = try Self.decode(try Self.single(request), admit: admit)
+      try await handler(input, RPCWriter(wrapping: Writer(responses: responses)), context)
+      return nil
+    }
+  }
+
+  /// A bidirectional-streaming method (reflection): it starts with the headers and reads the
+  /// client's messages as they arrive.
+  static func bidirectionalStreaming<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+    _ descriptor: MethodDescriptor,
+    _ handler: @escaping @Sendable (RPCAsyncSequence<Input, any Error>, RPCWriter<Output>, ServerContext) async throws -> Void
+  ) -> LeanMethod {
+    LeanMethod(descriptor: descriptor, streamsRequests: true) { request, context, admit, responses in
+      guard case .messages(let messages) = request else {
+        throw RPCError(code: .internalError, message: "One message to a method that streams its requests.")
+      }
+      // Health and reflection name no tenant: the office's quota is charged at the start.
+      try admit(nil)
+      let requests = RPCAsyncSequence<Input, any Error>(wrapping: messages.map { bytes throws -> Input in try Self.decode(bytes) })
+      try await handler(requests, RPCWriter(wrapping: Writer(responses: responses)), context)
+      return nil
+    }
+  }
+
+  /// Encodes each response and sends it on the call's stream.
+  private struct Writer<Output: SwiftProtobuf.Message>: RPCWriterProtocol {
+    let responses: LeanResponseStream
+
+    func write(_ element: Output) async throws {
+      try await self.responses.send(try LeanMethod.encode(element, { try $0.serializedBytes() }))
+    }
+
+    func write(contentsOf elements: some Sequence<Output>) async throws {
+      for element in elements { try await self.write(element) }
     }
   }
 

@@ -5,10 +5,9 @@ internal import GRPCCore
 /// same ``CallAdmission`` as GRPCCore's path (office from the connection's certificate, quotas,
 /// metrics and log lines), then the service's own implementation.
 ///
-/// Served here: every method of Gongjian's own services (all unary, and `Sync.Subscribe`, the
-/// one server-streaming method). The standard services (health, reflection) stay on GRPCCore's
-/// path on the same connections; so does any request the lean path does not take on
-/// (``LeanStreamHandler``).
+/// Served here: every method the server registers: Gongjian's own services (all unary, and
+/// `Sync.Subscribe`, server-streaming), health (`Check`, and `Watch`, server-streaming) and
+/// reflection v1 and v1alpha (bidirectional).
 struct LeanMethods: Sendable {
   private let byPath: [String: LeanMethod]
   private let admission: CallAdmission
@@ -67,6 +66,15 @@ struct LeanMethods: Sendable {
         .unary(Admin.ListMemberships.descriptor, admin.listMemberships),
         .unary(Admin.ListCertificates.descriptor, admin.listCertificates),
         .unary(Admin.RevokeCertificate.descriptor, admin.revokeCertificate),
+        .unary(Grpc_Health_V1_Health.Method.Check.descriptor, services.health.check),
+        .serverStreaming(Grpc_Health_V1_Health.Method.Watch.descriptor, services.health.watch),
+        .bidirectionalStreaming(
+          Grpc_Reflection_V1_ServerReflection.Method.ServerReflectionInfo.descriptor, services.reflection.serverReflectionInfo
+        ),
+        .bidirectionalStreaming(
+          Grpc_Reflection_V1alpha_ServerReflection.Method.ServerReflectionInfo.descriptor,
+          services.reflectionV1Alpha.serverReflectionInfo
+        ),
       ],
       admission: admission
     )
@@ -89,7 +97,7 @@ struct LeanMethods: Sendable {
   /// Runs one call: its caller established and admitted, the method, the outcome counted and
   /// logged; failures as the status the client will see, as GRPCCore would make them.
   func run(
-    _ method: LeanMethod, request: [UInt8], metadata: Metadata, remotePeer: String, localPeer: String,
+    _ method: LeanMethod, request: LeanMethod.Request, metadata: Metadata, remotePeer: String, localPeer: String,
     responses: LeanResponseStream
   ) async -> Result<[UInt8]?, RPCError> {
     let admission = self.admission
