@@ -1,4 +1,5 @@
 @testable import GongjianServer
+import Foundation
 import GRPCCore
 import GRPCInProcessTransport
 import Logging
@@ -24,7 +25,7 @@ struct LeanStreamHandlerTests {
     let methods = LeanMethods(
       methods: [method], admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
     )
-    return EmbeddedChannel(handler: LeanStreamHandler(methods: methods))
+    return EmbeddedChannel(handler: LeanStreamHandler(methods: methods, peers: .init(remote: "ipv4:127.0.0.1:1", local: "ipv4:127.0.0.1:2")))
   }
 
   static func headers(
@@ -35,24 +36,59 @@ struct LeanStreamHandlerTests {
     return .headers(.init(headers: headers, endStream: endStream))
   }
 
-  @Test("A method it does not serve, or a compressed request, goes on to grpc-swift frame by frame")
-  func passesThrough() throws {
-    for first in [
-      Self.headers(path: "/gongjian.v1.Records/List"),
-      Self.headers(path: "/gongjian.v1.Identity/WhoAmI", [("grpc-encoding", "gzip")]),
-      Self.headers(path: "/gongjian.v1.Identity/WhoAmI", contentType: "application/json"),
-    ] {
+  @Test("A request it cannot serve is answered as grpc-swift's transport and GRPCCore's router answer it")
+  func refusals() throws {
+    func headers(_ fields: [(String, String)]) -> HTTP2Frame.FramePayload {
+      .headers(.init(headers: HPACKHeaders(fields)))
+    }
+    let whoAmI = [(":method", "POST"), (":path", "/gongjian.v1.Identity/WhoAmI"), (":scheme", "https"), ("content-type", "application/grpc")]
+    func replacing(_ name: String, with value: String?) -> [(String, String)] {
+      whoAmI.filter { $0.0 != name } + (value.map { [(name, $0)] } ?? [])
+    }
+    let cases: [(HTTP2Frame.FramePayload, status: String, code: String?, message: String?)] = [
+      (headers(replacing(":path", with: "/gongjian.v1.Nothing/Here")), "200", "12", "Requested RPC isn't implemented by this server."),
+      (
+        headers(whoAmI + [("grpc-encoding", "gzip")]), "200", "12",
+        "gzip compression is not supported; supported algorithms are listed in grpc-accept-encoding"
+      ),
+      (headers(whoAmI + [("grpc-encoding", "identity"), ("grpc-encoding", "gzip")]), "200", "13", "grpc-encoding must contain no more than one value."),
+      (headers(replacing("content-type", with: "application/json")), "415", nil, nil),
+      (headers(replacing("content-type", with: nil)), "415", nil, nil),
+      (headers(replacing(":method", with: "GET")), "200", "3", ":method header is expected to be present and have a value of \"POST\"."),
+      (headers(replacing(":scheme", with: "ftp")), "200", "3", ":scheme header must be present and one of \"http\" or \"https\"."),
+      (headers(replacing(":path", with: nil)), "200", "3", "No :path header has been set."),
+    ]
+    for (request, status, code, message) in cases {
       let channel = try Self.channel()
-      try channel.writeInbound(first)
-      guard case .headers = try #require(try channel.readInbound(as: HTTP2Frame.FramePayload.self)) else {
-        Issue.record("the headers were not passed on")
-        return
+      try channel.writeInbound(request)
+      guard case .headers(let answer) = try #require(try channel.readOutbound(as: HTTP2Frame.FramePayload.self)) else {
+        Issue.record("no answer to \(request)")
+        continue
       }
+      #expect(answer.endStream)
+      #expect(answer.headers.first(name: ":status") == status)
+      #expect(answer.headers.first(name: "grpc-status") == code)
+      #expect(answer.headers.first(name: "grpc-message").map { $0.removingPercentEncoding ?? $0 } == message)
+      if code == "12" && message?.hasPrefix("gzip") == true {
+        #expect(answer.headers.first(name: "grpc-accept-encoding") == "identity")
+      }
+      // The rest of the request is read and dropped.
       try channel.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: [0, 0, 0, 0, 0])), endStream: true)))
-      #expect(try channel.readInbound(as: HTTP2Frame.FramePayload.self) != nil)
       #expect(try channel.readOutbound(as: HTTP2Frame.FramePayload.self) == nil)
+      #expect(try channel.readInbound(as: HTTP2Frame.FramePayload.self) == nil)
       _ = try? channel.finish()
     }
+  }
+
+  @Test("A streamed request's messages are taken off one by one as they complete")
+  func streamedMessages() {
+    var buffer = ByteBuffer(bytes: [0, 0, 0, 0, 2, 8, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    #expect(LeanStreamHandler.nextMessage(&buffer) == [8, 1])
+    #expect(LeanStreamHandler.nextMessage(&buffer) == [])
+    #expect(LeanStreamHandler.nextMessage(&buffer) == nil, "a prefix cut short waits for more")
+    buffer.writeBytes([0, 1, 7])
+    #expect(LeanStreamHandler.nextMessage(&buffer) == [7])
+    #expect(buffer.readableBytes == 0)
   }
 
   @Test("A request without a message is answered with trailers only, as GRPCCore words it")
@@ -89,7 +125,7 @@ struct LeanStreamHandlerTests {
     }
   }
 
-  @Test("Every method of Gongjian's own services is on the lean path; health and reflection are not")
+  @Test("Every method the server registers is on the lean path: Gongjian's own, health and reflection")
   func coversTheServices() async throws {
     try await withTemporaryDirectory { directory in
       let store = try await makeDevStore(in: directory)
@@ -101,10 +137,9 @@ struct LeanStreamHandlerTests {
       let lean = LeanMethods(
         services: services, admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
       )
-      let own = router.methods.filter { $0.service.fullyQualifiedService.hasPrefix("gongjian.v1.") }
-      #expect(own.count == 39)
-      #expect(lean.paths == own.map { "/" + $0.fullyQualifiedMethod }.sorted())
-      #expect(!lean.paths.contains { $0.hasPrefix("/grpc.") })
+      #expect(router.methods.filter { $0.service.fullyQualifiedService.hasPrefix("gongjian.v1.") }.count == 39)
+      #expect(router.methods.count == 43, "with health's Check and Watch and the two reflection versions")
+      #expect(lean.paths == router.methods.map { "/" + $0.fullyQualifiedMethod }.sorted())
     }
   }
 
