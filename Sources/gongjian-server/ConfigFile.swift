@@ -78,7 +78,7 @@ enum ConfigFile {
     ),
     Setting(
       key: "transport.lean_path", kind: .bool,
-      help: "serve Gongjian's own methods on the lean path beside GRPCCore (false: all through GRPCCore)",
+      help: "serve every call on the lean path, on connections of its own (false: grpc-swift's transport and GRPCCore)",
       current: { $0.leanPath }, apply: { $0.leanPath = $1 as! Bool }
     ),
     int("limits.max_mutations_per_push", 1...100_000, "most mutations in one push", \.limits.maxMutationsPerPush),

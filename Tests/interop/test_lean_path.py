@@ -1,8 +1,10 @@
-"""The lean server path (issue 12): WhoAmI, Push, Pull and GetRecord served beside GRPCCore on the
-same connections. A stock grpcio client sees the same answers, statuses, messages and error details
-from a server with the lean path (the default) and one without it (`transport.lean_path: false`);
-raw HTTP/2 frames check what a client library would not send: no message, two messages, a deadline
-that passes before the request ends, a reset stream, a compressed request (left to grpc-swift)."""
+"""The lean server path (issue 12): every call served on connections of Gongjian's own. A stock
+grpcio client sees the same answers, statuses, messages and error details from a server with the
+lean path (the default) and one without it (`transport.lean_path: false`, grpc-swift's transport
+and GRPCCore), and so do raw HTTP/2 requests the server cannot serve (a compression, an unknown
+method, another HTTP method or content type); raw frames also check what a client library would
+not send: no message, two messages, a deadline that passes before the request ends, a reset
+stream."""
 import json
 import pathlib
 import sys
@@ -79,6 +81,32 @@ def drain(stream):
     raise AssertionError("the subscription ended without a status")
 
 
+REQUEST = [(":method", "POST"), (":scheme", "https"), (":path", "/gongjian.v1.Identity/WhoAmI"), (":authority", "127.0.0.1"),
+           ("content-type", "application/grpc"), ("te", "trailers")]
+
+
+def replaced(name, value):
+    return [(key, value if key == name else old) for key, old in REQUEST]
+
+
+def refusals(address, data):
+    """What the server answers to requests it cannot serve, headers and trailers as sent."""
+    requests = {
+        "gzip": REQUEST + [("grpc-encoding", "gzip")],
+        "two encodings": REQUEST + [("grpc-encoding", "identity"), ("grpc-encoding", "gzip")],
+        "unknown method": replaced(":path", "/gongjian.v1.Nothing/Here"),
+        "GET": replaced(":method", "GET"),
+        "JSON": replaced("content-type", "application/json"),
+    }
+    seen = {}
+    with connect(address, context(data)) as sock:
+        client = H2(sock)
+        for name, headers in requests.items():
+            fields, reset = raw_call(client, None, [(message(), True)], request_headers=headers)
+            seen[name] = (fields, reset)
+    return seen
+
+
 def without_volatile(seen):
     """Answers as compared across two servers: the pushed record's sequence and timestamps differ."""
     return [entry[:2] if entry[0] in ("push", "push replayed", "get record") else entry for entry in seen]
@@ -88,15 +116,23 @@ def test_lean_and_grpccore_paths_answer_alike(tmp_path):
     data = pathlib.Path(tempfile.mkdtemp(prefix="gongjian-lean-"))
     proc, _ = start_server(data)
     stop_server(proc)
-    answers = {}
+    answers, refused = {}, {}
     for lean in (True, False):
         config = tmp_path / f"lean-{lean}.json"
         config.write_text(json.dumps({"transport": {"lean_path": lean}}), encoding="utf-8")
         proc, address = start_server(data, "serve", "--config", str(config))
         try:
             answers[lean] = outcomes(address, data, str(uuid.uuid4()))
+            refused[lean] = refusals(address, data)
         finally:
             stop_server(proc)
+    # Two grpc-encoding values: INTERNAL on both; grpc-swift's message says "encoding", the lean
+    # path's names the header.
+    lean_two, grpccore_two = refused[True].pop("two encodings"), refused[False].pop("two encodings")
+    assert lean_two[0]["grpc-status"] == grpccore_two[0]["grpc-status"] == "13", (lean_two, grpccore_two)
+    assert lean_two[0]["grpc-message"] == "grpc-encoding must contain no more than one value.", lean_two
+    assert refused[True] == refused[False]
+    assert refused[True]["gzip"][0]["grpc-status"] == "12" and refused[True]["JSON"][0][":status"] == "415", refused[True]
     assert [entry[1] for entry in answers[True]] == [
         "OK", "OK", "OK", "INVALID_ARGUMENT", "PERMISSION_DENIED", "PERMISSION_DENIED", "INVALID_ARGUMENT", "OK",
         "OK", "PERMISSION_DENIED", "DEADLINE_EXCEEDED", "NOT_FOUND",
@@ -106,11 +142,12 @@ def test_lean_and_grpccore_paths_answer_alike(tmp_path):
     assert answers[True][3][3] and answers[True][3][3] == answers[False][3][3]
 
 
-def raw_call(client, path, frames, headers=()):
-    """Sends HEADERS and then `frames` (payload, end_stream) on a new stream; the answer."""
+def raw_call(client, path, frames, headers=(), request_headers=None):
+    """Sends HEADERS (a gRPC request to `path`, or `request_headers` as they are) and then `frames`
+    (payload, end_stream) on a new stream; the answer."""
     conn, sock = client.conn, client.sock
     stream = conn.get_next_available_stream_id()
-    conn.send_headers(stream, [
+    conn.send_headers(stream, request_headers or [
         (":method", "POST"), (":scheme", "https"), (":path", path), (":authority", "127.0.0.1"),
         ("content-type", "application/grpc"), ("te", "trailers"), *headers,
     ], end_stream=not frames)
@@ -190,11 +227,3 @@ def test_deadline_and_reset_on_the_lean_path(server):
         sock.sendall(conn.data_to_send())
         fields, body, _ = client.call()
         assert whoami_office(body) == "suqian.commerce"
-
-
-def test_compressed_requests_are_left_to_grpc_swift(server):
-    address, data = server
-    with connect(address, context(data)) as sock:
-        # No compression is enabled: grpc-swift refuses the encoding, as it does for every method.
-        fields, _, _ = H2(sock).call(headers=[("grpc-encoding", "gzip")])
-        assert fields.get("grpc-status") == "12", fields
