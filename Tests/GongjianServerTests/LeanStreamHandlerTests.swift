@@ -25,7 +25,7 @@ struct LeanStreamHandlerTests {
     let methods = LeanMethods(
       methods: [method], admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
     )
-    return EmbeddedChannel(handler: LeanStreamHandler(methods: methods, peers: .init(remote: "ipv4:127.0.0.1:1", local: "ipv4:127.0.0.1:2")))
+    return EmbeddedChannel(handler: LeanStreamHandler(methods: methods, peers: .init(remote: "ipv4:127.0.0.1:1", local: "ipv4:127.0.0.1:2"), identity: nil))
   }
 
   static func headers(

@@ -17,10 +17,25 @@ public protocol CallerResolver: Sendable {
   ///
   /// - Throws: `UNAUTHENTICATED`, as ``resolve(metadata:context:)`` would.
   func resolveImmediately(metadata: Metadata) throws -> Caller?
+
+  /// The office behind a call whose connection's identity the transport hands over itself
+  /// (the lean path), rather than stamped into the metadata.
+  func resolve(identity: ConnectionIdentity?, metadata: Metadata, context: ServerContext) async throws -> Caller
+
+  /// ``resolveImmediately(metadata:)`` with the connection's identity handed over.
+  func resolveImmediately(identity: ConnectionIdentity?, metadata: Metadata) throws -> Caller?
 }
 
 extension CallerResolver {
   public func resolveImmediately(metadata: Metadata) throws -> Caller? { nil }
+
+  public func resolve(identity: ConnectionIdentity?, metadata: Metadata, context: ServerContext) async throws -> Caller {
+    try await self.resolve(metadata: metadata, context: context)
+  }
+
+  public func resolveImmediately(identity: ConnectionIdentity?, metadata: Metadata) throws -> Caller? {
+    try self.resolveImmediately(metadata: metadata)
+  }
 }
 
 /// Takes the office from the identity the transport established for the call's connection
@@ -41,22 +56,30 @@ public struct CertificateCallerResolver: CallerResolver {
   }
 
   public func resolve(metadata: Metadata, context: ServerContext) async throws -> Caller {
-    let identity = try self.identity(metadata)
-    return try self.caller(identity, office: try await self.directory.office(id: identity.officeID))
+    try await self.resolve(identity: nil, metadata: metadata, context: context)
   }
 
   public func resolveImmediately(metadata: Metadata) throws -> Caller? {
-    let identity = try self.identity(metadata)
+    try self.resolveImmediately(identity: nil, metadata: metadata)
+  }
+
+  public func resolve(identity: ConnectionIdentity?, metadata: Metadata, context: ServerContext) async throws -> Caller {
+    let identity = try self.identity(identity, metadata)
+    return try self.caller(identity, office: try await self.directory.office(id: identity.officeID))
+  }
+
+  public func resolveImmediately(identity: ConnectionIdentity?, metadata: Metadata) throws -> Caller? {
+    let identity = try self.identity(identity, metadata)
     guard let office = self.directory.cachedOffice(id: identity.officeID) else { return nil }
     return try self.caller(identity, office: office)
   }
 
-  /// The connection's identity, checked against revocations and its validity.
-  private func identity(_ metadata: Metadata) throws -> ConnectionIdentity {
+  /// The connection's identity, handed over by the lean path or stamped into the metadata,
+  /// checked against revocations and its validity.
+  private func identity(_ handed: ConnectionIdentity?, _ metadata: Metadata) throws -> ConnectionIdentity {
     // Stamped by the transport's stream guard, which removes any header of this name a client sends.
     var stamped = metadata[stringValues: ConnectionIdentity.header].makeIterator()
-    guard let value = stamped.next(), let identity = ConnectionIdentity(headerValue: value)
-    else {
+    guard let identity = handed ?? stamped.next().flatMap(ConnectionIdentity.init(headerValue:)) else {
       throw GongjianError(.unauthenticated, "no client certificate: Gongjian requires mutual TLS")
     }
     guard !self.revocations.contains(identity.serial) else {

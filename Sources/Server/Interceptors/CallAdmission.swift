@@ -11,9 +11,11 @@ struct CallAdmission: Sendable {
   /// The calling office; a refusal is logged.
   ///
   /// - Throws: `UNAUTHENTICATED` when no office can be established.
-  func caller(metadata: Metadata, context: ServerContext) async throws -> Caller {
+  /// - Parameter identity: The connection's identity when the transport hands it over (the
+  ///   lean path); nil when it is stamped into the metadata.
+  func caller(identity: ConnectionIdentity? = nil, metadata: Metadata, context: ServerContext) async throws -> Caller {
     do {
-      return try await self.resolver.resolve(metadata: metadata, context: context)
+      return try await self.resolver.resolve(identity: identity, metadata: metadata, context: context)
     } catch {
       self.logger.notice("refused unauthenticated call", metadata: Self.metadata(context, nil, ["error": "\(error)"]))
       throw error
@@ -24,9 +26,9 @@ struct CallAdmission: Sendable {
   /// logged.
   ///
   /// - Throws: `UNAUTHENTICATED` when no office can be established.
-  func callerImmediately(metadata: Metadata, context: ServerContext) throws -> Caller? {
+  func callerImmediately(identity: ConnectionIdentity?, metadata: Metadata, context: ServerContext) throws -> Caller? {
     do {
-      return try self.resolver.resolveImmediately(metadata: metadata)
+      return try self.resolver.resolveImmediately(identity: identity, metadata: metadata)
     } catch {
       self.logger.notice("refused unauthenticated call", metadata: Self.metadata(context, nil, ["error": "\(error)"]))
       throw error

@@ -3,9 +3,10 @@ public import Foundation
 /// What a verified client certificate established for one mutual-TLS connection: the office,
 /// the certificate's serial and the end of its validity.
 ///
-/// The identity travels with each of the connection's streams: ``StreamGuard`` stamps it into
-/// the request headers as the stream is created (replacing anything the client sent under that
-/// name), and ``CertificateCallerResolver`` reads it back. So a call is tied to the connection it
+/// The identity travels with each of the connection's streams: the lean path hands it to each
+/// call as it is; on grpc-swift's transport ``StreamGuard`` stamps it into the request headers as
+/// the stream is created (replacing anything the client sent under that name), and
+/// ``CertificateCallerResolver`` reads it back. So a call is tied to the connection it
 /// arrived on, not to a peer-address string that a later connection can reuse.
 public struct ConnectionIdentity: Sendable, Hashable {
   /// The request header the transport stamps the identity into. A client-sent header of this

@@ -37,8 +37,8 @@ final class StreamGuard: ChannelDuplexHandler {
   /// Creates the guard of one stream.
   ///
   /// - Parameters:
-  ///   - identity: The connection's identity (nil if it has none: the call is then refused as
-  ///     unauthenticated by the interceptor).
+  ///   - identity: The connection's identity to stamp into the headers; nil on the lean path,
+  ///     which hands it to the call as it is (a client-sent header of that name is removed either way).
   ///   - limit: The largest request message of a method, by its path.
   ///   - connection: The connection's management on the lean path.
   init(identity: ConnectionIdentity?, limit: @escaping (Substring) -> Int, connection: ConnectionManagementHandler.SyncView? = nil) {

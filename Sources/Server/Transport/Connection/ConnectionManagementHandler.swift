@@ -75,13 +75,8 @@ final class ConnectionManagementHandler: ChannelDuplexHandler {
   struct FrameStats {
     private(set) var didWriteHeadersOrData = false
 
-    /// Mark that a HEADERS frame has been written.
-    mutating func wroteHeaders() {
-      self.didWriteHeadersOrData = true
-    }
-
-    /// Mark that DATA frame has been written.
-    mutating func wroteData() {
+    /// Mark that a HEADERS or DATA frame has been written.
+    mutating func wroteHeadersOrData() {
       self.didWriteHeadersOrData = true
     }
 
@@ -124,7 +119,7 @@ final class ConnectionManagementHandler: ChannelDuplexHandler {
 
     /// Notify the handler that a HEADERS or DATA frame was written.
     func wroteHeadersOrData() {
-      self.handler.frameStats.wroteHeaders()
+      self.handler.frameStats.wroteHeadersOrData()
     }
   }
 

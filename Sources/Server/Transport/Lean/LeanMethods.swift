@@ -97,8 +97,8 @@ struct LeanMethods: Sendable {
   /// Runs one call: its caller established and admitted, the method, the outcome counted and
   /// logged; failures as the status the client will see, as GRPCCore would make them.
   func run(
-    _ method: LeanMethod, request: LeanMethod.Request, metadata: Metadata, remotePeer: String, localPeer: String,
-    responses: LeanResponseStream
+    _ method: LeanMethod, request: LeanMethod.Request, identity: ConnectionIdentity?, metadata: Metadata, remotePeer: String,
+    localPeer: String, responses: LeanResponseStream
   ) async -> Result<[UInt8]?, RPCError> {
     let admission = self.admission
     return await withServerContextRPCCancellationHandle { handle in
@@ -106,7 +106,7 @@ struct LeanMethods: Sendable {
         var context = ServerContext(descriptor: method.descriptor, remotePeer: remotePeer, localPeer: localPeer, cancellation: handle)
         let caller: Caller
         do {
-          caller = try await admission.caller(metadata: metadata, context: context)
+          caller = try await admission.caller(identity: identity, metadata: metadata, context: context)
         } catch {
           return .failure(Self.rpcError(error))
         }
@@ -134,9 +134,10 @@ struct LeanMethods: Sendable {
   }
 
   /// Runs one call on the event loop when its method can answer without waiting: nil when it
-  /// cannot (nothing was admitted or counted), and the call goes to ``run(_:request:metadata:remotePeer:localPeer:responses:)``.
+  /// cannot (nothing was admitted or counted), and the call goes to
+  /// ``run(_:request:identity:metadata:remotePeer:localPeer:responses:)``.
   func runImmediately(
-    _ method: LeanMethod, request: [UInt8], metadata: Metadata, remotePeer: String, localPeer: String
+    _ method: LeanMethod, request: [UInt8], identity: ConnectionIdentity?, metadata: Metadata, remotePeer: String, localPeer: String
   ) -> Result<[UInt8]?, RPCError>? {
     guard let immediate = method.immediate else { return nil }
     let admission = self.admission
@@ -145,7 +146,7 @@ struct LeanMethods: Sendable {
     )
     let caller: Caller
     do {
-      guard let resolved = try admission.callerImmediately(metadata: metadata, context: context) else { return nil }
+      guard let resolved = try admission.callerImmediately(identity: identity, metadata: metadata, context: context) else { return nil }
       caller = resolved
     } catch {
       return .failure(Self.rpcError(error))

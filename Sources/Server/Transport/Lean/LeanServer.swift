@@ -165,12 +165,11 @@ final class LeanServer: Sendable {
       // A stream's channel runs on its connection's event loop.
       stream.eventLoop.makeCompletedFuture {
         let (authenticator, management) = connection.value
-        let guardHandler = StreamGuard(
-          identity: authenticator.identity, limit: limits.maxRequestMessageBytes(path:), connection: management
-        )
+        // The identity goes to the lean handler as it is, not stamped into the headers.
+        let guardHandler = StreamGuard(identity: nil, limit: limits.maxRequestMessageBytes(path:), connection: management)
         let pipeline = stream.pipeline.syncOperations
         try pipeline.addHandler(guardHandler)
-        try pipeline.addHandler(LeanStreamHandler(methods: methods, peers: peers))
+        try pipeline.addHandler(LeanStreamHandler(methods: methods, peers: peers, identity: authenticator.identity))
       }
     }
     try sync.addHandler(http2)

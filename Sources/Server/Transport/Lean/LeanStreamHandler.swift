@@ -6,8 +6,9 @@ internal import NIOHTTP2
 
 /// Serves the call on one HTTP/2 stream of the lean path (``LeanServer``).
 ///
-/// It sits behind ``StreamGuard`` (which has stamped the connection's identity into the
-/// headers and checks each message's prefix against the method's limit). A unary or
+/// It sits behind ``StreamGuard`` (which removes any identity header a client sent and checks
+/// each message's prefix against the method's limit); the connection's identity is handed to it
+/// as it is. A unary or
 /// server-streaming call's request is collected until the client ends its side, then the
 /// method runs in a task; a bidirectional call (reflection) starts with the headers and is
 /// handed each message as it completes. The response (headers, one message or a streaming
@@ -53,6 +54,7 @@ final class LeanStreamHandler: ChannelDuplexHandler {
 
   private let methods: LeanMethods
   private let peers: Peers
+  private let identity: ConnectionIdentity?
   private var state = State.idle
   /// The request's bytes not yet handed to the method.
   private var request = ByteBuffer()
@@ -63,9 +65,16 @@ final class LeanStreamHandler: ChannelDuplexHandler {
   private var writabilityWaiters: [EventLoopPromise<Void>] = []
 
   /// Creates the handler of one stream.
-  init(methods: LeanMethods, peers: Peers) {
+  ///
+  /// - Parameters:
+  ///   - methods: The methods served.
+  ///   - peers: The connection's two ends.
+  ///   - identity: The connection's identity, handed to the caller resolver as it is (nil when
+  ///     the connection has none: its calls are refused as unauthenticated).
+  init(methods: LeanMethods, peers: Peers, identity: ConnectionIdentity?) {
     self.methods = methods
     self.peers = peers
+    self.identity = identity
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -275,7 +284,8 @@ final class LeanStreamHandler: ChannelDuplexHandler {
       // Read out: the buffer (up to one message's limit) is not kept for the whole call.
       self.request = ByteBuffer()
       if let answer = self.methods.runImmediately(
-        call.method, request: message, metadata: call.metadata, remotePeer: self.peers.remote, localPeer: self.peers.local
+        call.method, request: message, identity: self.identity, metadata: call.metadata, remotePeer: self.peers.remote,
+        localPeer: self.peers.local
       ) {
         self.finish(context: context, answer)
         return
@@ -284,10 +294,11 @@ final class LeanStreamHandler: ChannelDuplexHandler {
     let eventLoop = context.eventLoop
     let bound = NIOLoopBound((self, context), eventLoop: eventLoop)
     let responses = LeanResponseStream(channel: context.channel, handler: bound)
-    let (methods, peers) = (self.methods, self.peers)
+    let (methods, peers, identity) = (self.methods, self.peers, self.identity)
     let task = Task {
       let result = await methods.run(
-        call.method, request: request, metadata: call.metadata, remotePeer: peers.remote, localPeer: peers.local, responses: responses
+        call.method, request: request, identity: identity, metadata: call.metadata, remotePeer: peers.remote, localPeer: peers.local,
+        responses: responses
       )
       eventLoop.execute { bound.value.0.finish(context: bound.value.1, result) }
     }
