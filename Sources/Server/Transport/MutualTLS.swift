@@ -9,8 +9,8 @@ internal import Synchronization
 /// matching alert) and then by ``ClientCertificateVerifier`` (office, revocation); connections
 /// admitted by a ``ConnectionGate`` and their handshakes bounded in time.
 ///
-/// The TLS handler is installed per connection (by ``MutualTLSListener``, ahead of the gRPC
-/// pipeline) so that each connection gets its own ``ConnectionAuthenticator``.
+/// The TLS handler is installed per connection (by ``LeanServer``, or by ``MutualTLSListener``
+/// ahead of grpc-swift's pipeline) so that each connection gets its own ``ConnectionAuthenticator``.
 public struct MutualTLS: Sendable {
   /// TLS 1.2 suites offered: ECDHE with AES-GCM or ChaCha20-Poly1305 only (no CBC, no SHA-1
   /// MACs, no static RSA). TLS 1.3's suites are all AEAD.

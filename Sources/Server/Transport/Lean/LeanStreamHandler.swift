@@ -8,10 +8,9 @@ internal import NIOHTTP2
 ///
 /// It sits behind ``StreamGuard`` (which removes any identity header a client sent and checks
 /// each message's prefix against the method's limit); the connection's identity is handed to it
-/// as it is. A unary or
-/// server-streaming call's request is collected until the client ends its side, then the
-/// method runs in a task; a bidirectional call (reflection) starts with the headers and is
-/// handed each message as it completes. The response (headers, one message or a streaming
+/// as it is. A unary or server-streaming call's request is collected until the client ends its
+/// side, then the method runs in a task; a bidirectional call (reflection) starts with the
+/// headers and is handed each message as it completes. The response (headers, one message or a streaming
 /// method's messages as they come, trailers; or trailers only on failure) is written straight
 /// to the stream. Everything HTTP/2 asks of a stream stays with SwiftNIO's stream channel
 /// below: flow control (WINDOW_UPDATE as frames are read), RST_STREAM, GOAWAY and the
