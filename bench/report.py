@@ -130,6 +130,30 @@ if u16 and go16:
                  f"grpc-go's ({f(sw16['server_cpu_us_per_unit'], 1)} against {f(go16['server_cpu_us_per_unit'], 1)} µs) and "
                  f"{f(h2c16['server_cpu_us_per_unit'], 1)} µs without TLS, so most of the gap is the stack, not Gongjian's handlers; "
                  "see \"Where the time goes\"." if sw16 and h2c16 else "")]
+gg16, gg1 = find("unary_go", peer="gongjian", connections=16), find("unary_go", peer="gongjian", connections=1)
+ggo16, ggo1 = find("unary_go", peer="greeter-go", connections=16), find("unary_go", peer="greeter-go", connections=1)
+gsw16, gsw1 = find("unary_go", peer="greeter-swift", connections=16), find("unary_go", peer="greeter-swift", connections=1)
+if gg16 and ggo16:
+    lines += ["", "### One load generator for every server", "",
+              "h2load cannot present a client certificate, and `gongjian-bench` runs on grpc-swift's client, which spends more "
+              "per call than the servers measured; so the same loads were also driven by one client for all: a unary load "
+              "generator on grpc-go (`bench/peers/unary-go`, requests as pre-encoded bytes), calling Gongjian's `whoami` over "
+              "mutual TLS and the greeters over TLS, 10 s each.", "",
+              "| server | load | RPCs/s | p50 | p99 | server CPU per RPC | RPCs/s to grpc-go's | CPU to grpc-go's |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for load, rows_ in (("16 conn × 10 streams", (gg16, gsw16, ggo16)), ("one at a time", (gg1, gsw1, ggo1))):
+        go_row = rows_[2]
+        for name, row in zip(("Gongjian whoami, mutual TLS", "grpc-swift-2 greeter, TLS", "grpc-go greeter, TLS"), rows_):
+            if not row or not go_row:
+                continue
+            lines.append(f"| {name} | {load} | {f(row['rps'])} | {f(row['p50_us'])} µs | {f(row['p99_us'])} µs | "
+                         f"{f(row['server_cpu_us_per_unit'], 1)} µs | {row['rps'] / go_row['rps']:.2f} | "
+                         f"{row['server_cpu_us_per_unit'] / go_row['server_cpu_us_per_unit']:.1f}× |")
+    if gg1 and ggo1:
+        lines += ["", f"Goal \"one-at-a-time rate at least 0.7× grpc-go's\", with this one client: {gg1['rps'] / ggo1['rps']:.2f}× "
+                  f"({f(gg1['rps'])} against {f(ggo1['rps'])} RPCs/s), {'met' if gg1['rps'] / ggo1['rps'] >= 0.7 else 'missed'}. "
+                  f"Server CPU per RPC under load with this client: {gg16['server_cpu_us_per_unit'] / ggo16['server_cpu_us_per_unit']:.1f}× "
+                  f"grpc-go's (goal at most 2×: {'met' if gg16['server_cpu_us_per_unit'] / ggo16['server_cpu_us_per_unit'] <= 2 else 'missed'})."]
 ip16, ip1 = find("inprocess_greeter", concurrency=16), find("inprocess_greeter", concurrency=1)
 if ip16 and go16 and sw16:
     lines += ["", f"GRPCCore alone: the same greeter through GRPCCore over its in-process transport (`gongjian-bench inprocess-greeter`: "
