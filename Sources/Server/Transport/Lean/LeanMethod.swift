@@ -2,9 +2,9 @@ internal import GongjianProtocol
 internal import GRPCCore
 internal import SwiftProtobuf
 
-/// A unary method served on the lean path: the request's bytes decoded into the generated
-/// message type, the service's own method called, the response encoded, with no GRPCCore
-/// executor, interceptor chain or async sequences in between.
+/// A method served on the lean path (unary, server-streaming or bidirectional): the request's
+/// bytes decoded into the generated message type, the service's own method called, the
+/// response encoded, with no GRPCCore executor, interceptor chain or generic writers in between.
 ///
 /// The lean path exists because GRPCCore's per-call machinery (generic executors and writers
 /// instantiated at run time, a task group and async sequences per call) cost several times
