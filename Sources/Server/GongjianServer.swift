@@ -104,54 +104,23 @@ public struct GongjianServer: Service {
 
   public func run() async throws {
     let services = self.services
-    let limits = self.configuration.limits
     let listen = self.configuration.listen
-    var transportConfig = HTTP2ServerTransport.Custom<MutualTLSListener>.Config.defaults
-    // Each method's limit is applied by the stream guard before this hard cap is reached.
-    transportConfig.rpc.maxRequestPayloadSize = limits.largestRequestMessageBytes + 1
-    transportConfig.http2.maxConcurrentStreams = limits.maxConcurrentStreams
-    transportConfig.connection.maxIdleTime = limits.maxConnectionIdle
-    // Flushes are merged per event-loop turn by FlushConsolidator; grpc-swift's coalescer would
-    // hold each one up to 100 µs more on a timer of its own.
-    transportConfig.connection.flushCoalescing = nil
-    let connections = self.configuration.connections
-    transportConfig.connection.maxAge = connections.maxConnectionAge
-    transportConfig.connection.maxGraceTime = connections.maxConnectionAgeGrace
-    transportConfig.connection.keepalive = .init(
-      time: connections.keepaliveTime, timeout: connections.keepaliveTimeout,
-      clientBehavior: .init(
-        minPingIntervalWithoutCalls: connections.minClientPingInterval, allowWithoutCalls: connections.allowClientPingsWithoutCalls
-      )
-    )
-    // One admission for both paths: the quotas' buckets are shared.
+    // One admission whichever path serves: the lean path and GRPCCore's interceptor both use it.
     let admission = CallAdmission(
       resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
       quotas: self.configuration.quotas.gate()
     )
-    transportConfig.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
-      stream.eventLoop.makeCompletedFuture {
-        let guardHandler = StreamGuard(identity: MutualTLS.identity(of: stream), limit: limits.maxRequestMessageBytes(path:))
-        try stream.pipeline.syncOperations.addHandler(guardHandler, position: .first)
-      }
-    }
     let main: Listener
     if self.configuration.leanPath {
       main = .lean(
         LeanServer(
-          settings: .init(host: listen.host, port: listen.port, limits: limits, connections: connections),
+          settings: .init(host: listen.host, port: listen.port, limits: self.configuration.limits, connections: self.configuration.connections),
           tls: self.tls, methods: LeanMethods(services: services, admission: admission),
-          eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: self.logger
+          eventLoopGroup: MultiThreadedEventLoopGroup.singleton
         )
       )
     } else {
-      let transport = HTTP2ServerTransport.Custom(
-        listenerFactory: MutualTLSListener(host: listen.host, port: listen.port, tls: self.tls, eventLoopGroup: MultiThreadedEventLoopGroup.singleton),
-        config: transportConfig
-      )
-      main = .grpc(
-        GRPCServer(transport: transport, services: services.rpcServices, interceptors: [AuthenticationInterceptor(admission: admission)]),
-        transport
-      )
+      main = .grpc(configuration: self.configuration, tls: self.tls, services: services, admission: admission)
     }
 
     // Probes reach health without a client certificate, on loopback only.

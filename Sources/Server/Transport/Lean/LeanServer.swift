@@ -1,4 +1,3 @@
-internal import Logging
 internal import NIOCore
 internal import NIOHPACK
 internal import NIOHTTP2
@@ -35,17 +34,15 @@ final class LeanServer: Sendable {
   private let tls: MutualTLS
   private let methods: LeanMethods
   private let eventLoopGroup: any EventLoopGroup
-  private let logger: Logger
   private let state = Mutex(State())
   private let bound: EventLoopPromise<SocketAddress?>
 
-  init(settings: Settings, tls: MutualTLS, methods: LeanMethods, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+  init(settings: Settings, tls: MutualTLS, methods: LeanMethods, eventLoopGroup: any EventLoopGroup) {
     self.bound = eventLoopGroup.any().makePromise()
     self.settings = settings
     self.tls = tls
     self.methods = methods
     self.eventLoopGroup = eventLoopGroup
-    self.logger = logger
   }
 
   /// The address the server listens on, once it does; nil if it could not bind.
