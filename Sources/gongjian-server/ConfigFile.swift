@@ -107,6 +107,7 @@ enum ConfigFile {
     duration("connections.min_client_ping_seconds", 1...86_400, "least interval between a client's pings", \.connections.minClientPingInterval),
     duration("connections.shutdown_deadline_seconds", 1...3600, "seconds running calls may finish on shutdown", \.connections.shutdownDeadline),
     duration("sync.heartbeat_seconds", 1...3600, "seconds between heartbeats on idle subscriptions", \.sync.heartbeatInterval),
+    int("sync.pull_read_ahead_pages", 0...1024, "pull pages read ahead at once (0: none)", \.sync.pullReadAheadPages),
     duration("sync.retention_days", 0...3650, "days tombstones and superseded versions are kept", \.sync.retention, unit: 86_400),
     duration("sync.compaction_interval_seconds", 1...604_800, "seconds between compactions", \.sync.compactionInterval),
     duration("sync.audit_checkpoint_interval_seconds", 1...604_800, "seconds between signed audit checkpoints", \.sync.auditCheckpointInterval),

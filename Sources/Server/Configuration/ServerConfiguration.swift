@@ -143,6 +143,10 @@ public struct ServerConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// Recent changes kept in memory per tenant for live subscribers. Default 4096.
     public var recentChangesPerTenant: Int
+    /// Pull pages read ahead at once: after a page with more to follow, the next one is read
+    /// and encoded while the client takes this one (pulls beyond this many at once go without).
+    /// 0 reads nothing ahead. Default 8.
+    public var pullReadAheadPages: Int = 8
     /// Most pushes committed in one transaction (group commit). Default 64.
     public var maxPushesPerCommit: Int
     /// Tombstones and superseded versions are kept at least this long. Default 30 days.

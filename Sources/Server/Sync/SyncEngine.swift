@@ -19,6 +19,7 @@ public final class SyncEngine: Sendable {
   private let validation: ServerConfiguration.Validation
   private let storedBytesQuota: Int64
   private let hub: ChangeHub
+  let readAhead: PullReadAhead
   private let committer: GroupCommitter<PushBatch, PushOutcome>
   /// Live subscriptions per office.
   private let subscriptionsByOffice = Mutex<[String: Int]>([:])
@@ -48,6 +49,7 @@ public final class SyncEngine: Sendable {
       maxSubscribersPerTenant: configuration.limits.maxSubscriptionsPerTenant
     )
     self.hub = hub
+    self.readAhead = PullReadAhead(capacity: configuration.sync.pullReadAheadPages)
     self.logger = logger
     self.committer = GroupCommitter(maxBatch: configuration.sync.maxPushesPerCommit) { batches in
       do {
@@ -252,20 +254,49 @@ public final class SyncEngine: Sendable {
   }
 
   /// ``pull(_:caller:)`` as the transport sends it: a page is written straight from the rows.
+  ///
+  /// A page with more to follow starts the read of the next one (``PullReadAhead``), which the
+  /// client's next request takes when nothing was committed to the tenant in between.
   public func pullFrame(_ request: Gongjian_V1_PullRequest, caller: Caller) async throws -> PullFrame {
     try await self.authorizer.require(.read, tenant: request.tenantID, caller: caller, action: "pull")
-    let size = try self.pageSize(request.pageSize)
-    let page = try await self.store.changes(tenantID: request.tenantID, after: request.cursor, limit: size)
-    if let reset = Self.reset(cursor: request.cursor, checkpoint: page.checkpoint) {
-      return .message(.with {
+    let key = PullReadAhead.Key(tenantID: request.tenantID, cursor: request.cursor, limit: try self.pageSize(request.pageSize))
+    var page: PullReadAhead.Page?
+    if let ahead = self.readAhead.take(key), let read = await ahead.value,
+      try await self.store.checkpoint(tenantID: key.tenantID) == read.checkpoint
+    {
+      page = read
+    }
+    let served: PullReadAhead.Page
+    if let page {
+      served = page
+    } else {
+      served = try await self.readPage(key)
+    }
+    if let next = served.next {
+      self.readAhead.start(PullReadAhead.Key(tenantID: key.tenantID, cursor: next, limit: key.limit)) { [self] in
+        try await self.readPage(PullReadAhead.Key(tenantID: key.tenantID, cursor: next, limit: key.limit))
+      }
+    }
+    return served.frame
+  }
+
+  /// Reads and encodes one page of the feed.
+  private func readPage(_ key: PullReadAhead.Key) async throws -> PullReadAhead.Page {
+    let page = try await self.store.changes(tenantID: key.tenantID, after: key.cursor, limit: key.limit)
+    if let reset = Self.reset(cursor: key.cursor, checkpoint: page.checkpoint) {
+      let frame = PullFrame.message(.with {
         $0.checkpoint = page.checkpoint.proto
         $0.reset = reset
         $0.nextCursor = 0
         $0.more = true
       })
+      return PullReadAhead.Page(frame: frame, checkpoint: page.checkpoint, next: nil)
     }
-    return .page(
-      page.records, nextCursor: page.records.last?.sequence ?? request.cursor, more: page.hasMore, checkpoint: page.checkpoint
+    let nextCursor = page.records.last?.sequence ?? key.cursor
+    return PullReadAhead.Page(
+      frame: .page(page.records, nextCursor: nextCursor, more: page.hasMore, checkpoint: page.checkpoint),
+      checkpoint: page.checkpoint,
+      next: page.hasMore ? nextCursor : nil
     )
   }
 
@@ -439,6 +470,7 @@ public final class SyncEngine: Sendable {
   /// subscriptions already past catch-up finish normally.
   public func beginShutdown() {
     self.hub.close()
+    self.readAhead.close()
   }
 
   /// Compacts the feed: removes superseded versions, tombstones and idempotency entries older
