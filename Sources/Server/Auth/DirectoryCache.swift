@@ -9,6 +9,9 @@ public final class DirectoryCache: Sendable {
     var office: Gongjian_V1_Office?
     var memberships: [Gongjian_V1_Membership]
     var expires: ContinuousClock.Instant
+    /// Answers made from this entry and the listing (``answer(officeID:variant:make:)``), by
+    /// variant, with the listing they were made from.
+    var answers: [String: (listing: Int, bytes: [UInt8])] = [:]
   }
 
   /// Every tenant and office with the members of each tenant: the names a client shows.
@@ -28,6 +31,8 @@ public final class DirectoryCache: Sendable {
     var loadingEntries: [String: Task<Entry, any Error>] = [:]
     var listing: (value: Listing, expires: ContinuousClock.Instant)?
     var loadingListing: Task<Listing, any Error>?
+    /// Bumped whenever the listing is replaced: answers made from an older one are made again.
+    var listingStamp = 0
     /// Bumped by ``invalidate()``: a read begun before it is not cached after it.
     var generation = 0
   }
@@ -116,6 +121,32 @@ public final class DirectoryCache: Sendable {
     }
   }
 
+  /// An answer made only from what is cached of an office and the listing, made once and kept
+  /// with them while both stay fresh; nil when either must be read first.
+  ///
+  /// `WhoAmI` answers every connection's first call this way: building and encoding its
+  /// response was a fifth of the server's CPU for the call.
+  ///
+  /// - Parameters:
+  ///   - variant: What else the answer depends on (the caller's certificate).
+  ///   - make: The answer's bytes from the office's entry and the listing.
+  func answer(
+    officeID: String, variant: String,
+    make: (_ office: Gongjian_V1_Office?, _ memberships: [Gongjian_V1_Membership], _ listing: Listing) throws -> [UInt8]
+  ) rethrows -> [UInt8]? {
+    guard self.timeToLive > .zero else { return nil }
+    return try self.state.withLock { state in
+      let now = ContinuousClock.now
+      guard let expires = state.listing?.expires, expires > now, let entry = state.entries[officeID], entry.expires > now else {
+        return nil
+      }
+      if let made = entry.answers[variant], made.listing == state.listingStamp { return made.bytes }
+      let bytes = try make(entry.office, entry.memberships, state.listing!.value)
+      state.entries[officeID]?.answers[variant] = (state.listingStamp, bytes)
+      return bytes
+    }
+  }
+
   /// A registered office.
   public func office(id: String) async throws -> Gongjian_V1_Office? {
     try await self.entry(id).office
@@ -141,6 +172,7 @@ public final class DirectoryCache: Sendable {
           self.state.withLock { state in
             guard state.generation == generation else { return }
             state.listing = (listing, now + self.timeToLive)
+            state.listingStamp += 1
             state.loadingListing = nil
           }
           return listing

@@ -22,13 +22,15 @@ public struct IdentityService: Gongjian_V1_Identity.SimpleServiceProtocol {
     )
   }
 
-  /// `WhoAmI` answered from the directory cache without waiting; nil when the cache must be
-  /// read first.
-  func whoAmIImmediately(caller: Caller) -> Gongjian_V1_WhoAmIResponse? {
-    guard let cached = self.directory.cached(officeID: caller.office.id), let listing = self.directory.cachedListing() else {
-      return nil
+  /// `WhoAmI` answered from the directory cache without waiting, encoded once per office and
+  /// certificate while the cache holds; nil when the cache must be read first.
+  func whoAmIImmediately(caller: Caller) throws -> WireFrame<Gongjian_V1_WhoAmIResponse>? {
+    let notAfter = caller.certificateNotAfter.map { String(Int64($0.timeIntervalSince1970)) } ?? ""
+    let bytes = try self.directory.answer(officeID: caller.office.id, variant: caller.certificateSerial + " " + notAfter) {
+      _, memberships, listing in
+      try Self.response(caller, memberships: memberships, listing: listing).serializedBytes()
     }
-    return Self.response(caller, memberships: cached.memberships, listing: listing)
+    return bytes.map { .encoded($0) }
   }
 
   private static func response(

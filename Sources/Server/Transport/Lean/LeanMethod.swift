@@ -75,8 +75,13 @@ struct LeanMethod: Sendable {
 
   /// Encodes a response with `encode`, failing as GRPCCore's serializers do.
   private static func encode<Output>(_ output: Output, _ encode: (Output) throws -> [UInt8]) throws -> [UInt8] {
+    try Self.encoding(Output.self) { try encode(output) }
+  }
+
+  /// Runs `body`, which encodes an `Output`, failing as GRPCCore's serializers do.
+  private static func encoding<Output, Encoded>(_: Output.Type, _ body: () throws -> Encoded) throws -> Encoded {
     do {
-      return try encode(output)
+      return try body()
     } catch {
       throw RPCError(code: .internalError, message: "Can't serialize message of type \(Output.self).", cause: error)
     }
@@ -107,18 +112,18 @@ struct LeanMethod: Sendable {
 
   /// A unary method that can often answer from what is cached, without waiting.
   ///
-  /// - Parameter immediately: The answer from the cache, or nil when it must wait for
-  ///   `handler`.
+  /// - Parameter immediately: The answer from the cache (a message, or its bytes as the
+  ///   cache keeps them), or nil when it must wait for `handler`.
   static func unary<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ descriptor: MethodDescriptor, _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output,
-    immediately: @escaping @Sendable (Input, Caller) -> Output?
+    immediately: @escaping @Sendable (Input, Caller) throws -> WireFrame<Output>?
   ) -> LeanMethod {
     var method = Self.unary(descriptor, handler)
     method.immediate = { bytes, caller, admit in
       let input: Input = try Self.decode(bytes)
-      guard let output = immediately(input, caller) else { return nil }
+      guard let output = try Self.encoding(Output.self, { try immediately(input, caller).map(Self.wireBytes) }) else { return nil }
       try admit((input as? any TenantScoped)?.tenantID)
-      return try Self.encode(output, { try $0.serializedBytes() })
+      return output
     }
     return method
   }

@@ -26,7 +26,7 @@ struct LeanMethods: Sendable {
     self.init(
       methods: [
         .unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI) { _, caller in
-          identity.whoAmIImmediately(caller: caller)
+          try identity.whoAmIImmediately(caller: caller)
         },
         .unary(Gongjian_V1_Sync.Method.Push.descriptor, sync.push),
         .unary(Gongjian_V1_Sync.Method.Pull.descriptor, sync.pull),
