@@ -239,7 +239,7 @@ if u16 and go16 and sw16 and h2c16 and ng16:
             f"handlers) {st['TLS (NIOSSL handler, reads and flushes)']:.1f}%, retain/release {st['swift_retain/release (self)']:.1f}%, "
             f"malloc/free {st['malloc/free (self)']:.1f}%, while the lean path's reading and running of the call on the event "
             f"loop (caller resolution, the handler and its encoding included) is "
-            f"{st.get('lean path: calls read and run on the event loop (LeanStreamHandler)', 0):.1f}%, caller resolution alone "
+            f"{st.get('lean path: calls read and run on the event loop (LeanConnectionHandler)', 0):.1f}%, caller resolution alone "
             f"{st['caller resolution (revocation, directory)']:.1f}%.")
     if greeter_alloc and whoami_alloc:
         findings.append(

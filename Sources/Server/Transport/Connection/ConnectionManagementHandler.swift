@@ -2,7 +2,8 @@
 // Copyright 2024, gRPC Authors, licensed under the Apache License, Version 2.0
 // (http://www.apache.org/licenses/LICENSE-2.0). The original is `package`, not public, so the
 // lean server path keeps its own copy: ALPN and the manual clock removed, the frame delegate
-// replaced by calls from the stream guard.
+// and stream delegate replaced by calls from the lean connection handler and SwiftNIO's stream
+// events.
 
 
 internal import NIOCore
@@ -404,41 +405,6 @@ extension ConnectionManagementHandler {
 }
 
 extension ConnectionManagementHandler {
-  struct HTTP2StreamDelegate: @unchecked Sendable, NIOHTTP2StreamDelegate {
-    // @unchecked is okay: the only methods do the appropriate event-loop dance.
-
-    private let handler: ConnectionManagementHandler
-
-    init(_ handler: ConnectionManagementHandler) {
-      self.handler = handler
-    }
-
-    func streamCreated(_ id: HTTP2StreamID, channel: any Channel) {
-      if self.handler.eventLoop.inEventLoop {
-        self.handler._streamCreated(id, channel: channel)
-      } else {
-        self.handler.eventLoop.execute {
-          self.handler._streamCreated(id, channel: channel)
-        }
-      }
-    }
-
-    func streamClosed(_ id: HTTP2StreamID, channel: any Channel) {
-      if self.handler.eventLoop.inEventLoop {
-        self.handler._streamClosed(id, channel: channel)
-      } else {
-        self.handler.eventLoop.execute {
-          self.handler._streamClosed(id, channel: channel)
-        }
-      }
-    }
-
-  }
-
-  var http2StreamDelegate: HTTP2StreamDelegate {
-    return HTTP2StreamDelegate(self)
-  }
-
   private func _streamCreated(_ id: HTTP2StreamID, channel: any Channel) {
     // The connection isn't idle if a stream is open.
     self.maxIdleTimerHandler?.cancel()

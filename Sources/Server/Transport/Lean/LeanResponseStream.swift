@@ -2,7 +2,7 @@ internal import NIOCore
 internal import Synchronization
 
 /// Where a lean server-streaming method sends its responses: straight to the HTTP/2 stream the
-/// call arrived on, on that stream's event loop.
+/// call arrived on, on its connection's event loop.
 ///
 /// A send does not wait for the event loop while the stream can take more (the writes of one
 /// turn of the loop leave in one flush, ``FlushConsolidator``). It waits when HTTP/2 flow
@@ -19,26 +19,27 @@ struct LeanResponseStream: Sendable {
     let bytes = Atomic<Int>(0)
   }
 
-  private let channel: any Channel
-  private let handler: NIOLoopBound<(LeanStreamHandler, ChannelHandlerContext)>
+  private let eventLoop: any EventLoop
+  private let stream: NIOLoopBound<LeanStream>
+  private let writability: LeanStream.Writability
   private let unconfirmed = Unconfirmed()
 
-  init(channel: any Channel, handler: NIOLoopBound<(LeanStreamHandler, ChannelHandlerContext)>) {
-    self.channel = channel
-    self.handler = handler
+  init(eventLoop: any EventLoop, stream: NIOLoopBound<LeanStream>, writability: LeanStream.Writability) {
+    self.eventLoop = eventLoop
+    self.stream = stream
+    self.writability = writability
   }
 
   /// Sends one response message (its encoded bytes, without the gRPC prefix).
   ///
   /// - Throws: `CancellationError` when the stream has ended (reset, deadline, connection gone).
   func send(_ message: [UInt8]) async throws {
-    let handler = self.handler
-    let eventLoop = self.channel.eventLoop
-    eventLoop.execute { handler.value.0.send(context: handler.value.1, message) }
+    let stream = self.stream
+    self.eventLoop.execute { stream.value.send(message) }
     let handed = self.unconfirmed.bytes.add(message.count + 5, ordering: .relaxed).newValue
-    if handed >= Self.unconfirmedLimit || !self.channel.isWritable {
+    if handed >= Self.unconfirmedLimit || !self.writability.isWritable {
       // Queued behind the sends above: when it runs, they have been written to the stream.
-      try await eventLoop.flatSubmit { handler.value.0.whenWritable(context: handler.value.1) }.get()
+      try await self.eventLoop.flatSubmit { stream.value.whenWritable() }.get()
       self.unconfirmed.bytes.store(0, ordering: .relaxed)
     }
   }

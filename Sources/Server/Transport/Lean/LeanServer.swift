@@ -8,11 +8,12 @@ internal import Synchronization
 /// grpc-swift-nio-transport or GRPCCore.
 ///
 /// Each accepted connection gets mutual TLS (``MutualTLS``), SwiftNIO's HTTP/2 handler with
-/// the configured settings, and ``ConnectionManagementHandler`` (keepalive and its
-/// enforcement, idle and age limits, graceful GOAWAY; grpc-swift-nio-transport's own, adapted).
-/// Each HTTP/2 stream is a child channel holding only ``StreamGuard`` and
-/// ``LeanStreamHandler``: no grpc-swift stream handler, `NIOAsyncChannel` or task per stream,
-/// which grpc-swift-nio-transport builds before the headers say which method is called.
+/// the configured settings and no stream multiplexer, ``ConnectionManagementHandler``
+/// (keepalive and its enforcement, idle and age limits, graceful GOAWAY; grpc-swift-nio-transport's
+/// own, adapted) and ``LeanConnectionHandler``, which serves each HTTP/2 stream on the
+/// connection's pipeline by stream id: no child channel, pipeline, grpc-swift stream handler,
+/// `NIOAsyncChannel` or task per stream, which grpc-swift-nio-transport builds before the headers
+/// say which method is called.
 final class LeanServer: Sendable {
   /// What the connections are configured with.
   struct Settings: Sendable {
@@ -147,29 +148,30 @@ final class LeanServer: Sendable {
     )
     let sync = channel.pipeline.syncOperations
     let authenticator = try sync.handler(type: ConnectionAuthenticator.self)
-    let methods = self.methods
-    let peers = LeanStreamHandler.Peers(
-      remote: channel.remoteAddress.map(LeanStreamHandler.peer) ?? "unknown",
-      local: channel.localAddress.map(LeanStreamHandler.peer) ?? "unknown"
+    let streams = LeanConnectionHandler(
+      configuration: LeanConnectionHandler.Configuration(
+        methods: self.methods,
+        peers: LeanConnectionHandler.Peers(
+          remote: channel.remoteAddress.map(LeanConnectionHandler.peer) ?? "unknown",
+          local: channel.localAddress.map(LeanConnectionHandler.peer) ?? "unknown"
+        ),
+        limit: limits.maxRequestMessageBytes(path:),
+        targetWindowSize: Self.targetWindowSize
+      ),
+      authenticator: authenticator,
+      management: manager.syncView,
+      eventLoop: channel.eventLoop
     )
+    // Without a stream multiplexer: frames come to the connection's pipeline, and the streams'
+    // handler learns from the frame delegate when their DATA leaves.
     let http2 = NIOHTTP2Handler(
       mode: .server,
-      eventLoop: channel.eventLoop,
+      frameDelegate: streams,
       connectionConfiguration: Self.connectionConfiguration(limits),
-      streamConfiguration: Self.streamConfiguration,
-      streamDelegate: manager.http2StreamDelegate
-    ) { [connection = NIOLoopBound((authenticator, manager.syncView), eventLoop: channel.eventLoop)] stream in
-      // A stream's channel runs on its connection's event loop.
-      stream.eventLoop.makeCompletedFuture {
-        let (authenticator, management) = connection.value
-        // The identity goes to the lean handler as it is, not stamped into the headers.
-        let guardHandler = StreamGuard(identity: nil, limit: limits.maxRequestMessageBytes(path:), connection: management)
-        let pipeline = stream.pipeline.syncOperations
-        try pipeline.addHandler(guardHandler)
-        try pipeline.addHandler(LeanStreamHandler(methods: methods, peers: peers, identity: authenticator.identity))
-      }
-    }
+      streamConfiguration: Self.streamConfiguration
+    )
     try sync.addHandler(http2)
+    try sync.addHandler(streams)
     try sync.addHandler(manager)
   }
 
