@@ -7,6 +7,8 @@ import tempfile
 
 import pytest
 
+from conftest import start_server, stop_server
+
 HERE = pathlib.Path(__file__).resolve().parent
 
 
@@ -39,3 +41,22 @@ def test_grpc_go_calls_unary_and_streaming_methods_with_deadlines_and_cancellati
     assert checks["subscribe_deadline"]["code"] == "DeadlineExceeded"
     assert 0.6 < checks["subscribe_deadline"]["seconds"] < 2.0
     assert checks["after"]["code"] == "OK"
+
+
+def test_grpc_go_pulls_a_page_of_a_megabyte_while_pinging_for_bandwidth(go_client, tmp_path):
+    """grpc-go sends a BDP ping with the WINDOW_UPDATEs it sends while a large message arrives; the
+    server sends the page as they come, and must not count those pings as a flood (gRFC A9: data
+    sent resets the strikes) and end the connection with ENHANCE_YOUR_CALM."""
+    proc, address = start_server(tmp_path / "data")
+    try:
+        run = subprocess.run(
+            [str(go_client), "-addr", address, "-credentials", str(tmp_path / "data" / "pki" / "offices" / "sihong.gov"),
+             "-tenant", "changshu-sihong", "-large-pull"],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        stop_server(proc)
+    assert run.returncode == 0, run.stderr
+    page = json.loads(run.stdout.splitlines()[-1])
+    assert page["check"] == "large_pull" and page["records"] == 1500
+    assert page["bytes"] > 1_000_000, page

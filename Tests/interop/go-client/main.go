@@ -15,6 +15,7 @@ import (
 	"io/ioutil"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	gongjian "gongjian/v1"
@@ -55,6 +56,7 @@ func main() {
 	creds := flag.String("credentials", "", "a folder with ca.pem, cert.pem, key.pem")
 	tenant := flag.String("tenant", "", "a tenant the office contributes to")
 	other := flag.String("other-tenant", "", "a tenant the office is not a member of")
+	largePull := flag.Bool("large-pull", false, "only push 1,500 parks and pull them back as one page of about a megabyte")
 	flag.Parse()
 
 	pair, err := tls.LoadX509KeyPair(filepath.Join(*creds, "cert.pem"), filepath.Join(*creds, "key.pem"))
@@ -73,6 +75,10 @@ func main() {
 		fail("dial: %v", err)
 	}
 	defer conn.Close()
+	if *largePull {
+		pullLargePage(conn, *tenant)
+		return
+	}
 
 	// Unary.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -85,10 +91,7 @@ func main() {
 
 	payload, _ := anypb.New(&gongjian.Park{Name: "grpc-go 互操作园区", HostCounty: "泗洪县", SuzhouPartner: "常熟市",
 		PlannedAreaCentimu: 500000, BuiltAreaCentimu: 120000})
-	var random [16]byte
-	rand.Read(random[:])
-	random[6], random[8] = random[6]&0x0f|0x40, random[8]&0x3f|0x80
-	recordID := fmt.Sprintf("%x-%x-%x-%x-%x", random[0:4], random[4:6], random[6:8], random[8:10], random[10:16])
+	recordID := newID()
 	push := &gongjian.PushRequest{TenantId: *tenant, ClientId: "grpc-go-interop", Mutations: []*gongjian.Mutation{{
 		MutationId: recordID, Kind: "park", RecordId: recordID, Change: &gongjian.Mutation_Payload{Payload: payload},
 	}}}
@@ -178,4 +181,45 @@ func main() {
 	cancel()
 	emit("after", map[string]interface{}{"code": status.Code(err).String()})
 	_ = codes.OK
+}
+
+// newID is a random UUID (version 4).
+func newID() string {
+	var random [16]byte
+	rand.Read(random[:])
+	random[6], random[8] = random[6]&0x0f|0x40, random[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", random[0:4], random[4:6], random[6:8], random[8:10], random[10:16])
+}
+
+// pullLargePage pushes 1,500 parks with long names and pulls them back as one page of about a
+// megabyte. The server sends it as the client's WINDOW_UPDATEs come in, and grpc-go sends a BDP
+// ping with them: the server must not take those for a flood of pings.
+func pullLargePage(conn *grpc.ClientConn, tenant string) {
+	name := strings.Repeat("园", 190)
+	var first uint64
+	for batch := 0; batch < 3; batch++ {
+		mutations := []*gongjian.Mutation{}
+		for i := 0; i < 500; i++ {
+			payload, _ := anypb.New(&gongjian.Park{Name: fmt.Sprintf("%s %d-%d", name, batch, i), HostCounty: "泗洪县", SuzhouPartner: "常熟市"})
+			id := newID()
+			mutations = append(mutations, &gongjian.Mutation{MutationId: id, Kind: "park", RecordId: id, Change: &gongjian.Mutation_Payload{Payload: payload}})
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		pushed := &gongjian.PushResponse{}
+		if err := conn.Invoke(ctx, "/gongjian.v1.Sync/Push", &gongjian.PushRequest{TenantId: tenant, ClientId: "grpc-go-large-pull", Mutations: mutations}, pushed); err != nil {
+			fail("Push: %v", err)
+		}
+		cancel()
+		if batch == 0 {
+			first = pushed.GetResults()[0].GetApplied().GetSequence()
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	page := &gongjian.PullResponse{}
+	err := conn.Invoke(ctx, "/gongjian.v1.Sync/Pull", &gongjian.PullRequest{TenantId: tenant, Cursor: first - 1, PageSize: 1500}, page)
+	cancel()
+	if err != nil {
+		fail("Pull: %v", err)
+	}
+	emit("large_pull", map[string]interface{}{"records": len(page.GetRecords()), "bytes": proto.Size(page)})
 }

@@ -154,9 +154,25 @@ final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate 
 
   /// HTTP/2 wrote a frame to the connection (after flow control let it go).
   func wroteFrame(_ frame: HTTP2Frame) {
-    if case .data(let data) = frame.payload {
+    switch frame.payload {
+    case .data(let data):
       self.streams[frame.streamID]?.wroteOutbound(bytes: data.data.readableBytes)
+      self.wroteHeadersOrData()
+    case .headers:
+      self.wroteHeadersOrData()
+    default:
+      break
     }
+  }
+
+  /// A response's HEADERS or DATA left: the client's pings are not counted against it until
+  /// then (gRFC A9, as grpc-go's servers do). Counted as HTTP/2 writes them, not as they are
+  /// handed over: a large message waits for the client's WINDOW_UPDATEs, and grpc-go's clients
+  /// send a BDP ping with each, which would otherwise end the connection with ENHANCE_YOUR_CALM
+  /// in the middle of a pulled page.
+  private func wroteHeadersOrData() {
+    self.management.wroteHeadersOrData()
+    self.management.connectionWillFlush()
   }
 
   // MARK: For the streams
@@ -173,23 +189,13 @@ final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate 
 
   /// Writes one of the streams' frames.
   func write(_ frame: HTTP2Frame) {
-    guard let context = self.context else { return }
-    switch frame.payload {
-    case .headers, .data:
-      // They reset the connection management's ping policing, as gRPC's servers do.
-      self.management.wroteHeadersOrData()
-    default:
-      break
-    }
-    context.write(self.wrapOutboundOut(frame), promise: nil)
+    self.context?.write(self.wrapOutboundOut(frame), promise: nil)
   }
 
   /// Flushes the streams' writes (the flush consolidator holds them until the end of the event
   /// loop's turn).
   func flush() {
-    guard let context = self.context else { return }
-    self.management.connectionWillFlush()
-    context.flush()
+    self.context?.flush()
   }
 
   /// The channel's allocator.
