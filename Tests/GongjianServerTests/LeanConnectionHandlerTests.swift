@@ -357,4 +357,37 @@ struct LeanConnectionHandlerTests {
     await #expect(throws: CancellationError.self) { try await loop.flatSubmit { stream.value.whenWritable() }.get() }
     _ = try await channel.finish(acceptAlreadyClosed: true)
   }
+
+  @Test("SETTINGS and PRIORITY: 200 in 30 s, then GOAWAY ENHANCE_YOUR_CALM; PINGs are the keepalive policy's")
+  func controlFrameFlood() throws {
+    var limit = FrameRateLimit()
+    let start = NIODeadline.now()
+    let admitted = (0..<200).filter { limit.admit(at: start + .milliseconds(Int64($0))) }.count
+    #expect(admitted == 200)
+    let oneTooMany = limit.admit(at: start + .seconds(1))
+    #expect(!oneTooMany, "the 201st within 30 s")
+    let later = limit.admit(at: start + .seconds(31))
+    #expect(later, "the window slid past the first ones")
+
+    let (channel, _) = try Self.channel()
+    defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+    for _ in 0..<1_000 {
+      try channel.writeInbound(HTTP2Frame(streamID: .rootStream, payload: .ping(HTTP2PingData(withInteger: 1), ack: false)))
+    }
+    #expect(try channel.readOutbound(as: HTTP2Frame.self) == nil, "pings pass on to the connection management")
+    #expect(try channel.readInbound(as: HTTP2Frame.self) != nil)
+    for _ in 0..<200 {
+      try channel.writeInbound(HTTP2Frame(streamID: .rootStream, payload: .settings(.settings([]))))
+    }
+    #expect(try channel.readOutbound(as: HTTP2Frame.self) == nil)
+    try channel.writeInbound(HTTP2Frame(streamID: 1, payload: .priority(.init(exclusive: false, dependency: .rootStream, weight: 1))))
+    let goAway = try #require(try channel.readOutbound(as: HTTP2Frame.self))
+    guard case .goAway(_, let code, _) = goAway.payload else {
+      Issue.record("not a GOAWAY: \(goAway)")
+      return
+    }
+    #expect(code == .enhanceYourCalm)
+    channel.embeddedEventLoop.run()
+    #expect(!channel.isActive)
+  }
 }

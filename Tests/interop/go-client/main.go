@@ -57,6 +57,7 @@ func main() {
 	tenant := flag.String("tenant", "", "a tenant the office contributes to")
 	other := flag.String("other-tenant", "", "a tenant the office is not a member of")
 	largePull := flag.Bool("large-pull", false, "only push 1,500 parks and pull them back as one page of about a megabyte")
+	live := flag.Int("live", 0, "only subscribe, push this many parks one at a time, and count what the subscription delivers")
 	flag.Parse()
 
 	pair, err := tls.LoadX509KeyPair(filepath.Join(*creds, "cert.pem"), filepath.Join(*creds, "key.pem"))
@@ -77,6 +78,10 @@ func main() {
 	defer conn.Close()
 	if *largePull {
 		pullLargePage(conn, *tenant)
+		return
+	}
+	if *live > 0 {
+		followLive(conn, *tenant, *live)
 		return
 	}
 
@@ -222,4 +227,54 @@ func pullLargePage(conn *grpc.ClientConn, tenant string) {
 		fail("Pull: %v", err)
 	}
 	emit("large_pull", map[string]interface{}{"records": len(page.GetRecords()), "bytes": proto.Size(page)})
+}
+
+// followLive subscribes, pushes `count` parks one at a time and counts what the subscription
+// delivers. Each change arrives in a burst of its own, and grpc-go sends a BDP ping with nearly
+// every one: hundreds of pings within seconds, while the server keeps sending data.
+func followLive(conn *grpc.ClientConn, tenant string, count int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	page := &gongjian.PullResponse{}
+	if err := conn.Invoke(ctx, "/gongjian.v1.Sync/Pull", &gongjian.PullRequest{TenantId: tenant, PageSize: 1}, page); err != nil {
+		fail("Pull: %v", err)
+	}
+	stream, err := conn.NewStream(ctx, &grpc.StreamDesc{StreamName: "Subscribe", ServerStreams: true}, "/gongjian.v1.Sync/Subscribe")
+	if err != nil {
+		fail("Subscribe: %v", err)
+	}
+	if err := stream.SendMsg(&gongjian.SubscribeRequest{TenantId: tenant, Cursor: page.GetCheckpoint().GetHeadSequence()}); err != nil {
+		fail("Subscribe send: %v", err)
+	}
+	stream.CloseSend()
+	for caughtUp := false; !caughtUp; {
+		event := &gongjian.SubscribeResponse{}
+		if err := stream.RecvMsg(event); err != nil {
+			fail("Subscribe recv: %v", err)
+		}
+		caughtUp = event.GetHeartbeat().GetCaughtUp()
+	}
+	received := make(chan int)
+	go func() {
+		n := 0
+		for n < count {
+			event := &gongjian.SubscribeResponse{}
+			if err := stream.RecvMsg(event); err != nil {
+				fail("Subscribe recv after %d changes: %v", n, err)
+			}
+			n += len(event.GetChanges().GetRecords())
+		}
+		received <- n
+	}()
+	for i := 0; i < count; i++ {
+		payload, _ := anypb.New(&gongjian.Park{Name: fmt.Sprintf("实时园区 %d", i), HostCounty: "泗洪县", SuzhouPartner: "常熟市"})
+		id := newID()
+		push := &gongjian.PushRequest{TenantId: tenant, ClientId: "grpc-go-live", Mutations: []*gongjian.Mutation{{
+			MutationId: id, Kind: "park", RecordId: id, Change: &gongjian.Mutation_Payload{Payload: payload},
+		}}}
+		if err := conn.Invoke(ctx, "/gongjian.v1.Sync/Push", push, &gongjian.PushResponse{}); err != nil {
+			fail("Push %d: %v", i, err)
+		}
+	}
+	emit("live", map[string]interface{}{"received": <-received})
 }

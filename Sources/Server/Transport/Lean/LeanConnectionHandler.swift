@@ -19,8 +19,9 @@ internal import NIOHTTP2
 ///   connection's GOAWAY) and the connection's close end the stream's call.
 ///
 /// RST_STREAM and GOAWAY handling, the stream limits and the reset-flood protection stay with
-/// SwiftNIO's HTTP/2 handler; keepalive, idle and age limits and graceful shutdown with the
-/// connection management handler.
+/// SwiftNIO's HTTP/2 handler; keepalive (PINGs policed by the gRPC keepalive policy), idle and
+/// age limits and graceful shutdown with the connection management handler. SETTINGS and
+/// PRIORITY floods are stopped here (``FrameRateLimit``).
 final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate {
   typealias InboundIn = HTTP2Frame
   typealias InboundOut = HTTP2Frame
@@ -61,6 +62,10 @@ final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate 
   private var context: ChannelHandlerContext?
   /// Streams waiting for the connection to become writable again.
   private var waitingForConnection: [LeanStream] = []
+  /// SETTINGS and PRIORITY frames from the client (``LeanServer`` says why they are counted here).
+  private var controlFrames = FrameRateLimit()
+  /// Set once the connection is being closed for a flood: nothing more is read.
+  private var calmed = false
 
   /// The connection's event loop.
   let eventLoop: any EventLoop
@@ -92,7 +97,17 @@ final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate 
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    guard !self.calmed else { return }
     let frame = self.unwrapInboundIn(data)
+    switch frame.payload {
+    case .settings(.settings), .priority:
+      guard self.controlFrames.admit() else {
+        self.tooManyControlFrames(context: context)
+        return
+      }
+    default:
+      break
+    }
     // The connection's own frames (PING, GOAWAY) are the connection management's.
     guard frame.streamID != .rootStream else {
       context.fireChannelRead(data)
@@ -107,6 +122,16 @@ final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate 
       stream.receive(frame.payload)
     }
     // Anything else belongs to a stream already ended here; HTTP/2 has checked it.
+  }
+
+  /// A flood of SETTINGS or PRIORITY frames: GOAWAY ENHANCE_YOUR_CALM naming no stream (every
+  /// open one ends), as SwiftNIO answers a flood it detects itself, then the close.
+  private func tooManyControlFrames(context: ChannelHandlerContext) {
+    self.calmed = true
+    let goAway = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .rootStream, errorCode: .enhanceYourCalm, opaqueData: nil))
+    context.writeAndFlush(self.wrapOutboundOut(goAway), promise: nil)
+    // A turn later, so that the GOAWAY is flushed before the close.
+    context.eventLoop.assumeIsolated().execute { context.close(promise: nil) }
   }
 
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

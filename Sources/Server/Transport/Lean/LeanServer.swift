@@ -182,6 +182,15 @@ final class LeanServer: Sendable {
   static func connectionConfiguration(_ limits: ServerConfiguration.Limits) -> NIOHTTP2Handler.ConnectionConfiguration {
     var configuration = NIOHTTP2Handler.ConnectionConfiguration()
     configuration.targetWindowSize = Self.targetWindowSize
+    // SwiftNIO counts PINGs with SETTINGS and PRIORITY against one limit, 200 in 30 s by
+    // default; grpc-go's clients send a BDP ping with nearly every burst of data they receive, so
+    // a live subscription or a pull ended in ENHANCE_YOUR_CALM within seconds. PINGs are policed
+    // by the gRPC keepalive policy (``ConnectionManagementHandler``: strikes unless the server
+    // sent data), SETTINGS and PRIORITY by ``LeanConnectionHandler`` at SwiftNIO's 200 in 30 s;
+    // this stays as a backstop against a flood of any of them (its memory is reserved up front,
+    // so its count stays at the default).
+    configuration.controlFrameRateLimit.maximumCount = 200
+    configuration.controlFrameRateLimit.windowLength = .milliseconds(100)
     var settings = HTTP2Settings([
       HTTP2Setting(parameter: .initialWindowSize, value: Self.targetWindowSize),
       HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),

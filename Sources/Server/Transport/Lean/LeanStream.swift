@@ -47,8 +47,11 @@ final class LeanStream {
   }
 
   let id: HTTP2StreamID
-  /// Unowned: the connection's handler ends every stream before it goes.
+  /// Unowned: the connection's handler ends every stream (``closed()``) before it goes, and what
+  /// reaches a stream from its method's task (`send`, `whenWritable`, `finish`) touches the
+  /// connection only while the call is open.
   private unowned let connection: LeanConnectionHandler
+  private let eventLoop: any EventLoop
   private var state = State.idle
   /// Whether the client ended its side.
   private var remoteEnded = false
@@ -68,6 +71,7 @@ final class LeanStream {
   init(id: HTTP2StreamID, connection: LeanConnectionHandler) {
     self.id = id
     self.connection = connection
+    self.eventLoop = connection.eventLoop
   }
 
   /// Messages of a streaming request that may wait for the method before the call is refused.
@@ -120,7 +124,7 @@ final class LeanStream {
     }
     self.state = .collecting(call)
     if let deadline = call.deadline {
-      self.timeout = self.connection.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+      self.timeout = self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
         self.deadlineExceeded()
       }
     }
@@ -230,7 +234,7 @@ final class LeanStream {
 
   /// Succeeds when the stream can take more; fails once the call has ended.
   func whenWritable() -> EventLoopFuture<Void> {
-    let eventLoop = self.connection.eventLoop
+    let eventLoop = self.eventLoop
     guard case .running = self.state else { return eventLoop.makeFailedFuture(CancellationError()) }
     if !self.aboveWatermark && self.connection.isWritable { return eventLoop.makeSucceededVoidFuture() }
     if !self.aboveWatermark { self.connection.waitForConnection(self) }
@@ -385,7 +389,7 @@ final class LeanStream {
     }
     self.state = .running(call, nil, requests: requests)
     self.writabilityChanged()
-    let eventLoop = self.connection.eventLoop
+    let eventLoop = self.eventLoop
     let stream = NIOLoopBound(self, eventLoop: eventLoop)
     let responses = LeanResponseStream(eventLoop: eventLoop, stream: stream, writability: self.writability)
     let (methods, peers, identity) = (self.connection.configuration.methods, self.connection.configuration.peers, self.connection.identity)
