@@ -35,12 +35,13 @@ public struct SyncService: RegistrableRPCService {
     }
   }
 
-  /// `Subscribe` with its frames handed to `send` (the lean path).
+  /// `Subscribe` with its frames handed to `send`, and its stream to the change hub for live
+  /// changes (the lean path).
   func subscribe(
-    request: Gongjian_V1_SubscribeRequest, context: ServerContext,
+    request: Gongjian_V1_SubscribeRequest, context: ServerContext, stream: any LiveStream,
     send: @escaping @Sendable (SubscribeFrame) async throws -> Void
   ) async throws {
-    try await self.engine.subscribe(request, caller: try context.caller, send: send)
+    try await self.engine.subscribe(request, caller: try context.caller, stream: stream, send: send)
   }
 
   public func getRecord(request: Gongjian_V1_GetRecordRequest, context: ServerContext) async throws -> Gongjian_V1_Record {

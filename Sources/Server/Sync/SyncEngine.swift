@@ -1,6 +1,7 @@
 public import Foundation
 public import GongjianProtocol
 public import Logging
+internal import NIOCore
 internal import SwiftProtobuf
 internal import Synchronization
 
@@ -345,9 +346,18 @@ public final class SyncEngine: Sendable {
   ///   - request: Tenant and cursor.
   ///   - caller: The authenticated caller.
   ///   - send: Writes one event to the subscriber (suspends while the subscriber is slow).
+  ///   - stream: The subscriber's stream, when the transport lets the hub write its changes
+  ///     itself once it is live (``LiveSubscription``); without it every change wakes this task.
   /// - Throws: `permissionDenied`, `resourceExhausted` at the subscriber limit.
   public func subscribe(
     _ request: Gongjian_V1_SubscribeRequest, caller: Caller,
+    send: @escaping @Sendable (SubscribeFrame) async throws -> Void
+  ) async throws {
+    try await self.subscribe(request, caller: caller, stream: nil, send: send)
+  }
+
+  func subscribe(
+    _ request: Gongjian_V1_SubscribeRequest, caller: Caller, stream: (any LiveStream)?,
     send: @escaping @Sendable (SubscribeFrame) async throws -> Void
   ) async throws {
     let tenantID = request.tenantID
@@ -373,9 +383,14 @@ public final class SyncEngine: Sendable {
     // Register before the first read, so that no commit falls between catch-up and live.
     let id: Int
     let wakes: WakeSignal
-    switch self.hub.subscribe(tenantID: tenantID) {
+    let live: LiveSubscription?
+    let hub = self.hub
+    let subscribed = hub.subscribe(tenantID: tenantID, live: stream.map { stream in
+      { id in LiveSubscription(stream: stream) { hub.fellBehind(tenantID: tenantID, id: id) } }
+    })
+    switch subscribed {
     case .success(let subscription):
-      (id, wakes) = subscription
+      (id, wakes, live) = subscription
     case .failure(.tenantAtLimit):
       throw GongjianError(
         .resourceExhausted,
@@ -418,22 +433,13 @@ public final class SyncEngine: Sendable {
     }
 
     func sendHeartbeat(head: UInt64, caughtUp: Bool) async throws {
-      try await send(
-        .message(
-          .with {
-            $0.heartbeat = .with {
-              $0.headSequence = max(head, cursor)
-              $0.serverTime = .init(date: Date())
-              $0.caughtUp = caughtUp
-            }
-          }
-        )
-      )
+      try await send(.message(Self.heartbeat(head: max(head, cursor), caughtUp: caughtUp)))
     }
 
     do {
       let head = try await catchUp()
       try await sendHeartbeat(head: head, caughtUp: true)
+      var isLive = live.map { _ in self.hub.goLive(tenantID: tenantID, id: id, cursor: cursor) } ?? false
       try await withThrowingTaskGroup(of: Void.self) { group in
         // Heartbeats arrive on the same stream as commits: one waiting loop, no forwarding.
         group.addTask {
@@ -444,13 +450,40 @@ public final class SyncEngine: Sendable {
         }
         // Ends when the hub closes (shutdown) or the call is cancelled.
         for await reason in wakes {
+          if isLive, let live {
+            if self.hub.isLive(tenantID: tenantID, id: id) {
+              // The hub writes the changes; the heartbeat goes after them, for the last one written.
+              if reason == .heartbeat {
+                live.eventLoop.execute {
+                  live.heartbeat { head in (try? Self.heartbeat(head: head, caughtUp: true).serializedBytes()) ?? [] }
+                }
+              }
+              continue
+            }
+            // The hub stopped (the stream fell behind, or changes came from elsewhere): catch up
+            // from the last change it wrote.
+            cursor = try await live.eventLoop.submit { live.stop() }.get()
+            isLive = false
+          }
           let head = try await catchUp()
           if reason == .heartbeat { try await sendHeartbeat(head: head, caughtUp: true) }
+          if live != nil { isLive = self.hub.goLive(tenantID: tenantID, id: id, cursor: cursor) }
         }
         group.cancelAll()
       }
     } catch is CancellationError {
       return
+    }
+  }
+
+  /// A subscription's heartbeat.
+  private static func heartbeat(head: UInt64, caughtUp: Bool) -> Gongjian_V1_SubscribeResponse {
+    .with {
+      $0.heartbeat = .with {
+        $0.headSequence = head
+        $0.serverTime = .init(date: Date())
+        $0.caughtUp = caughtUp
+      }
     }
   }
 

@@ -66,6 +66,8 @@ final class LeanConnectionHandler: ChannelInboundHandler, NIOHTTP2FrameDelegate 
   private var controlFrames = FrameRateLimit()
   /// Set once the connection is being closed for a flood: nothing more is read.
   private var calmed = false
+  /// Live writes made without a flush yet (``LeanStream/writeLive(_:)``).
+  var needsFlush = false
 
   /// The connection's event loop.
   let eventLoop: any EventLoop

@@ -137,14 +137,17 @@ struct LeanMethod: Sendable {
 
   /// A server-streaming method whose responses are ``WireFrame``s, sent as the handler hands
   /// them over: each written to the stream from the handler's task, without waiting for the
-  /// event loop unless the stream is full.
+  /// event loop unless the stream is full. The handler also gets the stream itself, for the
+  /// change hub to write to (``LiveStream``).
   static func serverStreaming<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ descriptor: MethodDescriptor,
-    _ handler: @escaping @Sendable (Input, ServerContext, _ send: @escaping @Sendable (WireFrame<Output>) async throws -> Void) async throws -> Void
+    _ handler: @escaping @Sendable (
+      Input, ServerContext, _ stream: any LiveStream, _ send: @escaping @Sendable (WireFrame<Output>) async throws -> Void
+    ) async throws -> Void
   ) -> LeanMethod {
     LeanMethod(descriptor: descriptor) { request, context, admit, responses in
       let input: Input = try Self.decode(try Self.single(request), admit: admit)
-      try await handler(input, context) { frame in
+      try await handler(input, context, responses.live) { frame in
         try await responses.send(try Self.encode(frame, Self.wireBytes))
       }
       return nil

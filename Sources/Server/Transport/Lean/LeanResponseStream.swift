@@ -30,6 +30,11 @@ struct LeanResponseStream: Sendable {
     self.writability = writability
   }
 
+  /// The stream as the change hub writes to it.
+  var live: any LiveStream {
+    LeanLiveStream(eventLoop: self.eventLoop, stream: self.stream)
+  }
+
   /// Sends one response message (its encoded bytes, without the gRPC prefix).
   ///
   /// - Throws: `CancellationError` when the stream has ended (reset, deadline, connection gone).

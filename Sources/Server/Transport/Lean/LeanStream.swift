@@ -252,11 +252,20 @@ final class LeanStream {
     self.connection.write(HTTP2Frame(streamID: self.id, payload: .headers(.init(headers: Self.responseHeaders))))
   }
 
-  private func writeMessage(_ message: [UInt8]) {
+  /// One response message with gRPC's prefix (uncompressed, its length).
+  func frame(_ message: [UInt8]) -> ByteBuffer {
     var buffer = self.connection.allocator.buffer(capacity: 5 + message.count)
     buffer.writeInteger(UInt8(0))
     buffer.writeInteger(UInt32(message.count))
     buffer.writeBytes(message)
+    return buffer
+  }
+
+  private func writeMessage(_ message: [UInt8]) {
+    self.writeFramed(self.frame(message))
+  }
+
+  private func writeFramed(_ buffer: ByteBuffer) {
     self.bufferedOutbound += buffer.readableBytes
     if !self.aboveWatermark && self.bufferedOutbound > LeanConnectionHandler.highWatermark {
       self.aboveWatermark = true
@@ -264,6 +273,25 @@ final class LeanStream {
     }
     // HTTP/2 may write it at once (`wroteOutbound`), or hold it while the window is closed.
     self.connection.write(HTTP2Frame(streamID: self.id, payload: .data(.init(data: .byteBuffer(buffer)))))
+  }
+
+  /// Writes a message the change hub framed (shared by every live subscriber on this loop) if
+  /// the stream takes it now; false when it is full or the call has ended. Flushed by
+  /// ``flushLive()``.
+  func writeLive(_ framed: ByteBuffer) -> Bool {
+    guard case .running = self.state, !self.aboveWatermark, self.connection.isWritable else { return false }
+    if !self.responseStarted { self.writeHeaders() }
+    self.writeFramed(framed)
+    self.connection.needsFlush = true
+    return true
+  }
+
+  /// Flushes the connection once after the live writes of a turn, however many of its streams
+  /// they went to.
+  func flushLive() {
+    guard self.connection.needsFlush else { return }
+    self.connection.needsFlush = false
+    self.connection.flush()
   }
 
   /// Resets the stream if the client may still send on it (RST_STREAM CANCEL, as SwiftNIO's
