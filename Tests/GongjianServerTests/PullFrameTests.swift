@@ -56,3 +56,41 @@ struct PullFrameTests {
     }
   }
 }
+
+@Suite("Pulled pages written straight from SQLite's columns")
+struct SQLiteEncodedChangesTests {
+  @Test("SQLite's pages are byte for byte the pages written from its records: every kind, tombstones, page ends")
+  func sameAsFromRecords() async throws {
+    try await Harness.with(dataset: true) { h in
+      // A tombstone among the sample partnership's records.
+      let id = newID()
+      _ = try await h.sync.push(pushRequest("sip-suqian", [putPark(id, base: 0, name: "拆除园区")]), metadata: office("suqian.commerce"))
+      _ = try await h.sync.push(
+        pushRequest("sip-suqian", [.with { $0.mutationID = newID(); $0.kind = "park"; $0.recordID = id; $0.baseVersion = 1; $0.delete = true }]),
+        metadata: office("suqian.commerce")
+      )
+      var pages = 0
+      var tombstones = 0
+      for tenant in ["sip-suqian", "changshu-sihong", "wujiang-siyang", "city"] {
+        var cursor: UInt64 = 0
+        while true {
+          let direct = try await h.store.encodedChanges(tenantID: tenant, after: cursor, limit: 7)
+          let page = try await h.store.changes(tenantID: tenant, after: cursor, limit: 7)
+          var expected: [UInt8] = []
+          for record in page.records { record.appendField(1, to: &expected) }
+          #expect(direct.records == expected, "\(tenant) after \(cursor)")
+          #expect(direct.count == page.records.count && direct.lastSequence == page.records.last?.sequence)
+          #expect(direct.hasMore == page.hasMore && direct.checkpoint == page.checkpoint)
+          let decoded = try Gongjian_V1_PullResponse(serializedBytes: direct.records)
+          #expect(decoded.records == page.records.map(\.proto))
+          pages += 1
+          tombstones += page.records.filter(\.deleted).count
+          guard page.hasMore, let last = page.records.last else { break }
+          cursor = last.sequence
+        }
+      }
+      #expect(pages > 20)
+      #expect(tombstones == 1)
+    }
+  }
+}

@@ -8,6 +8,10 @@ public protocol FeedStore: Sendable {
   func commit(_ batches: [PushBatch], planner: any CommitPlanner) async throws -> [Result<PushOutcome, GongjianError>]
   /// Changes of a tenant after a cursor, at most `limit`, with the snapshot's checkpoint.
   func changes(tenantID: String, after cursor: UInt64, limit: Int) async throws -> ChangePage
+  /// ``changes(tenantID:after:limit:)`` as a pull sends them: each change written as a
+  /// `PullResponse.records` field. By default from ``changes(tenantID:after:limit:)``; a store can
+  /// write them straight from its rows.
+  func encodedChanges(tenantID: String, after cursor: UInt64, limit: Int) async throws -> EncodedChangePage
   /// A record's current version (tombstones included).
   func record(tenantID: String, kind: String, id: String) async throws -> StoredRecord?
   /// The live (not deleted) records of one kind in a tenant, by id.
@@ -16,4 +20,17 @@ public protocol FeedStore: Sendable {
   func checkpoint(tenantID: String) async throws -> TenantCheckpoint
   /// Removes superseded versions, tombstones and idempotency entries older than `cutoff`.
   func compact(before cutoff: Date) async throws -> CompactionReport
+}
+
+extension FeedStore {
+  public func encodedChanges(tenantID: String, after cursor: UInt64, limit: Int) async throws -> EncodedChangePage {
+    let page = try await self.changes(tenantID: tenantID, after: cursor, limit: limit)
+    var records: [UInt8] = []
+    records.reserveCapacity(page.records.reduce(64) { $0 + $1.encodedLengthEstimate })
+    for record in page.records { record.appendField(1, to: &records) }
+    return EncodedChangePage(
+      records: records, count: page.records.count, lastSequence: page.records.last?.sequence, hasMore: page.hasMore,
+      checkpoint: page.checkpoint
+    )
+  }
 }

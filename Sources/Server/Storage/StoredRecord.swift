@@ -69,6 +69,20 @@ public struct ChangePage: Sendable {
   public var checkpoint: TenantCheckpoint
 }
 
+/// A page of changes as a pull sends it (``FeedStore/encodedChanges(tenantID:after:limit:)``).
+public struct EncodedChangePage: Sendable {
+  /// The changes, in sequence order, each a `PullResponse.records` field (1) holding a `Record`.
+  public var records: [UInt8]
+  /// How many changes `records` holds.
+  public var count: Int
+  /// The sequence of the last change, if any.
+  public var lastSequence: UInt64?
+  /// Whether more changes follow this page in the same snapshot.
+  public var hasMore: Bool
+  /// The tenant's state at the snapshot the page was read from.
+  public var checkpoint: TenantCheckpoint
+}
+
 /// What compaction removed.
 public struct CompactionReport: Sendable, Hashable {
   /// Superseded versions removed from the change feed.

@@ -12,6 +12,12 @@ extension WireFrame where Message == Gongjian_V1_PullResponse {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(records.reduce(64) { $0 + $1.encodedLengthEstimate })
     for record in records { record.appendField(1, to: &bytes) }
+    return Self.page(records: bytes, nextCursor: nextCursor, more: more, checkpoint: checkpoint)
+  }
+
+  /// The `PullResponse` of a page whose records are written already (`records` fields).
+  static func page(records: [UInt8], nextCursor: UInt64, more: Bool, checkpoint: TenantCheckpoint) -> PullFrame {
+    var bytes = records
     ProtobufWire.appendVarintField(2, nextCursor, to: &bytes)
     ProtobufWire.appendVarintField(3, more ? 1 : 0, to: &bytes)
     // Checkpoint (4): head_sequence (1), checksum (2, fixed64), live_records (3).

@@ -283,7 +283,7 @@ public final class SyncEngine: Sendable {
 
   /// Reads and encodes one page of the feed.
   private func readPage(_ key: PullReadAhead.Key) async throws -> PullReadAhead.Page {
-    let page = try await self.store.changes(tenantID: key.tenantID, after: key.cursor, limit: key.limit)
+    let page = try await self.store.encodedChanges(tenantID: key.tenantID, after: key.cursor, limit: key.limit)
     if let reset = Self.reset(cursor: key.cursor, checkpoint: page.checkpoint) {
       let frame = PullFrame.message(.with {
         $0.checkpoint = page.checkpoint.proto
@@ -293,9 +293,9 @@ public final class SyncEngine: Sendable {
       })
       return PullReadAhead.Page(frame: frame, checkpoint: page.checkpoint, next: nil)
     }
-    let nextCursor = page.records.last?.sequence ?? key.cursor
+    let nextCursor = page.lastSequence ?? key.cursor
     return PullReadAhead.Page(
-      frame: .page(page.records, nextCursor: nextCursor, more: page.hasMore, checkpoint: page.checkpoint),
+      frame: .page(records: page.records, nextCursor: nextCursor, more: page.hasMore, checkpoint: page.checkpoint),
       checkpoint: page.checkpoint,
       next: page.hasMore ? nextCursor : nil
     )
