@@ -53,6 +53,12 @@ public final class SQLiteStore: GongjianStore {
     // power failure; the writer is one connection, so setting it once holds.
     let (journal, synchronous) = try self.writer.writeWithoutTransaction { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
+      // Checkpoints every 16,384 WAL pages (64 MiB) instead of SQLite's 1,000: a page that
+      // commits keep touching (the feed's and audit chain's ends, the B-trees' upper levels) is
+      // copied back to the database once per checkpoint, so fewer checkpoints write less. Pushes
+      // of 100 records in paired runs: 11,700–12,200 → 14,400–16,300 records/s, 78–82 → 65–74 µs
+      // of server CPU and 14 → 10–11 KB written per record.
+      try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
       return (
         try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
         try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
