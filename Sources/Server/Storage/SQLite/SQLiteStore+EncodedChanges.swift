@@ -9,9 +9,7 @@ extension SQLiteStore {
   public func encodedChanges(tenantID: String, after cursor: UInt64, limit: Int) async throws -> EncodedChangePage {
     try await self.writer.read { db in
       let checkpoint = try Self.checkpoint(db, tenantID: tenantID)
-      let statement = try db.cachedStatement(
-        sql: "SELECT \(Self.changeColumns("")) FROM change WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?"
-      )
+      let statement = try db.cachedStatement(sql: Self.changesAfterSQL)
       try statement.setArguments([tenantID, Int64(clamping: cursor), limit + 1])
       let handle = statement.sqliteStatement
       defer { sqlite3_reset(handle) }

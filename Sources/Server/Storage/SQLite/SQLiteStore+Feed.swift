@@ -7,9 +7,7 @@ extension SQLiteStore {
     try await self.writer.read { db in
       let checkpoint = try Self.checkpoint(db, tenantID: tenantID)
       let rows = try Row.fetchCursor(
-        db.cachedStatement(
-          sql: "SELECT \(Self.changeColumns("")) FROM change WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?"
-        ),
+        db.cachedStatement(sql: Self.changesAfterSQL),
         arguments: [tenantID, Int64(clamping: cursor), limit + 1]
       )
       var records: [StoredRecord] = []
@@ -71,6 +69,10 @@ extension SQLiteStore {
     try Row.fetchOne(db.cachedStatement(sql: Self.currentRecordSQL), arguments: [tenantID, kind, id])
       .map { Self.storedRecord(from: $0) }
   }
+
+  /// A page of changes after a cursor, one more than the page's size (to tell whether more
+  /// follow): tenant, cursor, size + 1.
+  static let changesAfterSQL = "SELECT \(SQLiteStore.changeColumns("")) FROM change WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?"
 
   /// Built once: the write path asks for current records several times per mutation.
   private static let currentRecordSQL = """
