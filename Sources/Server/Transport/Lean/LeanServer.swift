@@ -168,20 +168,22 @@ final class LeanServer: Sendable {
       mode: .server,
       frameDelegate: streams,
       connectionConfiguration: Self.connectionConfiguration(limits),
-      streamConfiguration: Self.streamConfiguration
+      // Its reset and stream-error rate limits at SwiftNIO's defaults; its window and
+      // watermarks are the stream multiplexer's, which is not used here.
+      streamConfiguration: NIOHTTP2Handler.StreamConfiguration()
     )
     try sync.addHandler(http2)
     try sync.addHandler(streams)
     try sync.addHandler(manager)
   }
 
-  /// The window each stream and the connection start with and are topped up to, as
-  /// grpc-swift-nio-transport's server sets it (64 KiB - 1, HTTP/2's default).
+  /// The window each stream and the connection start with and are topped up to (by
+  /// ``LeanConnectionHandler``), as grpc-swift-nio-transport's server sets it (64 KiB - 1,
+  /// HTTP/2's default).
   static let targetWindowSize = 65_535
 
   static func connectionConfiguration(_ limits: ServerConfiguration.Limits) -> NIOHTTP2Handler.ConnectionConfiguration {
     var configuration = NIOHTTP2Handler.ConnectionConfiguration()
-    configuration.targetWindowSize = Self.targetWindowSize
     // SwiftNIO counts PINGs with SETTINGS and PRIORITY against one limit, 200 in 30 s by
     // default; grpc-go's clients send a BDP ping with nearly every burst of data they receive, so
     // a live subscription or a pull ended in ENHANCE_YOUR_CALM within seconds. PINGs are policed
@@ -198,12 +200,6 @@ final class LeanServer: Sendable {
     ])
     settings.append(HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams))
     configuration.initialSettings = settings
-    return configuration
-  }
-
-  static var streamConfiguration: NIOHTTP2Handler.StreamConfiguration {
-    var configuration = NIOHTTP2Handler.StreamConfiguration()
-    configuration.targetWindowSize = Self.targetWindowSize
     return configuration
   }
 }

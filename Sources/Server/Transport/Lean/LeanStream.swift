@@ -367,18 +367,11 @@ final class LeanStream {
   /// A request message the method must refuse before it is decoded: trailers only (when nothing
   /// was sent yet), and the stream reset, which cancels the method.
   private func refuse(_ refusal: (code: RPCError.Code, message: String)) {
-    if case .running(_, let task, let requests) = self.state {
-      requests?.finish(throwing: CancellationError())
-      task?.cancel()
-    }
     if !self.responseStarted {
       let trailers = StreamGuard.trailers(code: refusal.code, message: refusal.message, trailersOnly: true)
       self.connection.write(HTTP2Frame(streamID: self.id, payload: .headers(.init(headers: trailers, endStream: true))))
     }
-    self.timeout?.cancel()
-    self.state = .done
-    self.request = ByteBuffer()
-    self.updateWritability(writable: false)
+    self.closed()
     self.connection.flush()
     self.reset()
   }
