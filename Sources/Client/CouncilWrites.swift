@@ -39,7 +39,7 @@ public struct CouncilWrites: Sendable {
 
   /// A new meeting, with the council's deferred items moving on to it.
   public func createMeeting(_ request: Gongjian_V1_CreateMeetingRequest) throws -> (meetingID: String, mutations: [Gongjian_V1_Mutation]) {
-    let id = UUID().uuidString.lowercased()
+    let id = RecordID.make()
     let writes = AgendaWorkflow.createMeeting(
       request, meetingID: id, meetings: try self.all(.meeting, as: Gongjian_V1_Meeting.self),
       items: try self.all(.agendaItem, as: Gongjian_V1_AgendaItem.self), actor: try self.actor()
@@ -60,7 +60,7 @@ public struct CouncilWrites: Sendable {
   /// A proposal (attachments must already be uploaded).
   public func propose(_ request: Gongjian_V1_ProposeRequest) throws -> [Gongjian_V1_Mutation] {
     let meeting = try self.stored(.meeting, request.meetingID.lowercased(), field: "meeting_id", as: Gongjian_V1_Meeting.self)
-    return try Self.mutations(AgendaWorkflow.propose(request, meeting: meeting, itemID: UUID().uuidString.lowercased(), actor: try self.actor()))
+    return try Self.mutations(AgendaWorkflow.propose(request, meeting: meeting, itemID: RecordID.make(), actor: try self.actor()))
   }
 
   /// Accept, defer (moving on to the council's next draft meeting when there is one) or withdraw.
@@ -98,8 +98,8 @@ public struct CouncilWrites: Sendable {
     let item = try self.stored(.agendaItem, request.itemID.lowercased(), field: "item_id", as: Gongjian_V1_AgendaItem.self)
     let meeting = try self.stored(.meeting, item.payload.meetingID, field: "meeting_id", as: Gongjian_V1_Meeting.self)
     return try Self.mutations(AgendaWorkflow.decide(
-      request, item: item, meeting: meeting, decisionID: UUID().uuidString.lowercased(),
-      actionIDs: request.actions.map { _ in UUID().uuidString.lowercased() }
+      request, item: item, meeting: meeting, decisionID: RecordID.make(),
+      actionIDs: request.actions.map { _ in RecordID.make() }
     ))
   }
 

@@ -37,7 +37,7 @@ public enum MutationDocument {
       }
       mutation.recordID = id.lowercased()
     } else {
-      mutation.recordID = UUID().uuidString.lowercased()
+      mutation.recordID = RecordID.make()
     }
     let base = object["base_version"] ?? 0
     guard let baseVersion = Self.nonNegativeInteger(base) else {
@@ -80,9 +80,13 @@ public enum MutationDocument {
     return mutation
   }
 
+  /// The SHA-256 of the mutation, led by its record's creation time when the record id is a
+  /// version-7 UUID (``RecordID``): still the same id for the same write, and the answers the
+  /// server keeps for a push's new records sort side by side, as their records do.
   static func contentID(_ mutation: Gongjian_V1_Mutation) -> String {
     let bytes: Data = (try? mutation.serializedBytes()) ?? Data()
-    return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    let hash = SHA256.hash(data: bytes).hexadecimal
+    return RecordID.timePrefix(of: mutation.recordID).map { "\($0)-\(hash)" } ?? hash
   }
 
   /// A non-negative integer from JSON (NSNumber) or YAML (Int).

@@ -5,20 +5,33 @@ public import Foundation
 public enum AuditChain {
   /// SHA-256 over the previous hash, the entry's fields joined by U+001F, and the payload's hash.
   public static func hash(_ entry: Gongjian_V1_AuditEntry) -> Data {
+    Self.hash(
+      previousHash: entry.previousHash, tenantID: entry.tenantID, number: entry.number, at: entry.at,
+      officeID: entry.officeID, action: entry.action, kind: entry.kind, recordID: entry.recordID,
+      version: entry.version, sequence: entry.sequence, payloadSHA256: entry.payloadSha256
+    )
+  }
+
+  /// The same hash from the entry's fields, for a writer that has no message to build.
+  public static func hash(
+    previousHash: Data, tenantID: String, number: Int64, at: Double, officeID: String, action: String,
+    kind: String, recordID: String, version: Int64, sequence: Int64, payloadSHA256: Data
+  ) -> Data {
     var hasher = SHA256()
-    hasher.update(data: entry.previousHash)
-    let fields = [
-      entry.tenantID, String(entry.number), String(entry.at), entry.officeID, entry.action, entry.kind,
-      entry.recordID, String(entry.version), String(entry.sequence),
-    ].joined(separator: "\u{1F}")
-    hasher.update(data: Data(fields.utf8))
-    hasher.update(data: entry.payloadSha256)
+    hasher.update(data: previousHash)
+    var fields = tenantID
+    for field in [String(number), String(at), officeID, action, kind, recordID, String(version), String(sequence)] {
+      fields += "\u{1F}"
+      fields += field
+    }
+    fields.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+    hasher.update(data: payloadSHA256)
     return Data(hasher.finalize())
   }
 
   /// The text a checkpoint's signature covers.
   public static func checkpointText(tenantID: String, count: Int64, head: Data, signedAt: Int64) -> Data {
-    let hex = head.map { String(format: "%02x", $0) }.joined()
+    let hex = head.hexadecimal
     return Data("gongjian-audit-checkpoint\n\(tenantID)\n\(count)\n\(hex)\n\(signedAt)".utf8)
   }
 

@@ -102,18 +102,33 @@ struct Unary: AsyncParsableCommand {
   }
 }
 
-func park(_ n: Int, bytes: Int) -> Gongjian_V1_Mutation {
+/// How the bench names the records it writes and their mutations.
+enum IDScheme: String, ExpressibleByArgument, CaseIterable {
+  /// As the client library does: time-ordered record ids (``RecordID``), mutation ids derived
+  /// from the content and led by the record's time (``MutationDocument``).
+  case library
+  /// Random version-4 UUIDs for both, as a client that picks its own may.
+  case random
+}
+
+func park(_ n: Int, bytes: Int, ids: IDScheme = .library) -> Gongjian_V1_Mutation {
   let padding = String(repeating: "园", count: max(0, (bytes - 60) / 3))
   let park = Gongjian_V1_Park.with {
     $0.name = "基准园区 \(n) \(padding)"
     $0.hostCounty = "宿城区"
     $0.suzhouPartner = "苏州工业园区"
   }
-  return .with {
-    $0.mutationID = UUID().uuidString
-    $0.kind = "park"
-    $0.recordID = UUID().uuidString.lowercased()
-    $0.payload = RecordKind.park.pack(serialized: try! park.serializedBytes())
+  let payload: Data = try! park.serializedBytes()
+  switch ids {
+  case .library:
+    return MutationDocument.mutation(kind: "park", id: RecordID.make(), baseVersion: 0, payload: payload)
+  case .random:
+    return .with {
+      $0.mutationID = UUID().uuidString
+      $0.kind = "park"
+      $0.recordID = UUID().uuidString.lowercased()
+      $0.payload = RecordKind.park.pack(serialized: payload)
+    }
   }
 }
 
@@ -125,15 +140,16 @@ struct PushLoad: AsyncParsableCommand {
   @Option var batch = 1
   @Option var payloadBytes = 200
   @Option var seconds = 10.0
+  @Option(help: "Record and mutation ids: \(IDScheme.allCases.map(\.rawValue).joined(separator: " or ")).") var ids = IDScheme.library
 
   func run() async throws {
     let (records, elapsed, recorder) = try await load(target: self.target, connections: self.clients, streams: 1, seconds: self.seconds) { client, worker in
-      let mutations = (0..<self.batch).map { park($0, bytes: self.payloadBytes) }
+      let mutations = (0..<self.batch).map { park($0, bytes: self.payloadBytes, ids: self.ids) }
       let response = try await client.push(tenantID: self.tenant, clientID: "bench-\(worker)-\(ProcessInfo.processInfo.processIdentifier)", mutations: mutations)
       return response.results.filter { if case .applied = $0.outcome { return true } else { return false } }.count
     }
     let s = recorder.summary()
-    emit(["scenario": "push", "clients": self.clients, "batch": self.batch, "records": records, "seconds": elapsed,
+    emit(["scenario": "push", "clients": self.clients, "batch": self.batch, "ids": self.ids.rawValue, "records": records, "seconds": elapsed,
           "records_per_s": Double(records) / elapsed, "pushes": s.count, "p50_ack_us": s.p50, "p99_ack_us": s.p99])
   }
 }

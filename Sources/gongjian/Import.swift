@@ -83,7 +83,7 @@ struct Import: AsyncParsableCommand {
             unchanged += 1
             continue
           }
-          let recordID = id.isEmpty ? UUID().uuidString.lowercased() : id
+          let recordID = id.isEmpty ? RecordID.make() : id
           let baseVersion = try base ?? (id.isEmpty ? 0 : mirror.baseVersion(tenantID: self.tenant, kind: kind.name, id: id))
           mutations.append((MutationDocument.mutation(kind: kind.name, id: recordID, baseVersion: baseVersion, payload: payload), "row \(number)"))
         } catch let error as GongjianClientError {

@@ -40,7 +40,7 @@ struct Submit: AsyncParsableCommand {
       let mirror = try self.connection.mirror()
       let records = try RecordFile.load(path: self.file, kind: self.kind.rawValue)
       let mutations = try records.map { record in
-        let id = record.id.isEmpty ? UUID().uuidString.lowercased() : record.id
+        let id = record.id.isEmpty ? RecordID.make() : record.id
         let base = try record.base ?? (record.id.isEmpty ? 0 : mirror.baseVersion(tenantID: self.tenant, kind: self.kind.rawValue, id: id))
         return (MutationDocument.mutation(kind: self.kind.rawValue, id: id, baseVersion: base, payload: record.payload), record.place)
       }

@@ -198,7 +198,7 @@ extension Mirror {
             WHERE number = ?
             """,
           arguments: [
-            UUID().uuidString.lowercased(), Int64(stored: base), payload,
+            RecordID.make(), Int64(stored: base), payload,
             { if case .replace = resolution { return false } else { return entry.delete } }(), number,
           ]
         )

@@ -311,7 +311,7 @@ public enum DevDataset {
       $0.name = financeAttachment.name
       $0.contentType = financeAttachment.contentType
       $0.size = Int64(financeAttachment.content.count)
-      $0.sha256 = SHA256.hash(data: financeAttachment.content).map { String(format: "%02x", $0) }.joined()
+      $0.sha256 = SHA256.hash(data: financeAttachment.content).hexadecimal
     }
   }
 

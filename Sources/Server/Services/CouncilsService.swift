@@ -294,7 +294,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
         violations: [.init(field: "content", description: "at most \(self.maxAttachmentBytes) bytes")]
       )
     }
-    let sha = SHA256.hash(data: request.content).map { String(format: "%02x", $0) }.joined()
+    let sha = SHA256.hash(data: request.content).hexadecimal
     let type = request.contentType.isEmpty ? "application/octet-stream" : request.contentType
     try await self.store.putAttachment(tenantID: request.tenantID, sha256: sha, contentType: type, content: request.content)
     return .with {

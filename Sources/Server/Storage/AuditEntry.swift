@@ -17,18 +17,10 @@ public struct AuditEntry: Sendable {
 
   /// SHA-256 over the previous hash and the entry's fields (``AuditChain/hash(_:)``).
   public var hash: Data {
-    AuditChain.hash(.with {
-      $0.tenantID = self.tenantID
-      $0.number = self.number
-      $0.at = self.at
-      $0.officeID = self.officeID
-      $0.action = self.action
-      $0.kind = self.kind
-      $0.recordID = self.recordID
-      $0.version = self.version
-      $0.sequence = self.sequence
-      $0.payloadSha256 = self.payloadSHA256
-      $0.previousHash = self.previousHash
-    })
+    AuditChain.hash(
+      previousHash: self.previousHash, tenantID: self.tenantID, number: self.number, at: self.at,
+      officeID: self.officeID, action: self.action, kind: self.kind, recordID: self.recordID,
+      version: self.version, sequence: self.sequence, payloadSHA256: self.payloadSHA256
+    )
   }
 }

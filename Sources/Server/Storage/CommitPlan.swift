@@ -28,6 +28,20 @@ public protocol CommitPlanner: Sendable {
   ///   - snapshot: What the backend has read for it so far, in this transaction.
   ///   - states: Tenant states changed by earlier pushes of the same transaction (not yet saved).
   func plan(_ batch: PushBatch, snapshot: FeedSnapshot, states: [String: TenantState]) -> CommitPlan
+
+  /// What a plan of `batch` will ask for, as far as the push itself tells: a backend that reads
+  /// these first plans most pushes in one pass. Reads the plan turns out not to need are harmless;
+  /// a plan still asks (``CommitPlan/needs(_:)``) for anything missed.
+  ///
+  /// - Parameters:
+  ///   - batch: The validated push.
+  ///   - states: Tenant states changed by earlier pushes of the same transaction.
+  func reads(for batch: PushBatch, states: [String: TenantState]) -> FeedReads
+}
+
+extension CommitPlanner {
+  /// Nothing ahead: every read is asked for by a plan.
+  public func reads(for batch: PushBatch, states: [String: TenantState]) -> FeedReads { FeedReads() }
 }
 
 /// The planner's answer: what to read first, or the push's outcome and its writes.

@@ -20,6 +20,33 @@ public struct PushApplier: CommitPlanner {
     let push = planning.run(states: states)
     return planning.missing.isEmpty ? .ready(push) : .needs(planning.missing)
   }
+
+  /// The client's binding, the tenant's state, and per mutation its stored answer, its record,
+  /// the holder of its unique key and its references: everything but a rule check's lookups.
+  /// Read first, they spare a pass that plans every mutation only to learn what it lacks.
+  public func reads(for batch: PushBatch, states: [String: TenantState]) -> FeedReads {
+    var reads = FeedReads()
+    reads.clients.insert(batch.clientID)
+    if states[batch.tenantID] == nil { reads.tenants.insert(batch.tenantID) }
+    for mutation in batch.mutations {
+      reads.results.insert(MutationKey(clientID: batch.clientID, mutationID: mutation.mutationID))
+      switch mutation.change {
+      case .rejected:
+        continue
+      case .delete:
+        reads.records.insert(RecordKey(tenantID: batch.tenantID, kind: mutation.kind, id: mutation.recordID))
+      case .put:
+        reads.records.insert(RecordKey(tenantID: batch.tenantID, kind: mutation.kind, id: mutation.recordID))
+        if let key = mutation.uniqueKey {
+          reads.keyHolders.insert(UniqueKeySlot(tenantID: batch.tenantID, kind: mutation.kind, key: key))
+        }
+        for reference in mutation.references {
+          reads.records.insert(RecordKey(tenantID: reference.tenantID ?? batch.tenantID, kind: reference.kind, id: reference.id))
+        }
+      }
+    }
+    return reads
+  }
 }
 
 /// One pass over a push. A read the snapshot lacks is noted in `missing` and taken as absent, so

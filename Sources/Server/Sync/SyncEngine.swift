@@ -145,10 +145,10 @@ public final class SyncEngine: Sendable {
       violations.append(.init(field: "\(path).\(field)", description: description))
     }
     let recordID = mutation.recordID.lowercased()
-    if mutation.mutationID.isEmpty || mutation.mutationID.count > 128 {
+    if mutation.mutationID.isEmpty || (mutation.mutationID.utf8.count > 128 && mutation.mutationID.count > 128) {
       fail("mutation_id", "required, at most 128 characters")
     }
-    if UUID(uuidString: mutation.recordID) == nil {
+    if !FieldChecks.isUUID(mutation.recordID) {
       fail("record_id", "must be a UUID (got '\(mutation.recordID)')")
     }
     var change = PushBatch.Mutation.Change.delete

@@ -27,112 +27,189 @@ extension SQLiteStore {
     var states: [String: TenantState] = [:]
     var results: [Result<PushOutcome, GongjianError>] = []
     results.reserveCapacity(batches.count)
+    let statements = try CommitStatements(db)
     for batch in batches {
       var snapshot = FeedSnapshot()
+      try statements.read(planner.reads(for: batch, states: states), into: &snapshot)
       var push: PlannedPush
       planning: while true {
         switch planner.plan(batch, snapshot: snapshot, states: states) {
         case .needs(let reads):
-          try Self.read(reads, into: &snapshot, db: db)
+          try statements.read(reads, into: &snapshot)
         case .ready(let planned):
           push = planned
           break planning
         }
       }
-      try Self.perform(push.writes, db: db)
+      try statements.perform(push.writes)
       if let state = push.state { states[batch.tenantID] = state }
       results.append(push.outcome)
     }
     for (tenantID, state) in states {
-      try db.cachedStatement(
-        sql: """
-          UPDATE tenant_state SET head = ?, checksum = ?, live = ?, audit_count = ?, audit_head = ?, bytes = ?
-          WHERE tenant_id = ?
-          """
-      ).execute(arguments: [
-        Int64(state.head), Int64(bitPattern: state.checksum), state.live, state.auditCount,
-        state.auditHead, state.bytes, tenantID,
-      ])
+      let update = statements.saveState
+      update.bind(1, Int64(state.head))
+      update.bind(2, Int64(bitPattern: state.checksum))
+      update.bind(3, state.live)
+      update.bind(4, state.auditCount)
+      update.bind(5, state.auditHead)
+      update.bind(6, state.bytes)
+      update.bind(7, tenantID)
+      try update.execute()
     }
     return results
   }
+}
+
+/// The statements of a commit, taken from the connection's cache once per transaction.
+private struct CommitStatements {
+  let clientOwner: DirectStatement
+  let tenantState: DirectStatement
+  let storedResult: DirectStatement
+  let currentRecord: DirectStatement
+  let keyHolder: DirectStatement
+  let bindClient: DirectStatement
+  let appendChange: DirectStatement
+  let putRecord: DirectStatement
+  let appendAudit: DirectStatement
+  let keepResult: DirectStatement
+  let saveState: DirectStatement
+
+  init(_ db: Database) throws {
+    self.clientOwner = try DirectStatement(db, sql: "SELECT office_id FROM client WHERE client_id = ?")
+    self.tenantState = try DirectStatement(
+      db, sql: "SELECT head, checksum, live, audit_count, audit_head, bytes FROM tenant_state WHERE tenant_id = ?"
+    )
+    self.storedResult = try DirectStatement(db, sql: "SELECT result FROM mutation WHERE client_id = ? AND mutation_id = ?")
+    self.currentRecord = try DirectStatement(db, sql: SQLiteStore.currentRecordSQL)
+    self.keyHolder = try DirectStatement(db, sql: "SELECT record_id FROM record WHERE tenant_id = ? AND kind = ? AND unique_key = ?")
+    self.bindClient = try DirectStatement(db, sql: "INSERT INTO client (client_id, office_id, first_seen) VALUES (?, ?, ?)")
+    self.appendChange = try DirectStatement(
+      db,
+      sql: """
+        INSERT INTO change (tenant_id, seq, kind, record_id, version, deleted, payload, office_id, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    )
+    self.putRecord = try DirectStatement(
+      db,
+      sql: """
+        INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted, unique_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted,
+          unique_key = excluded.unique_key
+        """
+    )
+    self.appendAudit = try DirectStatement(
+      db,
+      sql: """
+        INSERT INTO audit (tenant_id, n, at, office_id, action, kind, record_id, version, seq,
+          payload_sha256, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    )
+    self.keepResult = try DirectStatement(
+      db, sql: "INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at) VALUES (?, ?, ?, ?, ?)"
+    )
+    self.saveState = try DirectStatement(
+      db, sql: "UPDATE tenant_state SET head = ?, checksum = ?, live = ?, audit_count = ?, audit_head = ?, bytes = ? WHERE tenant_id = ?"
+    )
+  }
 
   /// The planner's reads. The writer's transaction is exclusive, so no lock beyond it is needed.
-  private static func read(_ reads: FeedReads, into snapshot: inout FeedSnapshot, db: Database) throws {
+  func read(_ reads: FeedReads, into snapshot: inout FeedSnapshot) throws {
     for clientID in reads.clients {
-      snapshot.clientOwners[clientID] = .some(try String.fetchOne(
-        db.cachedStatement(sql: "SELECT office_id FROM client WHERE client_id = ?"), arguments: [clientID]
-      ))
+      self.clientOwner.bind(1, clientID)
+      snapshot.clientOwners[clientID] = .some(try self.clientOwner.first { $0.string(0) })
     }
     for tenantID in reads.tenants {
-      let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tenant_state WHERE tenant_id = ?"), arguments: [tenantID])
-      snapshot.tenantStates[tenantID] = .some(row.map {
+      self.tenantState.bind(1, tenantID)
+      snapshot.tenantStates[tenantID] = .some(try self.tenantState.first { row in
         TenantState(
-          head: UInt64($0["head"] as Int64), checksum: UInt64(bitPattern: $0["checksum"]),
-          live: $0["live"], auditCount: $0["audit_count"], auditHead: $0["audit_head"], bytes: $0["bytes"]
+          head: UInt64(row.int64(0)), checksum: UInt64(bitPattern: row.int64(1)), live: row.int64(2),
+          auditCount: row.int64(3), auditHead: row.data(4), bytes: row.int64(5)
         )
       })
     }
     for key in reads.results {
-      snapshot.results[key] = .some(try Data.fetchOne(
-        db.cachedStatement(sql: "SELECT result FROM mutation WHERE client_id = ? AND mutation_id = ?"),
-        arguments: [key.clientID, key.mutationID]
-      ))
+      self.storedResult.bind(1, key.clientID)
+      self.storedResult.bind(2, key.mutationID)
+      snapshot.results[key] = .some(try self.storedResult.first { $0.data(0) })
     }
     for key in reads.records {
-      snapshot.records[key] = .some(try Self.currentRecord(db, tenantID: key.tenantID, kind: key.kind, id: key.id))
+      self.currentRecord.bind(1, key.tenantID)
+      self.currentRecord.bind(2, key.kind)
+      self.currentRecord.bind(3, key.id)
+      snapshot.records[key] = .some(try self.currentRecord.first { row in
+        StoredRecord(
+          tenantID: row.string(0), kind: row.string(1), id: row.string(2), version: UInt64(row.int64(3)),
+          sequence: UInt64(row.int64(4)), deleted: row.int64(5) != 0, payload: row.data(6),
+          officeID: row.string(7), updatedAt: Date(timeIntervalSince1970: row.double(8))
+        )
+      })
     }
     for slot in reads.keyHolders {
-      snapshot.keyHolders[slot] = .some(try String.fetchOne(
-        db.cachedStatement(sql: "SELECT record_id FROM record WHERE tenant_id = ? AND kind = ? AND unique_key = ?"),
-        arguments: [slot.tenantID, slot.kind, slot.key]
-      ))
+      self.keyHolder.bind(1, slot.tenantID)
+      self.keyHolder.bind(2, slot.kind)
+      self.keyHolder.bind(3, slot.key)
+      snapshot.keyHolders[slot] = .some(try self.keyHolder.first { $0.string(0) })
     }
   }
 
   /// The planner's writes, in order.
-  private static func perform(_ writes: [FeedWrite], db: Database) throws {
+  func perform(_ writes: [FeedWrite]) throws {
     for write in writes {
       switch write {
       case .bindClient(let clientID, let officeID, let at):
-        try db.cachedStatement(sql: "INSERT INTO client (client_id, office_id, first_seen) VALUES (?, ?, ?)")
-          .execute(arguments: [clientID, officeID, at.timeIntervalSince1970])
+        let insert = self.bindClient
+        insert.bind(1, clientID)
+        insert.bind(2, officeID)
+        insert.bind(3, at.timeIntervalSince1970)
+        try insert.execute()
       case .change(let record):
-        try db.cachedStatement(
-          sql: """
-            INSERT INTO change (tenant_id, seq, kind, record_id, version, deleted, payload, office_id, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
-        ).execute(arguments: [
-          record.tenantID, Int64(record.sequence), record.kind, record.id, Int64(record.version), record.deleted,
-          record.payload, record.officeID, record.updatedAt.timeIntervalSince1970,
-        ])
+        let insert = self.appendChange
+        insert.bind(1, record.tenantID)
+        insert.bind(2, Int64(record.sequence))
+        insert.bind(3, record.kind)
+        insert.bind(4, record.id)
+        insert.bind(5, Int64(record.version))
+        insert.bind(6, record.deleted)
+        insert.bind(7, record.payload)
+        insert.bind(8, record.officeID)
+        insert.bind(9, record.updatedAt.timeIntervalSince1970)
+        try insert.execute()
       case .record(let record, let uniqueKey):
-        try db.cachedStatement(
-          sql: """
-            INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted, unique_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
-            SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted,
-              unique_key = excluded.unique_key
-            """
-        ).execute(arguments: [
-          record.tenantID, record.kind, record.id, Int64(record.version), Int64(record.sequence), record.deleted, uniqueKey,
-        ])
+        let upsert = self.putRecord
+        upsert.bind(1, record.tenantID)
+        upsert.bind(2, record.kind)
+        upsert.bind(3, record.id)
+        upsert.bind(4, Int64(record.version))
+        upsert.bind(5, Int64(record.sequence))
+        upsert.bind(6, record.deleted)
+        upsert.bind(7, uniqueKey)
+        try upsert.execute()
       case .audit(let entry, let hash):
-        try db.cachedStatement(
-          sql: """
-            INSERT INTO audit (tenant_id, n, at, office_id, action, kind, record_id, version, seq,
-              payload_sha256, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
-        ).execute(arguments: [
-          entry.tenantID, entry.number, entry.at, entry.officeID, entry.action, entry.kind, entry.recordID,
-          entry.version, entry.sequence, entry.payloadSHA256, entry.previousHash, hash,
-        ])
+        let insert = self.appendAudit
+        insert.bind(1, entry.tenantID)
+        insert.bind(2, entry.number)
+        insert.bind(3, entry.at)
+        insert.bind(4, entry.officeID)
+        insert.bind(5, entry.action)
+        insert.bind(6, entry.kind)
+        insert.bind(7, entry.recordID)
+        insert.bind(8, entry.version)
+        insert.bind(9, entry.sequence)
+        insert.bind(10, entry.payloadSHA256)
+        insert.bind(11, entry.previousHash)
+        insert.bind(12, hash)
+        try insert.execute()
       case .result(let key, let tenantID, let result, let at):
-        try db.cachedStatement(
-          sql: "INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at) VALUES (?, ?, ?, ?, ?)"
-        ).execute(arguments: [key.clientID, key.mutationID, tenantID, result, at.timeIntervalSince1970])
+        let insert = self.keepResult
+        insert.bind(1, key.clientID)
+        insert.bind(2, key.mutationID)
+        insert.bind(3, tenantID)
+        insert.bind(4, result)
+        insert.bind(5, at.timeIntervalSince1970)
+        try insert.execute()
       }
     }
   }

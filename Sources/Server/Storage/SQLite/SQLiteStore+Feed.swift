@@ -75,7 +75,7 @@ extension SQLiteStore {
   static let changesAfterSQL = "SELECT \(SQLiteStore.changeColumns("")) FROM change WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?"
 
   /// Built once: the write path asks for current records several times per mutation.
-  private static let currentRecordSQL = """
+  static let currentRecordSQL = """
     SELECT \(SQLiteStore.changeColumns("c.")) FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
     WHERE r.tenant_id = ? AND r.kind = ? AND r.record_id = ?
     """

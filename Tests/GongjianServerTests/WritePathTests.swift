@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+import GongjianProtocol
+@testable import GongjianServer
+import Testing
+
+/// The write path's shortcuts answer exactly as the general code they stand in for.
+@Suite("Write path shortcuts")
+struct WritePathTests {
+  @Test("A record id is a UUID's text: 8-4-4-4-12 hexadecimal digits, in either case", arguments: [
+    ("0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", true), ("0193A5B2-C3D4-7E5F-9A0B-1C2D3E4F5A6B", true),
+    ("00000000-0000-0000-0000-000000000000", true), ("", false), ("0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6", false),
+    ("0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6bb", false), ("0193a5b2c3d4-7e5f-9a0b-1c2d3e4f5a6b-", false),
+    ("0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6g", false), ("0193a5b2-c3d4-7e5f-9a0b_1c2d3e4f5a6b", false),
+    ("园193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a", false), ("{0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6}", false),
+    // Foundation's parser on Linux scans digit pairs with sscanf, which lets these through.
+    (" 193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", false), ("+193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", false),
+  ])
+  func uuids(_ text: String, _ valid: Bool) {
+    #expect(FieldChecks.isUUID(text) == valid)
+    if valid { #expect(UUID(uuidString: text) != nil) }
+  }
+
+  @Test("Blank scalars: the fast ranges agree with Unicode's properties for every scalar")
+  func blanks() {
+    func reference(_ scalar: Unicode.Scalar) -> Bool {
+      let properties = scalar.properties
+      return properties.isWhitespace || properties.generalCategory == .format || properties.generalCategory == .control
+    }
+    var disagreements: [UInt32] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      if FieldChecks.isBlank(scalar) != reference(scalar) { disagreements.append(value) }
+    }
+    #expect(disagreements.isEmpty)
+    #expect(FieldChecks.isBlank("\u{3000}") && FieldChecks.isBlank("\u{200B}") && !FieldChecks.isBlank("园"))
+  }
+
+  @Test("Text limits count characters, whatever their bytes")
+  func textLimits() {
+    func fails(_ text: String, _ limit: Int) -> Bool {
+      var checks = FieldChecks()
+      checks.limitText(text, "name", maxLength: limit)
+      return !checks.violations.isEmpty
+    }
+    #expect(!fails(String(repeating: "a", count: 200), 200))
+    #expect(fails(String(repeating: "a", count: 201), 200))
+    #expect(!fails(String(repeating: "园", count: 200), 200))  // 600 bytes
+    #expect(fails(String(repeating: "园", count: 201), 200))
+    #expect(!fails(String(repeating: "e\u{301}", count: 200), 200))  // 600 bytes, 200 characters
+    #expect(fails(String(repeating: "e\u{301}", count: 201), 200))
+  }
+
+  @Test("The audit hash from fields is the hash over the joined text, as verifiers compute it")
+  func auditHash() {
+    let previous = Data(repeating: 7, count: 32)
+    let payloadHash = Data(SHA256.hash(data: Data("载荷".utf8)))
+    let fields = ["sip-suqian", "42", String(1_765_000_000.25), "suqian.commerce", "update", "park", "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", "3", "99"]
+    var hasher = SHA256()
+    hasher.update(data: previous)
+    hasher.update(data: Data(fields.joined(separator: "\u{1F}").utf8))
+    hasher.update(data: payloadHash)
+    let expected = Data(hasher.finalize())
+    let entry = AuditEntry(
+      tenantID: "sip-suqian", number: 42, at: 1_765_000_000.25, officeID: "suqian.commerce", action: "update", kind: "park",
+      recordID: "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", version: 3, sequence: 99, payloadSHA256: payloadHash, previousHash: previous
+    )
+    #expect(entry.hash == expected)
+    #expect(AuditChain.hash(.with {
+      $0.tenantID = entry.tenantID; $0.number = entry.number; $0.at = entry.at; $0.officeID = entry.officeID
+      $0.action = entry.action; $0.kind = entry.kind; $0.recordID = entry.recordID; $0.version = entry.version
+      $0.sequence = entry.sequence; $0.payloadSha256 = payloadHash; $0.previousHash = previous
+    }) == expected)
+  }
+
+  @Test("The reads a push names ahead are all its plan needs: one pass, no second ask")
+  func readsAhead() {
+    let parkID = "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b"
+    let mutations: [PushBatch.Mutation] = [
+      .init(mutationID: "m1", kind: "park", recordID: parkID, baseVersion: 0, change: .put(Data([1])), uniqueKey: "基准园区"),
+      .init(
+        mutationID: "m2", kind: "indicator_report", recordID: "0193a5b2-c3d5-7e5f-9a0b-1c2d3e4f5a6b", baseVersion: 0, change: .put(Data([2])),
+        references: [.init(kind: "park", id: parkID, field: "park_id")]
+      ),
+      .init(mutationID: "m3", kind: "park", recordID: "0193a5b2-c3d6-7e5f-9a0b-1c2d3e4f5a6b", baseVersion: 1, change: .delete),
+      .init(mutationID: "m4", kind: "park", recordID: "0193a5b2-c3d7-7e5f-9a0b-1c2d3e4f5a6b", baseVersion: 0, change: .rejected(.with { $0.code = 3 })),
+    ]
+    let batch = PushBatch(tenantID: "sip-suqian", officeID: "suqian.commerce", clientID: "suqian.commerce/c1", mutations: mutations, receivedAt: Date())
+    let planner = PushApplier()
+    let reads = planner.reads(for: batch, states: [:])
+    #expect(reads.clients == ["suqian.commerce/c1"])
+    #expect(reads.tenants == ["sip-suqian"])
+    #expect(reads.results.count == 4)
+    #expect(reads.records.count == 3)  // the park (created and referenced), the report, the deleted park
+    #expect(reads.keyHolders == [UniqueKeySlot(tenantID: "sip-suqian", kind: "park", key: "基准园区")])
+    #expect(planner.reads(for: batch, states: ["sip-suqian": Self.state]).tenants.isEmpty)
+
+    // A snapshot of exactly these reads, all absent but the tenant and the deleted park.
+    var snapshot = FeedSnapshot()
+    for client in reads.clients { snapshot.clientOwners[client] = .some(nil) }
+    for tenant in reads.tenants { snapshot.tenantStates[tenant] = .some(Self.state) }
+    for key in reads.results { snapshot.results[key] = .some(nil) }
+    for key in reads.records { snapshot.records[key] = .some(nil) }
+    for slot in reads.keyHolders { snapshot.keyHolders[slot] = .some(nil) }
+    let deleted = RecordKey(tenantID: "sip-suqian", kind: "park", id: "0193a5b2-c3d6-7e5f-9a0b-1c2d3e4f5a6b")
+    snapshot.records[deleted] = .some(StoredRecord(
+      tenantID: "sip-suqian", kind: "park", id: deleted.id, version: 1, sequence: 1, deleted: false, payload: Data([9]),
+      officeID: "suqian.commerce", updatedAt: Date()
+    ))
+    guard case .ready(let push) = planner.plan(batch, snapshot: snapshot, states: [:]) else {
+      Issue.record("the plan asked for more reads")
+      return
+    }
+    let outcome = try? push.outcome.get()
+    #expect(outcome?.results.map { if case .applied = $0.outcome { "applied" } else { "other" } } == ["applied", "applied", "applied", "other"])
+  }
+
+  static let state = TenantState(head: 1, checksum: 0, live: 1, auditCount: 0, auditHead: Data(), bytes: 1)
+}
