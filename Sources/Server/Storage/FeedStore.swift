@@ -25,11 +25,8 @@ public protocol FeedStore: Sendable {
 extension FeedStore {
   public func encodedChanges(tenantID: String, after cursor: UInt64, limit: Int) async throws -> EncodedChangePage {
     let page = try await self.changes(tenantID: tenantID, after: cursor, limit: limit)
-    var records: [UInt8] = []
-    records.reserveCapacity(page.records.reduce(64) { $0 + $1.encodedLengthEstimate })
-    for record in page.records { record.appendField(1, to: &records) }
     return EncodedChangePage(
-      records: records, count: page.records.count, lastSequence: page.records.last?.sequence, hasMore: page.hasMore,
+      records: StoredRecord.pullFields(page.records), count: page.records.count, lastSequence: page.records.last?.sequence, hasMore: page.hasMore,
       checkpoint: page.checkpoint
     )
   }

@@ -21,6 +21,15 @@ extension StoredRecord {
     self.wire.append(field, to: &bytes)
   }
 
+  /// Records as a pull sends them: each a `PullResponse.records` field (1), in one buffer
+  /// reserved once.
+  static func pullFields(_ records: [StoredRecord]) -> [UInt8] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(records.reduce(64) { $0 + $1.encodedLengthEstimate })
+    for record in records { record.appendField(1, to: &bytes) }
+    return bytes
+  }
+
   /// An upper bound of the bytes ``appendField(_:to:)`` writes, to reserve a page's buffer once.
   var encodedLengthEstimate: Int {
     self.wire.encodedLengthEstimate

@@ -9,10 +9,7 @@ extension WireFrame where Message == Gongjian_V1_PullResponse {
   /// building the messages (a third of the server's time in a pull went to building and encoding
   /// them).
   static func page(_ records: [StoredRecord], nextCursor: UInt64, more: Bool, checkpoint: TenantCheckpoint) -> PullFrame {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(records.reduce(64) { $0 + $1.encodedLengthEstimate })
-    for record in records { record.appendField(1, to: &bytes) }
-    return Self.page(records: bytes, nextCursor: nextCursor, more: more, checkpoint: checkpoint)
+    Self.page(records: StoredRecord.pullFields(records), nextCursor: nextCursor, more: more, checkpoint: checkpoint)
   }
 
   /// The `PullResponse` of a page whose records are written already (`records` fields).

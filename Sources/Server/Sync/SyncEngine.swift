@@ -148,7 +148,7 @@ public final class SyncEngine: Sendable {
     if mutation.mutationID.isEmpty || (mutation.mutationID.utf8.count > 128 && mutation.mutationID.count > 128) {
       fail("mutation_id", "required, at most 128 characters")
     }
-    if !FieldChecks.isUUID(mutation.recordID) {
+    if !RecordID.isUUID(mutation.recordID) {
       fail("record_id", "must be a UUID (got '\(mutation.recordID)')")
     }
     var change = PushBatch.Mutation.Change.delete

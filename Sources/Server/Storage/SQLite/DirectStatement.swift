@@ -97,14 +97,24 @@ struct DirectStatement {
   }
 
   func string(_ column: CInt) -> String {
-    // The pointer first, then its length, as SQLite asks.
-    guard let pointer = sqlite3_column_text(self.handle, column) else { return "" }
-    return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(self.handle, column))), as: UTF8.self)
+    String(decoding: self.text(column), as: UTF8.self)
   }
 
   func data(_ column: CInt) -> Data {
-    guard let pointer = sqlite3_column_blob(self.handle, column) else { return Data() }
-    return Data(bytes: pointer, count: Int(sqlite3_column_bytes(self.handle, column)))
+    Data(self.blob(column))
+  }
+
+  /// A text column's UTF-8 bytes, valid until the statement steps on.
+  func text(_ column: CInt) -> UnsafeRawBufferPointer {
+    // The pointer first, then its length, as SQLite asks.
+    guard let pointer = sqlite3_column_text(self.handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(self.handle, column)))
+  }
+
+  /// A blob column's bytes, valid until the statement steps on.
+  func blob(_ column: CInt) -> UnsafeRawBufferPointer {
+    guard let pointer = sqlite3_column_blob(self.handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(self.handle, column)))
   }
 
   func int64(_ column: CInt) -> Int64 {
