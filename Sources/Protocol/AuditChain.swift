@@ -19,12 +19,62 @@ public enum AuditChain {
   ) -> Data {
     var hasher = SHA256()
     hasher.update(data: previousHash)
-    var fields = tenantID
-    for field in [String(number), String(at), officeID, action, kind, recordID, String(version), String(sequence)] {
-      fields += "\u{1F}"
-      fields += field
+    // Joined in one stack buffer: the write path hashes an entry per record, and building the
+    // text from Strings cost more than the digest.
+    let at = String(at)
+    let texts = tenantID.utf8.count + officeID.utf8.count + action.utf8.count + kind.utf8.count + recordID.utf8.count
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: texts + at.utf8.count + 8 + 3 * 20) { buffer in
+      var end = 0
+      func text(_ text: String) {
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
+          UnsafeMutableBufferPointer(rebasing: buffer[end..<end + bytes.count]).initialize(fromContentsOf: bytes)
+        }
+        if let copied {
+          end += copied
+          return
+        }
+        for byte in text.utf8 {
+          buffer[end] = byte
+          end += 1
+        }
+      }
+      func decimal(_ value: Int64) {
+        if value < 0 {
+          buffer[end] = UInt8(ascii: "-")
+          end += 1
+        }
+        var magnitude = value.magnitude
+        let start = end
+        repeat {
+          buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+          end += 1
+          magnitude /= 10
+        } while magnitude > 0
+        buffer[start..<end].reverse()
+      }
+      func separator() {
+        buffer[end] = 0x1F
+        end += 1
+      }
+      text(tenantID)
+      separator()
+      decimal(number)
+      separator()
+      text(at)
+      separator()
+      text(officeID)
+      separator()
+      text(action)
+      separator()
+      text(kind)
+      separator()
+      text(recordID)
+      separator()
+      decimal(version)
+      separator()
+      decimal(sequence)
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<end])))
     }
-    fields.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
     hasher.update(data: payloadSHA256)
     return Data(hasher.finalize())
   }

@@ -37,8 +37,14 @@ public enum RecordID {
   /// either case. Checked byte by byte: Foundation's parser scans with `sscanf` (2% of the
   /// server's CPU under pushes) and lets a sign or a space through inside a digit pair.
   public static func isUUID(_ text: String) -> Bool {
-    guard text.utf8.count == 36 else { return false }
-    for (index, byte) in text.utf8.enumerated() {
+    // Every pushed mutation's id is checked: native strings are read in place.
+    text.utf8.withContiguousStorageIfAvailable(Self.isUUID(bytes:)) ?? Array(text.utf8).withUnsafeBufferPointer(Self.isUUID(bytes:))
+  }
+
+  private static func isUUID(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard bytes.count == 36 else { return false }
+    for index in 0..<36 {
+      let byte = bytes[index]
       switch index {
       case 8, 13, 18, 23:
         guard byte == UInt8(ascii: "-") else { return false }

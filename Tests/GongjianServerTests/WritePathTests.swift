@@ -37,19 +37,25 @@ struct WritePathTests {
     #expect(fails(String(repeating: "e\u{301}", count: 201), 200))
   }
 
-  @Test("The audit hash from fields is the hash over the joined text, as verifiers compute it")
-  func auditHash() {
+  /// Entry numbers, versions and sequences whose decimal text the hash must spell as `String` does.
+  static let numbers: [(Int64, Int64, Int64)] = [(42, 3, 99), (1, 1, 1), (0, 0, 0), (.max, .min, -7)]
+
+  @Test("The audit hash from fields is the hash over the joined text, as verifiers compute it", arguments: Self.numbers)
+  func auditHash(number: Int64, version: Int64, sequence: Int64) {
     let previous = Data(repeating: 7, count: 32)
     let payloadHash = Data(SHA256.hash(data: Data("载荷".utf8)))
-    let fields = ["sip-suqian", "42", String(1_765_000_000.25), "suqian.commerce", "update", "park", "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", "3", "99"]
+    let fields = [
+      "sip-suqian", String(number), String(1_765_000_000.25), "suqian.commerce", "update", "park",
+      "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", String(version), String(sequence),
+    ]
     var hasher = SHA256()
     hasher.update(data: previous)
     hasher.update(data: Data(fields.joined(separator: "\u{1F}").utf8))
     hasher.update(data: payloadHash)
     let expected = Data(hasher.finalize())
     let entry = AuditEntry(
-      tenantID: "sip-suqian", number: 42, at: 1_765_000_000.25, officeID: "suqian.commerce", action: "update", kind: "park",
-      recordID: "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", version: 3, sequence: 99, payloadSHA256: payloadHash, previousHash: previous
+      tenantID: "sip-suqian", number: number, at: 1_765_000_000.25, officeID: "suqian.commerce", action: "update", kind: "park",
+      recordID: "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", version: version, sequence: sequence, payloadSHA256: payloadHash, previousHash: previous
     )
     #expect(entry.hash == expected)
     #expect(AuditChain.hash(.with {
@@ -57,6 +63,43 @@ struct WritePathTests {
       $0.action = entry.action; $0.kind = entry.kind; $0.recordID = entry.recordID; $0.version = entry.version
       $0.sequence = entry.sequence; $0.payloadSha256 = payloadHash; $0.previousHash = previous
     }) == expected)
+  }
+
+  @Test("A payload that trimming leaves as it was is stored as sent; one that trimming changes is encoded again")
+  func payloadStoredAsSent() throws {
+    let rule = try #require(KindRegistry.standard["park"])
+    let context = KindRule.WriteContext(officeID: "suqian.commerce", side: .suqian, role: .contributor)
+    var park = Gongjian_V1_Park()
+    park.name = "苏州宿迁工业园区"
+    park.hostCounty = "宿豫区"
+    park.suzhouPartner = "苏州工业园区"
+    park.plannedAreaCentimu = 1_380_000
+    let sent: Data = try park.serializedBytes()
+    let kept = rule.prepare(sent, at: "mutations[0].payload", context: context)
+    #expect(kept.violations.isEmpty)
+    #expect(kept.payload == sent)
+
+    var padded = park
+    padded.name = "  苏州宿迁工业园区 "
+    let trimmed = rule.prepare(try padded.serializedBytes(), at: "mutations[0].payload", context: context)
+    #expect(trimmed.violations.isEmpty)
+    #expect(trimmed.payload == sent)
+    #expect(try Gongjian_V1_Park(serializedBytes: trimmed.payload) == park)
+  }
+
+  @Test("Record and mutation keys hash by id alone and still tell tenants, kinds and clients apart")
+  func keysTellApart() {
+    let id = "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b"
+    let records: Set<RecordKey> = [
+      RecordKey(tenantID: "sip-suqian", kind: "park", id: id), RecordKey(tenantID: "kunshan-shuyang", kind: "park", id: id),
+      RecordKey(tenantID: "sip-suqian", kind: "meeting", id: id), RecordKey(tenantID: "sip-suqian", kind: "park", id: id),
+    ]
+    #expect(records.count == 3)
+    let mutations: Set<MutationKey> = [
+      MutationKey(clientID: "suqian.commerce/c1", mutationID: "m1"), MutationKey(clientID: "suzhou.commerce/c1", mutationID: "m1"),
+      MutationKey(clientID: "suqian.commerce/c1", mutationID: "m1"),
+    ]
+    #expect(mutations.count == 2)
   }
 
   @Test("The reads a push names ahead are all its plan needs: one pass, no second ask")

@@ -154,13 +154,14 @@ public struct KindRule: Sendable {
     @Sendable func prefixed(_ violations: [GongjianError.FieldViolation]) -> [GongjianError.FieldViolation] {
       violations.map { GongjianError.FieldViolation(field: "\(path).\($0.field)", description: $0.description) }
     }
-    var message: Payload
+    let decoded: Payload
     do {
-      message = try Payload(serializedBytes: data)
+      decoded = try Payload(serializedBytes: data)
     } catch {
       let violation = GongjianError.FieldViolation(field: path, description: "not a valid \(Payload.protoMessageName): \(error)")
       return Prepared(payload: data, violations: [violation], uniqueKey: nil, references: [], check: nil)
     }
+    var message = decoded
     trim?(&message)
     var violations = prefixed(validate(message))
     for (field, date) in eventDates?(message) ?? [] where date > context.latestEventDate {
@@ -173,7 +174,9 @@ public struct KindRule: Sendable {
       return Prepared(payload: data, violations: violations, uniqueKey: nil, references: [], check: nil)
     }
     normalize?(&message)
-    let normalized: Data = (try? message.serializedBytes()) ?? data
+    // A payload that trimming and normalising left as it was is stored as sent: it decodes to the
+    // same message, and encoding it again was a tenth of preparing a push.
+    let normalized: Data = message.isEqualTo(message: decoded) ? data : (try? message.serializedBytes()) ?? data
     let new = message
     var storeCheck: (@Sendable (Data?, (String, String) -> Data?) -> [GongjianError.FieldViolation])?
     if let check {

@@ -26,6 +26,8 @@ public struct PushApplier: CommitPlanner {
   /// Read first, they spare a pass that plans every mutation only to learn what it lacks.
   public func reads(for batch: PushBatch, states: [String: TenantState]) -> FeedReads {
     var reads = FeedReads()
+    reads.results.reserveCapacity(batch.mutations.count)
+    reads.records.reserveCapacity(batch.mutations.count)
     reads.clients.insert(batch.clientID)
     if states[batch.tenantID] == nil { reads.tenants.insert(batch.tenantID) }
     for mutation in batch.mutations {
@@ -64,6 +66,8 @@ private struct Planning {
   init(batch: PushBatch, snapshot: FeedSnapshot) {
     self.batch = batch
     self.snapshot = snapshot
+    self.written.reserveCapacity(batch.mutations.count)
+    self.answered.reserveCapacity(batch.mutations.count)
   }
 
   // MARK: Reads

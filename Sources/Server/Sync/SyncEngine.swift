@@ -24,6 +24,8 @@ public final class SyncEngine: Sendable {
   private let committer: GroupCommitter<PushBatch, PushOutcome>
   /// Live subscriptions per office.
   private let subscriptionsByOffice = Mutex<[String: Int]>([:])
+  /// The latest event date and the UTC hour it was computed in (see ``latestEventDate(at:)``).
+  private let eventHorizon = Mutex<(hour: Double, day: String)?>(nil)
   private let logger: Logger
 
   /// Creates the engine.
@@ -110,7 +112,7 @@ public final class SyncEngine: Sendable {
       officeID: caller.office.id, side: membership?.side ?? caller.office.side, role: membership?.role ?? .contributor
     )
     context.futureHorizonDays = self.validation.futureHorizonDays
-    context.latestEventDate = AgendaWorkflow.Actor.day(of: Date().addingTimeInterval(Double(self.validation.futureHorizonDays) * 86_400))
+    context.latestEventDate = self.latestEventDate(at: Date())
     context.ranges = self.validation.plausibleRanges
     // Only payloads that name offices need the directory.
     if request.mutations.contains(where: { $0.kind == RecordKind.exchangeActivity.name }) {
@@ -134,6 +136,18 @@ public final class SyncEngine: Sendable {
       $0.results = outcome.results
       $0.writeCheckpoint = outcome.writeCheckpoint
     }
+  }
+
+  /// The latest date an event may carry, `futureHorizonDays` after `now` in China's time.
+  /// China's offset is whole hours, so every instant of a UTC hour has the same date there: one
+  /// calendar computation per hour, not per push (it was a tenth of preparing a push).
+  private func latestEventDate(at now: Date) -> String {
+    let horizon = now.addingTimeInterval(Double(self.validation.futureHorizonDays) * 86_400)
+    let hour = (horizon.timeIntervalSince1970 / 3_600).rounded(.down)
+    if let cached = self.eventHorizon.withLock({ $0 }), cached.hour == hour { return cached.day }
+    let day = AgendaWorkflow.Actor.day(of: horizon)
+    self.eventHorizon.withLock { $0 = (hour, day) }
+    return day
   }
 
   /// Validates one mutation; a bad one becomes a rejection that is still recorded for replays.

@@ -130,6 +130,8 @@ private struct CommitStatements {
         )
       })
     }
+    snapshot.results.reserveCapacity(snapshot.results.count + reads.results.count)
+    snapshot.records.reserveCapacity(snapshot.records.count + reads.records.count)
     for key in reads.results {
       self.storedResult.bind(1, key.clientID)
       self.storedResult.bind(2, key.mutationID)
