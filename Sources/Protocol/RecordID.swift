@@ -5,8 +5,8 @@ public import Foundation
 ///
 /// Ids made close in time sort close together, so the records of a push, and their rows in the
 /// server's indexes, land side by side on a few pages; version-4 ids scatter them, one index page
-/// written per record (docs/DESIGN.md, "Push": the server's CPU and bytes written per record
-/// with either).
+/// written per record (docs/DESIGN.md, "The write path's cost": the server's CPU and bytes
+/// written per record with either).
 ///
 /// ```swift
 /// let id = RecordID.make()           // "0193a5b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b"

@@ -106,7 +106,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: caller, action: "create meeting")
     // The meeting and the council's deferred items moving on to it, in one atomic push.
     let writes = AgendaWorkflow.createMeeting(
-      request, meetingID: UUID().uuidString.lowercased(),
+      request, meetingID: RecordID.make(),
       meetings: try await self.all(.meeting, request.tenantID, as: Gongjian_V1_Meeting.self).map(Self.stored),
       items: try await self.all(.agendaItem, request.tenantID, as: Gongjian_V1_AgendaItem.self).map(Self.stored), actor: Self.actor(caller)
     )
@@ -175,7 +175,7 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
       throw GongjianError.invalidField("attachments[\(index)].sha256", "no uploaded attachment with this hash in tenant \(request.tenantID)")
     }
     let writes = AgendaWorkflow.propose(
-      request, meeting: Self.stored((meetingRecord, meeting)), itemID: UUID().uuidString.lowercased(),
+      request, meeting: Self.stored((meetingRecord, meeting)), itemID: RecordID.make(),
       actor: Self.actor(caller, side: membership?.side ?? caller.office.side)
     )
     let written = try await self.writer.write(Self.writes(writes), tenantID: request.tenantID, caller: caller)
@@ -248,10 +248,10 @@ public struct CouncilsService: Gongjian_V1_Councils.SimpleServiceProtocol {
     try await self.authorizer.require(.role(.secretariat), tenant: request.tenantID, caller: caller, action: "record a decision")
     let (itemRecord, item) = try await self.one(.agendaItem, request.tenantID, request.itemID, field: "item_id", as: Gongjian_V1_AgendaItem.self)
     let (meetingRecord, meeting) = try await self.one(.meeting, request.tenantID, item.meetingID, field: "meeting_id", as: Gongjian_V1_Meeting.self)
-    let decisionID = UUID().uuidString.lowercased()
+    let decisionID = RecordID.make()
     let writes = Self.writes(AgendaWorkflow.decide(
       request, item: Self.stored((itemRecord, item)), meeting: Self.stored((meetingRecord, meeting)), decisionID: decisionID,
-      actionIDs: request.actions.map { _ in UUID().uuidString.lowercased() }
+      actionIDs: request.actions.map { _ in RecordID.make() }
     ))
     let written = try await self.writer.write(writes, tenantID: request.tenantID, caller: caller)
     let today = Self.today()

@@ -18,7 +18,7 @@ public struct RecordsService: Gongjian_V1_Records.SimpleServiceProtocol {
   }
 
   public func create(request: Gongjian_V1_CreateRecordRequest, context: ServerContext) async throws -> Gongjian_V1_TypedRecord {
-    let id = request.id.isEmpty ? UUID().uuidString.lowercased() : request.id
+    let id = request.id.isEmpty ? RecordID.make() : request.id
     return try await self.write(
       tenantID: request.tenantID, id: id, baseVersion: 0, payload: request.payload,
       requestID: request.requestID, caller: try context.caller

@@ -46,15 +46,7 @@ extension SQLiteStore {
       results.append(push.outcome)
     }
     for (tenantID, state) in states {
-      let update = statements.saveState
-      update.bind(1, Int64(state.head))
-      update.bind(2, Int64(bitPattern: state.checksum))
-      update.bind(3, state.live)
-      update.bind(4, state.auditCount)
-      update.bind(5, state.auditHead)
-      update.bind(6, state.bytes)
-      update.bind(7, tenantID)
-      try update.execute()
+      try statements.save(state, tenantID: tenantID)
     }
     return results
   }
@@ -155,6 +147,19 @@ private struct CommitStatements {
       self.keyHolder.bind(3, slot.key)
       snapshot.keyHolders[slot] = .some(try self.keyHolder.first { $0.string(0) })
     }
+  }
+
+  /// A tenant's state after the transaction's pushes.
+  func save(_ state: TenantState, tenantID: String) throws {
+    let update = self.saveState
+    update.bind(1, Int64(state.head))
+    update.bind(2, Int64(bitPattern: state.checksum))
+    update.bind(3, state.live)
+    update.bind(4, state.auditCount)
+    update.bind(5, state.auditHead)
+    update.bind(6, state.bytes)
+    update.bind(7, tenantID)
+    try update.execute()
   }
 
   /// The planner's writes, in order.
