@@ -34,6 +34,7 @@ public struct OfflineReports: Sendable {
   /// The records the calculations read, from the mirror (queued writes included).
   func data(tenants: [String]) throws -> PartnershipData {
     var data = PartnershipData(tenantIDs: tenants)
+    data.cityTenantID = self.cityTenant
     func items<P: SwiftProtobuf.Message & Sendable>(_ kind: RecordKind, _ tenantID: String, as type: P.Type) throws -> [PartnershipData.Item<P>] {
       try self.mirror.records(tenantID: tenantID, kind: kind.name).map { .init(tenantID: tenantID, id: $0.id, payload: try P(serializedBytes: $0.payload)) }
     }

@@ -66,7 +66,7 @@ public struct PlausibleRanges: Sendable {
   /// The values of a payload outside their ranges.
   public func findings(kind: RecordKind, payload: any SwiftProtobuf.Message) -> [Finding] {
     // Runs for every pushed record: pairs in an array, not a dictionary (no hashing, one cast).
-    let values = Self.values(of: payload)
+    let values = kind.integerFields(of: payload)
     var findings: [Finding] = []
     for range in self.ranges where range.kind == kind {
       guard let value = values.first(where: { $0.field == range.field })?.value,
@@ -75,32 +75,6 @@ public struct PlausibleRanges: Sendable {
       findings.append(Finding(range: range, value: value))
     }
     return findings
-  }
-
-  /// The integer fields that ranges can name, by field path.
-  static func values(of payload: any SwiftProtobuf.Message) -> [(field: String, value: Int64)] {
-    switch payload {
-    case let park as Gongjian_V1_Park:
-      return [("planned_area_centimu", park.plannedAreaCentimu), ("built_area_centimu", park.builtAreaCentimu)]
-    case let report as Gongjian_V1_IndicatorReport:
-      return [
-        ("industrial_land_area_centimu", report.industrialLandAreaCentimu),
-        ("industrial_project_investment_yuan", report.industrialProjectInvestmentYuan),
-        ("total_industrial_investment_yuan", report.totalIndustrialInvestmentYuan),
-        ("foreign_investment_yuan", report.foreignInvestmentYuan),
-        ("high_tech_output_yuan", report.highTechOutputYuan),
-        ("total_industrial_output_yuan", report.totalIndustrialOutputYuan),
-        ("rnd_spending_yuan", report.rndSpendingYuan),
-        ("main_business_revenue_yuan", report.mainBusinessRevenueYuan),
-        ("derived.investment_intensity_fen_per_mu", report.derived.investmentIntensityFenPerMu),
-      ]
-    case let project as Gongjian_V1_TransferredProject:
-      return [("planned_investment_yuan", project.plannedInvestmentYuan)]
-    case let activity as Gongjian_V1_ExchangeActivity:
-      return [("people_count", Int64(activity.peopleCount))]
-    default:
-      return []
-    }
   }
 
   /// A finding as a warning that names the field: "planned_area_centimu: 19500 is outside …".

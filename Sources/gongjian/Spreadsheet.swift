@@ -16,7 +16,7 @@ struct Spreadsheet {
     self.fields = ProtoSchema.fields(ofMessage: kind.messageType.protoMessageName)
   }
 
-  var header: [String] { (["id", "version"] + self.fields.map(\.name)).map(FieldLabels.header) }
+  var header: [String] { (["id", "version"] + self.fields.map(\.name)).map(FieldLabels(kind: self.kind).header) }
 
   /// One record's row.
   func row(_ record: MirrorRecord) throws -> [String] {
@@ -69,10 +69,11 @@ struct Spreadsheet {
     let known = ["id", "version", "base_version"] + self.fields.map(\.name)
     var errors: [CellError] = []
     var seen: Set<String> = []
+    let labels = FieldLabels(kind: self.kind)
     let names: [String?] = header.enumerated().map { index, raw in
       let text = raw.trimmingCharacters(in: .whitespaces)
       // A field name, a Chinese label, or a label with the field name in parentheses.
-      var name = FieldLabels.field(label: text) ?? text
+      var name = labels.field(label: text) ?? text
       if !known.contains(name), let open = text.lastIndex(where: { $0 == "(" || $0 == "（" }), text.hasSuffix(")") || text.hasSuffix("）") {
         name = String(text[text.index(after: open)..<text.index(before: text.endIndex)]).trimmingCharacters(in: .whitespaces)
       }

@@ -50,10 +50,24 @@ struct Submit: AsyncParsableCommand {
   }
 }
 
-/// Record kinds as an argument: help lists them and completion offers them.
-enum KindArgument: String, ExpressibleByArgument, CaseIterable {
-  case park, indicator_report, transferred_project, exchange_activity, assistance_plan, revenue_sharing_agreement, target
-  case council, meeting, agenda_item, decision, action_item
+/// Record kinds as an argument: every registered kind (``RecordKind/all``); help lists them and
+/// completion offers them.
+struct KindArgument: ExpressibleByArgument, Sendable {
+  let kind: RecordKind
+
+  init?(argument: String) {
+    guard let kind = RecordKind.named(argument) else { return nil }
+    self.kind = kind
+  }
+
+  /// The kind's wire name.
+  var rawValue: String { self.kind.name }
+
+  var defaultValueDescription: String { self.kind.name }
+
+  static var allValueStrings: [String] { RecordKind.all.map(\.name) }
+
+  static var defaultCompletionKind: CompletionKind { .list(Self.allValueStrings) }
 }
 
 /// Reads typed records (the kind's fields, plus id and base_version) from JSON or YAML.
@@ -120,44 +134,10 @@ enum TypedRecordFormatting {
 
   /// Column names of ``summary(_:)`` for a kind.
   static func header(_ kind: String) -> [String] {
-    switch kind {
-    case "park": ["NAME", "COUNTY", "SUZHOU PARTNER"]
-    case "indicator_report": ["PERIOD", "INTENSITY (10k yuan/mu)", "FOREIGN", "HIGH-TECH", "R&D"]
-    case "transferred_project": ["NAME", "STATUS", "PLANNED INVESTMENT", "SIGNED ON"]
-    case "exchange_activity": ["TITLE", "TYPE", "HELD ON", "PEOPLE"]
-    case "assistance_plan": ["VILLAGE", "COUNTY", "SUZHOU HELPER", "YEAR"]
-    case "revenue_sharing_agreement": ["TITLE", "SHARES"]
-    case "target": ["DESCRIPTION", "THRESHOLD", "YEAR"]
-    case "council": ["NAME"]
-    case "meeting": ["TITLE", "HELD ON", "PLACE", "STATUS"]
-    case "agenda_item": ["TITLE", "PROPOSED BY", "STATUS", "ORDER"]
-    case "decision": ["TEXT", "DECIDED ON"]
-    case "action_item": ["TITLE", "OWNER", "DUE", "STATUS"]
-    case "evaluation_criterion": ["CRITERION", "MAX POINTS", "PARTIAL POINTS", "YEAR", "SOURCE"]
-    default: []
-    }
+    RecordKind.named(kind)?.columns ?? []
   }
 
   static func summary(_ payload: Gongjian_V1_RecordPayload) -> [String] {
-    switch payload.kind {
-    case .park(let p): [p.name, p.hostCounty, p.suzhouPartner]
-    case .indicatorReport(let r):
-      [TargetsFormatting.period(r.period), TargetsFormatting.intensity(r.derived.investmentIntensityFenPerMu),
-       TargetsFormatting.percent(r.derived.foreignInvestmentShareBp), TargetsFormatting.percent(r.derived.highTechOutputShareBp),
-       TargetsFormatting.percent(r.derived.rndIntensityBp)]
-    case .transferredProject(let p): [p.name, String(describing: p.status), TargetsFormatting.yuan(p.plannedInvestmentYuan), p.signedOn]
-    case .exchangeActivity(let a): [a.title, String(describing: a.type), a.heldOn, String(a.peopleCount)]
-    case .assistancePlan(let a): [a.village, a.county, a.suzhouHelper, String(a.year)]
-    case .revenueSharingAgreement(let r): [r.title, r.shares.map { "\($0.party) \(TargetsFormatting.percent(Int64($0.shareBp)))" }.joined(separator: " / ")]
-    case .target(let t): [t.description_p, String(t.threshold), t.year == 0 ? "every year" : String(t.year)]
-    case .council(let c): [c.name]
-    case .meeting(let m): [m.title, m.heldOn, m.place, String(describing: m.status)]
-    case .agendaItem(let a): [a.title, a.proposingOffice, String(describing: a.status), a.order > 0 ? "#\(a.order)" : ""]
-    case .decision(let d): [d.text, d.decidedOn]
-    case .actionItem(let a): [a.title, a.ownerUnit, a.dueOn, String(describing: a.status)]
-    case .evaluationCriterion(let c):
-      [String(describing: c.kind), String(c.maxPoints), String(c.partialPoints), c.year == 0 ? "every year" : String(c.year), c.source]
-    case nil: []
-    }
+    RecordKind.of(payload).map { $0.kind.summary(of: $0.message) } ?? []
   }
 }

@@ -36,7 +36,7 @@ struct Targets: AsyncParsableCommand {
       printLine("Targets \(report.year) — \(report.scopeLabel)")
       printLine("")
       printTable(
-        ["TARGET", "SOURCE", "ACTUAL", "THRESHOLD", "MET", "NOTE"],
+        ["TARGET", "SOURCE", "ACTUAL", "THRESHOLD", "MET", "NOTE", "RESPONSIBLE UNITS"],
         report.results.map { result in
           let isYuan = result.target.metric == .transferredInvestmentYuan
           return [
@@ -45,13 +45,17 @@ struct Targets: AsyncParsableCommand {
             isYuan ? TargetsFormatting.yuan(result.target.threshold) : String(result.target.threshold),
             result.met ? "yes" : "NO",
             result.shortfalls.isEmpty ? result.explanation : "short: " + result.shortfalls.joined(separator: "; "),
+            result.responsibleUnits.joined(separator: "、"),
           ]
         }
       )
       if self.details {
-        for result in report.results where !result.contributions.isEmpty {
+        for result in report.results where !result.contributions.isEmpty || !result.units.isEmpty {
           printLine("")
           printLine("\(result.target.description_p):")
+          for unit in result.units {
+            printLine("  \(unit.name): \(unit.actual)\(unit.met ? "" : " — not met")\(unit.note.isEmpty ? "" : " (\(unit.note))")")
+          }
           for c in result.contributions { printLine("  \(c.tenantID)  \(c.kind)  \(c.id)  \(c.label)  \(c.value)") }
         }
       }

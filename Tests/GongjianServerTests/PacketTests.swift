@@ -44,7 +44,7 @@ struct PacketTests {
     }
     // Accepted items in order, the deferred one carried over and marked; proposers and links by name.
     #expect(md.contains("| 1 | 承接产业转移项目推进情况 | 宿迁市商务局 | 市商务局、市发展改革委、各县区政府 |"))
-    #expect(md.contains("| 3 | 干部双向挂职交流机制（顺延议题） | 宿迁市驻苏州联络处 | 市委组织部、宿迁市驻苏州联络处 |"))
+    #expect(md.contains("| 3 | 干部双向挂职交流机制（顺延议题） | 宿迁市政府驻苏州联络处（市承接产业转移办公室） | 市委组织部、市政府驻苏州联络处 |"))
     #expect(md.contains("- **议题来源**: 由2025年苏宿两市联合协调理事会会议顺延至本次会议"))
     #expect(md.contains("- **提出单位**: 宿迁市商务局（宿迁方）"))
     #expect(md.contains("- **关联记录**: 园区：苏宿工业园区；项目："))
@@ -77,7 +77,8 @@ struct PacketTests {
       let signed = try #require(report.first { $0.target.metric == .transferredProjects })
       #expect(md.contains("| 1 | 承接苏州转移投资项目 | 实施意见第（四）条 | 不少于40个 | 已签约\(signed.actual)个 | 未完成 | 尚差\(40 - signed.actual)个 |"))
       #expect(md.contains("| 4 | 共建园区在苏州开展招商推介 | 实施意见第（四）条 | 每个园区每年至少1次 | 4个园区中2个达标 | 未完成 | 泗洪高新区常熟合作园：0次；吴江（泗阳）共建园区：0次 |"))
-      #expect(md.contains("宿迁市与苏州市（市级挂钩）：1次；吴江（泗阳）共建园区：1次 |"))
+      // Every city and county pairing, the three with nothing recorded included.
+      #expect(md.contains("| 每个挂钩关系每年不少于2次 | 6个挂钩关系中2个达标 | 未完成 | 沭阳县–昆山市：0次；泗阳县–吴江区：1次；宿城区–太仓市：0次；宿豫区–张家港市：0次 |"))
       #expect(md.contains("| 6 | 重点市直部门与苏州对口部门交流 | 实施意见第（六）条 | 每个部门每年不少于4次 | 3个重点部门中2个达标 | 未完成 | 宿迁市财政局：2次 |"))
       #expect(md.contains("| 10 | 召开两市联合协调理事会会议 | 实施意见第（十一）条 | 每年至少召开1次 | 已召开0次 | 未完成 | 本次会议召开后计入 |"))
 
@@ -98,7 +99,7 @@ struct PacketTests {
       // Indicators: the period of the verdict is the period of the tables; changes in 个百分点.
       let period = calculator.comparisonPeriod(in: 2026)
       #expect(period.quarter == 4)
-      #expect(md.contains("比较期为2026年第四季度。苏宿工业园区四项指标中3项居全市首位；外资占比由吴江（泗阳）共建园区居首"))
+      #expect(md.contains("比较期为2026年第四季度。苏宿工业园区四项指标中3项居全市首位；工业项目投资外资占比由吴江（泗阳）共建园区居首"))
       #expect(md.contains("| 9 | 苏宿工业园区四项指标保持全市最优 | 实施意见第（二）条 | 四项指标均居全市首位 | 3项居首位（2026年第四季度） |"))
       let flagship = try #require(calculator.flagship(period: period).parks.first { $0.parkName == "苏宿工业园区" })
       #expect(md.contains("| ★ 苏宿工业园区 | \(FixedPoint.percent(flagship.indicators.foreignInvestmentShareBp)) | 第2名 | +0.12个百分点 | +0.48个百分点 |"))

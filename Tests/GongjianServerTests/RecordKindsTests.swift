@@ -24,7 +24,7 @@ func report(park: String = flagshipPark, year: Int32 = 2027, quarter: Int32 = 1)
     $0.industrialProjectInvestmentYuan = 123_456_789
     $0.industrialLandAreaCentimu = 333_333  // 3,333.33 mu
     $0.totalIndustrialInvestmentYuan = 3_000_000
-    $0.foreignInvestmentYuan = 1_000_000  // 1/3
+    $0.foreignInvestmentYuan = 41_152_263  // 1/3 of the industrial project investment (Art. 二's denominator)
     $0.totalIndustrialOutputYuan = 3_000_000
     $0.highTechOutputYuan = 2_000_000  // 2/3
     $0.mainBusinessRevenueYuan = 8_000_000
@@ -166,7 +166,7 @@ struct RecordKindsTests {
     ("indicator_report", payload {
       var r = report()
       r.industrialLandAreaCentimu = 0
-      r.foreignInvestmentYuan = 9_000_000
+      r.foreignInvestmentYuan = 200_000_000  // more than the industrial project investment
       r.period.quarter = 5
       $0.indicatorReport = r
     }, ["payload.period.quarter", "payload.industrial_land_area_centimu", "payload.foreign_investment_yuan"]),
@@ -217,7 +217,7 @@ struct RecordKindsTests {
         }
       }
       #expect(counts == [
-        "park": 4, "indicator_report": 32, "transferred_project": 66, "exchange_activity": 55,
+        "park": 4, "indicator_report": 32, "transferred_project": 69, "exchange_activity": 55,
         "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 10,
         "council": 1, "meeting": 2, "agenda_item": 6, "decision": 2, "action_item": 3, "evaluation_criterion": 4,
       ])

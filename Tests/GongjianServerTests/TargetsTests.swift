@@ -14,7 +14,7 @@ struct TargetsTests {
         $0.name = id
         $0.hostCounty = county
         $0.designations = designations
-        $0.pilotTownshipParks = (0..<pilots).map { n in .with { $0.name = "pilot \(n)"; $0.township = "t" } }
+        $0.pilotTownshipParks = (0..<pilots).map { n in .with { $0.name = "pilot \(n)"; $0.township = "t"; $0.inMultiParkScope = true } }
       }))
     }
     park("sip-suqian", "F", "宿城区", [.flagship], pilots: 0)
@@ -49,8 +49,19 @@ struct TargetsTests {
     project("changshu-sihong", "p3", "A", .signed, signed: "2025-12-01", 300_000_000)
     project("changshu-sihong", "p4", "B", .lead, signed: "", 50_000_000)
     project("changshu-sihong", "p5", "B", .cancelled, signed: "2026-02-01", 400_000_000)
+    // Outside every co-built park, in the city tenant (Art. 四 counts projects anywhere in the city).
+    data.projects.append(.init(tenantID: "city", id: "p6", payload: .with {
+      $0.name = "p6"
+      $0.hostCounty = "沭阳县"
+      $0.status = .signed
+      $0.signedOn = "2026-07-01"
+      $0.plannedInvestmentYuan = 600_000_000
+    }))
     var n = 0
-    func activity(_ tenant: String, _ type: Gongjian_V1_ExchangeType, _ side: Gongjian_V1_Side, park: String = "", offices: [String] = []) {
+    func activity(
+      _ tenant: String, _ type: Gongjian_V1_ExchangeType, _ side: Gongjian_V1_Side, park: String = "", offices: [String] = [],
+      pairing: String = ""
+    ) {
       n += 1
       data.activities.append(.init(tenantID: tenant, id: "a\(n)", payload: .with {
         $0.type = type
@@ -59,14 +70,15 @@ struct TargetsTests {
         $0.hostSide = side
         $0.parkID = park
         $0.participatingOffices = offices
+        $0.pairing = pairing
       }))
     }
     activity("sip-suqian", .promotionEvent, .suzhou, park: "F")
     activity("changshu-sihong", .promotionEvent, .suqian, park: "A")  // held in Suqian: does not count
     activity("city", .inspectionTrip, .suqian)
-    activity("sip-suqian", .delegationVisit, .suzhou)
-    activity("sip-suqian", .delegationVisit, .suqian)
-    activity("changshu-sihong", .delegationVisit, .suzhou)
+    activity("sip-suqian", .delegationVisit, .suzhou, pairing: "宿迁市")
+    activity("sip-suqian", .delegationVisit, .suqian, pairing: "宿迁市")
+    activity("changshu-sihong", .delegationVisit, .suzhou)  // the tenant's county-level parks lie in 泗洪县
     for _ in 0..<4 { activity("city", .departmentExchange, .suzhou, offices: ["suqian.commerce"]) }
     activity("city", .training, .suqian, offices: ["suqian.finance"])
     data.cityDepartments = ["suqian.commerce", "suqian.finance"]
@@ -84,16 +96,22 @@ struct TargetsTests {
       #expect(result?.shortfalls == shortfalls, "\(metric)")
     }
     #expect(results.count == 10)
-    check(.transferredProjects, actual: 2, met: false)
-    #expect(byMetric[.transferredProjects]?.contributions.map(\.id) == ["p1", "p2"])
-    check(.transferredInvestmentYuan, actual: 300_000_000, met: false)
+    check(.transferredProjects, actual: 3, met: false)
+    #expect(byMetric[.transferredProjects]?.contributions.map(\.id) == ["p1", "p2", "p6"])
+    #expect(byMetric[.transferredProjects]?.explanation == "3 projects signed in 2026 (not cancelled), 1 of them outside the co-built parks")
+    check(.transferredInvestmentYuan, actual: 900_000_000, met: false)
     check(.inspectionTrips, actual: 1, met: false)
     check(.promotionEventsPerPark, actual: 1, met: false, shortfalls: ["A: 0", "B: 0"])
-    // The city-level pairing counts too (Art. 六).
-    check(.delegationVisitsPerPairing, actual: 1, met: false, shortfalls: ["changshu-sihong: 1", "city: 0"])
+    // Every city and county pairing (Art. 六), recorded or not; the city-level one met.
+    check(
+      .delegationVisitsPerPairing, actual: 1, met: false,
+      shortfalls: ["沭阳县–昆山市: 0", "泗阳县–吴江区: 0", "泗洪县–常熟市: 1", "宿城区–太仓市: 0", "宿豫区–张家港市: 0"]
+    )
+    #expect(byMetric[.delegationVisitsPerPairing]?.units.map(\.actual) == [2, 0, 0, 1, 0, 0])
     check(.exchangesPerDepartment, actual: 1, met: false, shortfalls: ["suqian.finance: 1"])
     check(.provincialCharacteristicParks, actual: 1, met: false)
-    check(.pilotTownshipParksPerCounty, actual: 1, met: true)
+    // Every county and district of Suqian, with 0 where nothing is recorded.
+    check(.pilotTownshipParksPerCounty, actual: 1, met: false, shortfalls: ["沭阳县: 0", "泗阳县: 0", "宿城区: 0", "宿豫区: 0"])
     check(
       .flagshipLeadsIndicators, actual: 2, met: false,
       shortfalls: ["foreign_investment_share_bp: led by A", "high_tech_output_share_bp: led by B"]
@@ -218,8 +236,11 @@ struct TargetsTests {
       #expect(departments.explanation == "2 of 3 key city departments reach 4")
       #expect(departments.shortfalls == ["宿迁市财政局 Suqian Finance Bureau: 2"])
       let visits = try #require(report.results.first { $0.target.metric == .delegationVisitsPerPairing })
-      #expect(visits.explanation == "2 of 4 pairings reach 2")
-      #expect(visits.shortfalls.contains("宿迁市与苏州市（市级挂钩） Suqian and Suzhou (city level): 1"))
+      // The city-level pairing has its own visit and the 苏宿工业园区's two; 泗洪县 two; 泗阳县 one;
+      // 沭阳县, 宿城区 and 宿豫区 none recorded.
+      #expect(visits.explanation == "2 of 6 pairings reach 2")
+      #expect(visits.units.map(\.name) == ["宿迁市–苏州市", "沭阳县–昆山市", "泗阳县–吴江区", "泗洪县–常熟市", "宿城区–太仓市", "宿豫区–张家港市"])
+      #expect(visits.units.map(\.actual) == [3, 0, 1, 2, 0, 0])
     }
   }
 

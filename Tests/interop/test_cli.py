@@ -154,3 +154,37 @@ def test_server_on_a_taken_port_says_so(server):
     assert result.returncode == 69, result.stderr
     assert f"cannot listen on {address}: the address is in use" in result.stderr
     assert "bind(descriptor" not in result.stderr
+
+
+def schema_kinds():
+    """The record kinds as the schema has them: the fields of RecordPayload's oneof."""
+    from gongjian.v1 import partnership_pb2
+
+    return [field.name for field in partnership_pb2.RecordPayload.DESCRIPTOR.oneofs_by_name["kind"].fields]
+
+
+def test_every_kind_of_the_schema_is_taken_by_every_command_that_takes_a_kind(server, tmp_path):
+    kinds = schema_kinds()
+    assert "evaluation_criterion" in kinds and len(kinds) >= 13
+    office = "suqian.drc"  # an admin of the city tenant, which holds every kind an admin edits
+    assert cli(server, office, "sync", "--tenant", "city").returncode == 0
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("[]\n", encoding="utf-8")
+    for kind in kinds:
+        listed = cli(server, office, "list", kind, "--tenant", "city")
+        assert listed.returncode == 0, (kind, listed.stderr)
+        offline = cli(server, office, "list", kind, "--tenant", "city", "--offline")
+        assert offline.returncode == 0, (kind, offline.stderr)
+        missing = cli(server, office, "get", kind, str(uuid.uuid4()), "--tenant", "city")
+        # Not found is the server's answer about the record, never a refusal of the kind.
+        assert missing.returncode not in (0, 64), (kind, missing.returncode, missing.stderr)
+        assert "not found" in (missing.stdout + missing.stderr).lower(), (kind, missing.stderr)
+        out = tmp_path / f"{kind}.csv"
+        exported = cli(server, office, "export", kind, "--tenant", "city", "--out", str(out))
+        assert exported.returncode == 0 and out.exists(), (kind, exported.stderr)
+        imported = cli(server, office, "import", kind, "--tenant", "city", "--file", str(out))
+        assert imported.returncode == 0, (kind, imported.stderr)
+        submitted = cli(server, office, "submit", kind, "--tenant", "city", "--file", str(empty))
+        assert submitted.returncode == 0, (kind, submitted.stderr)
+    refused = cli(server, office, "list", "no_such_kind", "--tenant", "city")
+    assert refused.returncode == 64 and "evaluation_criterion" in refused.stderr, refused.stderr

@@ -41,8 +41,8 @@ extension MeetingPacket {
         "A further \(cancelled.count) projects with \(e.yuan(sum(cancelled))) planned investment were cancelled; they are listed here and excluded from the totals:"
       )))
       doc.blocks.append(.table(
-        header: [e.t("已取消项目", "Cancelled project"), e.t("承接园区", "Host park"), e.t("计划投资", "Planned investment"), e.t("取消日期", "Cancelled on")],
-        rows: cancelled.map { [$0.payload.name, self.parkName(id: $0.payload.hostParkID), e.yuan($0.payload.plannedInvestmentYuan), e.date($0.payload.cancelledOn)] },
+        header: [e.t("已取消项目", "Cancelled project"), e.t("承接园区（地区）", "Host park or county"), e.t("计划投资", "Planned investment"), e.t("取消日期", "Cancelled on")],
+        rows: cancelled.map { [$0.payload.name, self.projectHost($0.payload), e.yuan($0.payload.plannedInvestmentYuan), e.date($0.payload.cancelledOn)] },
         widths: [42, 24, 16, 18], noWrap: [3]
       ))
     }
@@ -84,9 +84,9 @@ extension MeetingPacket {
     doc.blocks.append(.heading(level: 3, text: e.subsection(number, 3, e.t("计划投资前十位项目", "The ten largest projects"))))
     let largest = live.sorted { ($0.payload.plannedInvestmentYuan, $1.payload.name) > ($1.payload.plannedInvestmentYuan, $0.payload.name) }.prefix(10)
     doc.blocks.append(.table(
-      header: [e.t("序号", "No."), e.t("项目名称", "Project"), e.t("来源地区", "From"), e.t("承接园区", "Host park"), e.t("状态", "Status"), e.t("计划投资", "Planned investment")],
+      header: [e.t("序号", "No."), e.t("项目名称", "Project"), e.t("来源地区", "From"), e.t("承接园区（地区）", "Host park or county"), e.t("状态", "Status"), e.t("计划投资", "Planned investment")],
       rows: largest.enumerated().map { index, item in
-        [String(index + 1), item.payload.name, item.payload.sourceDistrict, self.parkName(id: item.payload.hostParkID),
+        [String(index + 1), item.payload.name, item.payload.sourceDistrict, self.projectHost(item.payload),
          e.projectStatus(item.payload.status), e.yuan(item.payload.plannedInvestmentYuan)]
       },
       widths: [6, 34, 13, 21, 11, 15]
@@ -106,11 +106,11 @@ extension MeetingPacket {
     let previous = calculator.flagship(period: TargetsCalculator.previous(period))
     let yearEarlier = calculator.flagship(period: TargetsCalculator.yearEarlier(period))
     let flagship = self.data.flagshipPark
-    let flagshipName = flagship.map { self.parkName($0.payload) } ?? e.t("旗舰园区", "the flagship")
+    let flagshipName = flagship.map { self.parkName($0.payload) } ?? e.t("苏宿工业园区", "the Suzhou-Suqian Industrial Park")
     let names = e.indicatorNames
     // The verdict above the tables is the one the targets section gives, for the same period.
     if flagship == nil {
-      doc.blocks.append(.paragraph(e.t("尚未指定旗舰园区（苏宿工业园区），无法判断是否保持全市最优。", "No park is designated as the flagship, so its lead cannot be judged.")))
+      doc.blocks.append(.paragraph(e.t("尚未登记苏宿工业园区，无法判断其是否保持全市最优。", "No park is designated as the Suzhou-Suqian Industrial Park, so its lead cannot be judged.")))
     } else if comparison.leads.isEmpty {
       doc.blocks.append(.paragraph(e.t("\(flagshipName)未报送\(e.period(period))指标。", "\(flagshipName) has not reported for \(e.period(period)).")))
     } else {
@@ -127,7 +127,7 @@ extension MeetingPacket {
       )))
     }
     doc.blocks.append(.note(e.t(
-      "名次为该项指标在全部共建园区中的位次，第1名为全市最优，数值相同者名次相同；★为旗舰园区。环比为与\(e.period(TargetsCalculator.previous(period)))相比，同比为与\(e.period(TargetsCalculator.yearEarlier(period)))相比；占比类指标的变化以个百分点计，亩均投资强度的变化以百分比计。",
+      "名次为该项指标在全部共建园区中的位次，第1名为全市最优，数值相同者名次相同；★为苏宿工业园区。环比为与\(e.period(TargetsCalculator.previous(period)))相比，同比为与\(e.period(TargetsCalculator.yearEarlier(period)))相比；占比类指标的变化以个百分点计，亩均投资强度的变化以百分比计。",
       "The rank is the park's place among all co-built parks on that indicator (1 is best in the city; equal values share a rank); ★ marks the flagship. Changes are on \(e.period(TargetsCalculator.previous(period))) and on \(e.period(TargetsCalculator.yearEarlier(period))); shares change in percentage points, investment intensity in per cent."
     )))
     let units = [e.t("万元/亩", "10k yuan per mu"), "%", "%", "%"]
@@ -176,8 +176,8 @@ extension MeetingPacket {
       return
     }
     doc.blocks.append(.paragraph(e.t(
-      "按照实施意见第（十二）条，共建园区引进项目投产后形成的有关财政收入，由合作双方按开发合作协议分成。",
-      "Under Art. 12 of the implementation opinions, fiscal revenue from projects in production in a co-built park is shared by the partners as their agreement sets."
+      "按照实施意见第（十二）条，共建园区引进项目投产后形成的有关财政收入，可由合作双方按开发合作协议分成。",
+      "Under Art. 12 of the implementation opinions, fiscal revenue from projects in production in a co-built park may be shared by the partners as their development cooperation agreement sets."
     )))
     let agreements = self.data.agreements.sorted { ($0.payload.effectiveFrom, $0.payload.title) < ($1.payload.effectiveFrom, $1.payload.title) }
     doc.blocks.append(.table(

@@ -29,7 +29,11 @@ extension MeetingPacket {
     case .delegationVisitsPerPairing: return e.t("每个挂钩关系每年不少于\(t)次", "at least \(t) a year per pairing")
     case .exchangesPerDepartment: return e.t("每个部门每年不少于\(t)次", "at least \(t) a year per department")
     case .provincialCharacteristicParks: return e.t("\(t)个以上", "\(t) or more")
-    case .pilotTownshipParksPerCounty: return t == 1 ? e.t("每个县（区）1至2个", "1 to 2 per county or district") : e.t("每个县（区）不少于\(t)个", "at least \(t) per county or district")
+    case .pilotTownshipParksPerCounty:
+      let ceiling = TargetsCalculator.ceiling(of: target)
+      return ceiling > 0
+        ? e.t("每个县（区）\(t)至\(ceiling)个", "\(t) to \(ceiling) per county or district")
+        : e.t("每个县（区）不少于\(t)个", "at least \(t) per county or district")
     case .flagshipLeadsIndicators: return e.t("四项指标均居全市首位", "first in the city on all four indicators")
     case .councilMeetings: return e.t("每年至少召开\(t)次", "at least \(t) a year")
     default: return String(t)
@@ -59,7 +63,7 @@ extension MeetingPacket {
     case .provincialCharacteristicParks: return e.t("\(actual)个", "\(actual)")
     case .councilMeetings: return e.t("已召开\(actual)次", "\(actual) held")
     case .flagshipLeadsIndicators:
-      guard self.data.flagshipPark != nil else { return e.t("未指定旗舰园区", "no park designated as the flagship") }
+      guard self.data.flagshipPark != nil else { return e.t("未登记苏宿工业园区", "the Suzhou-Suqian Industrial Park is not designated") }
       let period = calculator.comparisonPeriod(in: self.year)
       return e.t("\(actual)项居首位（\(e.period(period))）", "first on \(actual) of 4 (\(e.period(period)))")
     default:
@@ -93,8 +97,13 @@ extension MeetingPacket {
       }.joined(separator: e.t("；", "; "))
     default:
       let measure = result.target.metric == .pilotTownshipParksPerCounty ? "个" : "次"
-      return outcome.units.filter { $0.count < result.target.threshold }.map { unit in
-        e.t("\(e.name(unit.name))：\(unit.count)\(measure)", "\(e.name(unit.name)): \(unit.count)")
+      let ceiling = TargetsCalculator.ceiling(of: result.target)
+      return result.units.filter { !$0.met }.map { unit in
+        let over = ceiling > 0 && unit.actual > ceiling
+        return e.t(
+          "\(e.name(unit.name))：\(unit.actual)\(measure)\(over ? "（超过\(ceiling)\(measure)）" : "")",
+          "\(e.name(unit.name)): \(unit.actual)\(over ? " (more than \(ceiling))" : "")"
+        )
       }.joined(separator: e.t("；", "; "))
     }
   }
@@ -110,13 +119,17 @@ extension MeetingPacket {
       "Under the implementation opinions (Suqian [2020] No. 14), \(self.year) has \(outcomes.count) targets: \(met) met, \(outcomes.count - met) not met."
     )))
     doc.blocks.append(.table(
-      header: [e.t("序号", "No."), e.t("目标", "Target"), e.t("依据", "Source"), e.t("目标要求", "Requirement"), e.t("完成情况", "Achieved"), e.t("是否完成", "Met"), e.t("差距", "Shortfall")],
+      header: [
+        e.t("序号", "No."), e.t("目标", "Target"), e.t("依据", "Source"), e.t("目标要求", "Requirement"), e.t("完成情况", "Achieved"),
+        e.t("是否完成", "Met"), e.t("差距", "Shortfall"), e.t("责任单位", "Responsible units"),
+      ],
       rows: outcomes.enumerated().map { index, outcome in
         [String(index + 1), self.targetName(outcome.result.target.metric), e.article(outcome.result.target.source),
          self.requirement(outcome.result.target), self.achieved(outcome, calculator),
-         outcome.result.met ? e.t("完成", "yes") : e.t("未完成", "no"), self.gap(outcome, calculator)]
+         outcome.result.met ? e.t("完成", "yes") : e.t("未完成", "no"), self.gap(outcome, calculator),
+         outcome.result.responsibleUnits.map(e.unit).joined(separator: e.t("、", "; "))]
       },
-      widths: [5, 22, 13, 15, 15, 8, 22], emphasis: outcomes.map { !$0.result.met }
+      widths: [5, 17, 10, 13, 13, 7, 18, 17], emphasis: outcomes.map { !$0.result.met }
     ))
     doc.blocks.append(.heading(level: 3, text: e.subsection(number, 1, e.t("计入目标的记录", "Records that count"))))
     var listed = 0

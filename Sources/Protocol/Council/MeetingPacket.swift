@@ -115,6 +115,13 @@ public struct MeetingPacket: Sendable {
     self.edition.zh || park.nameEn.isEmpty ? park.name : park.nameEn
   }
 
+  /// Where a project lies: its park, or for a project outside every co-built park its county,
+  /// district or functional zone, said so.
+  func projectHost(_ project: Gongjian_V1_TransferredProject) -> String {
+    guard project.hostParkID.isEmpty else { return self.parkName(id: project.hostParkID) }
+    return self.edition.t("\(project.hostCounty)（园区外）", "\(project.hostCounty) (outside the co-built parks)")
+  }
+
   func parkName(id: String) -> String {
     self.data.parks.first { $0.id == id }.map { self.parkName($0.payload) } ?? self.edition.t("未登记园区", "unregistered park")
   }
@@ -127,27 +134,8 @@ public struct MeetingPacket: Sendable {
     case .restricted?:
       return e.t(Self.restrictedLinkLabel, "record of another partnership (not visible)")
     case .visible(let payload)?:
-      let separator = e.t("：", ": ")
-      switch payload.kind {
-      case .park(let p): return kind + separator + self.parkName(p)
-      case .indicatorReport(let r): return kind + separator + "\(self.parkName(id: r.parkID)) \(e.period(r.period))"
-      case .transferredProject(let p):
-        return kind + separator + e.t(
-          "\(p.name)（\(e.projectStatus(p.status))，计划投资\(e.yuan(p.plannedInvestmentYuan))）",
-          "\(p.name) (\(e.projectStatus(p.status)), planned investment \(e.yuan(p.plannedInvestmentYuan)))"
-        )
-      case .exchangeActivity(let a): return kind + separator + e.t("\(a.title)（\(e.date(a.heldOn))）", "\(a.title) (\(e.date(a.heldOn)))")
-      case .assistancePlan(let a): return kind + separator + "\(a.county)\(e.t("", " "))\(a.village)"
-      case .revenueSharingAgreement(let r): return kind + separator + r.title
-      case .target(let t): return kind + separator + self.targetName(t.metric)
-      case .council(let c): return kind + separator + c.name
-      case .meeting(let m): return kind + separator + m.title
-      case .agendaItem(let a): return kind + separator + a.title
-      case .decision(let d): return kind + separator + d.text
-      case .actionItem(let a): return kind + separator + a.title
-      case .evaluationCriterion(let c): return kind + separator + e.article(c.source)
-      case nil: return kind
-      }
+      guard let (recordKind, message) = RecordKind.of(payload) else { return kind }
+      return kind + e.t("：", ": ") + recordKind.readerTitle(of: message, in: self)
     case nil:
       return e.t("\(kind)（记录已删除或尚未同步）", "\(kind) (deleted or not yet synced)")
     }

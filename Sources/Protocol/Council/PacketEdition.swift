@@ -158,6 +158,27 @@ public struct PacketEdition: Sendable, Equatable {
     return self.zh ? chinese : english
   }
 
+  /// The English names of the units the seed makes responsible (责任单位).
+  static let englishUnits: [String: String] = [
+    "市政府办公室": "City Government Office", "市发展改革委": "City Development and Reform Commission",
+    "市商务局": "City Commerce Bureau", "市工业和信息化局": "City Industry and Information Technology Bureau",
+    "市科技局": "City Science and Technology Bureau", "市委台办": "City Taiwan Affairs Office",
+    "市工商联": "City Federation of Industry and Commerce", "各共建园区": "each co-built park",
+    "市委组织部": "City Organisation Department", "市人力资源社会保障局": "City Human Resources and Social Security Bureau",
+    "各县、区": "each county and district", "各县区": "each county and district", "市农业农村局": "City Agriculture and Rural Affairs Bureau",
+    "市各功能区": "each functional zone of the city", "苏宿园区": "Suzhou-Suqian Industrial Park",
+    "市各相关部门": "the city departments concerned", "市财政局": "City Finance Bureau", "市统计局": "City Statistics Bureau",
+    "市委编办": "City Establishment Office", "市自然资源和规划局": "City Natural Resources and Planning Bureau",
+    "市教育局": "City Education Bureau", "市卫生健康委": "City Health Commission",
+    "市文化广电和旅游局": "City Culture, Radio, Television and Tourism Bureau", "市地方金融监督管理局": "City Local Financial Supervision Bureau",
+  ]
+
+  /// A responsible unit in this edition: the seed's units by their English names in the
+  /// English edition; others as recorded (`中文名 English name` splits like an office's name).
+  func unit(_ name: String) -> String {
+    self.zh ? self.name(name) : Self.englishUnits[name] ?? self.name(name)
+  }
+
   func side(_ side: Gongjian_V1_Side) -> String {
     switch side {
     case .suzhou: self.t("苏州方", "Suzhou side")
@@ -208,18 +229,9 @@ public struct PacketEdition: Sendable, Equatable {
     }
   }
 
-  /// A record kind as a reader names it.
+  /// A record kind as a reader names it (the kind's declared label).
   func kind(_ kind: String) -> String {
-    let labels: [String: (String, String)] = [
-      "park": ("园区", "park"), "indicator_report": ("指标报表", "indicator report"), "transferred_project": ("项目", "project"),
-      "exchange_activity": ("交流活动", "exchange activity"), "assistance_plan": ("帮扶方案", "assistance plan"),
-      "revenue_sharing_agreement": ("收益分成协议", "revenue-sharing agreement"), "target": ("目标", "target"),
-      "council": ("理事会", "council"), "meeting": ("会议", "meeting"), "agenda_item": ("议题", "agenda item"),
-      "decision": ("决定", "decision"), "action_item": ("督办事项", "action item"),
-      "evaluation_criterion": ("考核评分项", "evaluation criterion"),
-    ]
-    let label = labels[kind] ?? ("记录", "record")
-    return self.t(label.0, label.1)
+    RecordKind.named(kind).map { $0.label(chinese: self.zh) } ?? self.t("记录", "record")
   }
 
   /// A content type as a reader names it.
@@ -244,10 +256,13 @@ public struct PacketEdition: Sendable, Equatable {
     return value.map { "Art. \($0) of the implementation opinions" } ?? source
   }
 
-  /// The four indicators that Art. 二 names.
+  /// The four indicators, by the names Art. 二 gives them.
   var indicatorNames: [String] {
     self.zh
-      ? ["亩均投资强度", "外资占比", "高新技术产业产值占比", "研发经费投入占比"]
-      : ["Investment intensity", "Foreign-investment share", "High-tech output share", "R&D intensity"]
+      ? ["工业项目亩均投资强度", "工业项目投资外资占比", "高新技术产业产值占工业总产值比重", "企业研发经费投入占主营业务比重"]
+      : [
+        "Investment intensity of industrial projects per mu", "Foreign share of industrial project investment",
+        "High-tech output as a share of total industrial output", "Enterprise R&D spending as a share of main business revenue",
+      ]
   }
 }

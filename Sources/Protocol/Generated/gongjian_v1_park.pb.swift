@@ -85,6 +85,10 @@ public nonisolated struct Gongjian_V1_PilotTownshipPark: Sendable {
 
   public var township: String = String()
 
+  /// Taken into the city's 一区多园 management (纳入全市一区多园管理范围): only such parks count
+  /// towards the per-county pilot target of Art. 二.
+  public var inMultiParkScope: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -135,7 +139,7 @@ nonisolated extension Gongjian_V1_ParkDesignation: SwiftProtobuf._ProtoNameProvi
 
 nonisolated extension Gongjian_V1_PilotTownshipPark: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PilotTownshipPark"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}township\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}township\0\u{3}in_multi_park_scope\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -145,6 +149,7 @@ nonisolated extension Gongjian_V1_PilotTownshipPark: SwiftProtobuf.Message, Swif
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.township) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.inMultiParkScope) }()
       default: break
       }
     }
@@ -157,12 +162,16 @@ nonisolated extension Gongjian_V1_PilotTownshipPark: SwiftProtobuf.Message, Swif
     if !self.township.isEmpty {
       try visitor.visitSingularStringField(value: self.township, fieldNumber: 2)
     }
+    if self.inMultiParkScope != false {
+      try visitor.visitSingularBoolField(value: self.inMultiParkScope, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Gongjian_V1_PilotTownshipPark, rhs: Gongjian_V1_PilotTownshipPark) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.township != rhs.township {return false}
+    if lhs.inMultiParkScope != rhs.inMultiParkScope {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

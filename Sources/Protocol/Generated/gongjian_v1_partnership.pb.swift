@@ -460,11 +460,40 @@ public nonisolated struct Gongjian_V1_TargetResult: Sendable {
 
   public var explanation: String = String()
 
+  /// For a target counted per unit: every unit, with nothing recorded as 0.
+  public var units: [Gongjian_V1_UnitResult] = []
+
+  /// The units responsible (责任单位): the target's own, else its article's.
+  public var responsibleUnits: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _target: Gongjian_V1_Target? = nil
+}
+
+/// One unit of a per-unit target: a park, a pairing, a department, a county or district.
+public nonisolated struct Gongjian_V1_UnitResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The unit's id where it has one (a park's record id, an office id), else its name.
+  public var id: String = String()
+
+  public var name: String = String()
+
+  public var actual: Int64 = 0
+
+  public var met: Bool = false
+
+  /// Why a unit does not meet the target, or how it is counted, e.g. "over the range of 1–2".
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Gongjian_V1_TargetsReport: Sendable {
@@ -1554,7 +1583,7 @@ nonisolated extension Gongjian_V1_Contribution: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Gongjian_V1_TargetResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TargetResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}actual\0\u{1}met\0\u{1}contributions\0\u{1}shortfalls\0\u{1}explanation\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}actual\0\u{1}met\0\u{1}contributions\0\u{1}shortfalls\0\u{1}explanation\0\u{1}units\0\u{3}responsible_units\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1568,6 +1597,8 @@ nonisolated extension Gongjian_V1_TargetResult: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.contributions) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.shortfalls) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.explanation) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.units) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.responsibleUnits) }()
       default: break
       }
     }
@@ -1596,6 +1627,12 @@ nonisolated extension Gongjian_V1_TargetResult: SwiftProtobuf.Message, SwiftProt
     if !self.explanation.isEmpty {
       try visitor.visitSingularStringField(value: self.explanation, fieldNumber: 6)
     }
+    if !self.units.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.units, fieldNumber: 7)
+    }
+    if !self.responsibleUnits.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.responsibleUnits, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1606,6 +1643,58 @@ nonisolated extension Gongjian_V1_TargetResult: SwiftProtobuf.Message, SwiftProt
     if lhs.contributions != rhs.contributions {return false}
     if lhs.shortfalls != rhs.shortfalls {return false}
     if lhs.explanation != rhs.explanation {return false}
+    if lhs.units != rhs.units {return false}
+    if lhs.responsibleUnits != rhs.responsibleUnits {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_UnitResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UnitResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}actual\0\u{1}met\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.actual) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.met) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.actual != 0 {
+      try visitor.visitSingularInt64Field(value: self.actual, fieldNumber: 3)
+    }
+    if self.met != false {
+      try visitor.visitSingularBoolField(value: self.met, fieldNumber: 4)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_UnitResult, rhs: Gongjian_V1_UnitResult) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.actual != rhs.actual {return false}
+    if lhs.met != rhs.met {return false}
+    if lhs.note != rhs.note {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

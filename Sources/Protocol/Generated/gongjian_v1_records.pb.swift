@@ -350,16 +350,16 @@ public nonisolated struct Gongjian_V1_DerivedIndicators: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// 亩均投资强度 in fen per mu (10k yuan per mu = 1,000,000 fen per mu).
+  /// 工业项目亩均投资强度 in fen per mu (10k yuan per mu = 1,000,000 fen per mu).
   public var investmentIntensityFenPerMu: Int64 = 0
 
-  /// 外资占比: foreign investment / total industrial investment, in basis points.
+  /// 工业项目投资外资占比: foreign investment / industrial project investment, in basis points.
   public var foreignInvestmentShareBp: Int64 = 0
 
-  /// High-tech output / total industrial output, in basis points.
+  /// 高新技术产业产值占工业总产值比重: high-tech output / total industrial output, in basis points.
   public var highTechOutputShareBp: Int64 = 0
 
-  /// R&D spending / main business revenue, in basis points.
+  /// 企业研发经费投入占主营业务比重: R&D spending / main business revenue, in basis points.
   public var rndIntensityBp: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -437,7 +437,8 @@ public nonisolated struct Gongjian_V1_TransferredProject: Sendable {
   /// Planned investment in yuan.
   public var plannedInvestmentYuan: Int64 = 0
 
-  /// Record id of the host park in the same tenant.
+  /// Record id of the host park in the same tenant, for a project in a co-built park (recorded in
+  /// that park's tenant). Empty for a project outside every co-built park, which names host_county.
   public var hostParkID: String = String()
 
   public var status: Gongjian_V1_ProjectStatus = .unspecified
@@ -455,6 +456,11 @@ public nonisolated struct Gongjian_V1_TransferredProject: Sendable {
 
   /// Required when an update moves a signed project's signing date into another year.
   public var signedOnChangeReason: String = String()
+
+  /// For a project outside every co-built park (recorded in the city tenant, Art. 四 counts "各类"
+  /// projects anywhere in the city): one of Suqian's counties, districts or functional zones.
+  /// Empty for a project in a park, whose county is the park's.
+  public var hostCounty: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -483,6 +489,11 @@ public nonisolated struct Gongjian_V1_ExchangeActivity: Sendable {
 
   /// The park it concerns, if any (record id in the same tenant).
   public var parkID: String = String()
+
+  /// For a party–government delegation visit (Art. 六): the Suqian side of the city or county
+  /// pairing it belongs to, "宿迁市" or one of Suqian's counties and districts. Empty: the city
+  /// pairing in the city tenant, else the county of the tenant's county-level co-built park.
+  public var pairing: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -584,6 +595,14 @@ public nonisolated struct Gongjian_V1_Target: Sendable {
   public var source: String = String()
 
   public var description_p: String = String()
+
+  /// The most that a unit should reach, for a range such as "1–2 pilot parks per county"; a unit
+  /// above it is named as over the range. 0: the seed's (2 for pilot township parks, else none).
+  public var ceiling: Int64 = 0
+
+  /// The units responsible (责任单位) as the seed's article names them, e.g. 市商务局. Empty: the
+  /// article's units (SeedTargets).
+  public var responsibleUnits: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -808,7 +827,7 @@ nonisolated extension Gongjian_V1_IndicatorReport: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TransferredProject"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}source_enterprise\0\u{3}source_district\0\u{1}industry\0\u{3}planned_investment_yuan\0\u{3}host_park_id\0\u{1}status\0\u{3}lead_on\0\u{3}signed_on\0\u{3}started_on\0\u{3}in_production_on\0\u{3}cancelled_on\0\u{3}signed_on_change_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}source_enterprise\0\u{3}source_district\0\u{1}industry\0\u{3}planned_investment_yuan\0\u{3}host_park_id\0\u{1}status\0\u{3}lead_on\0\u{3}signed_on\0\u{3}started_on\0\u{3}in_production_on\0\u{3}cancelled_on\0\u{3}signed_on_change_reason\0\u{3}host_county\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -829,6 +848,7 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
       case 11: try { try decoder.decodeSingularStringField(value: &self.inProductionOn) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.cancelledOn) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.signedOnChangeReason) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.hostCounty) }()
       default: break
       }
     }
@@ -874,6 +894,9 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
     if !self.signedOnChangeReason.isEmpty {
       try visitor.visitSingularStringField(value: self.signedOnChangeReason, fieldNumber: 13)
     }
+    if !self.hostCounty.isEmpty {
+      try visitor.visitSingularStringField(value: self.hostCounty, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -891,6 +914,7 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
     if lhs.inProductionOn != rhs.inProductionOn {return false}
     if lhs.cancelledOn != rhs.cancelledOn {return false}
     if lhs.signedOnChangeReason != rhs.signedOnChangeReason {return false}
+    if lhs.hostCounty != rhs.hostCounty {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -898,7 +922,7 @@ nonisolated extension Gongjian_V1_TransferredProject: SwiftProtobuf.Message, Swi
 
 nonisolated extension Gongjian_V1_ExchangeActivity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExchangeActivity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}title\0\u{3}held_on\0\u{3}host_side\0\u{3}participating_offices\0\u{3}people_count\0\u{3}park_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}title\0\u{3}held_on\0\u{3}host_side\0\u{3}participating_offices\0\u{3}people_count\0\u{3}park_id\0\u{1}pairing\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -913,6 +937,7 @@ nonisolated extension Gongjian_V1_ExchangeActivity: SwiftProtobuf.Message, Swift
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.participatingOffices) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.peopleCount) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.parkID) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.pairing) }()
       default: break
       }
     }
@@ -940,6 +965,9 @@ nonisolated extension Gongjian_V1_ExchangeActivity: SwiftProtobuf.Message, Swift
     if !self.parkID.isEmpty {
       try visitor.visitSingularStringField(value: self.parkID, fieldNumber: 7)
     }
+    if !self.pairing.isEmpty {
+      try visitor.visitSingularStringField(value: self.pairing, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -951,6 +979,7 @@ nonisolated extension Gongjian_V1_ExchangeActivity: SwiftProtobuf.Message, Swift
     if lhs.participatingOffices != rhs.participatingOffices {return false}
     if lhs.peopleCount != rhs.peopleCount {return false}
     if lhs.parkID != rhs.parkID {return false}
+    if lhs.pairing != rhs.pairing {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1133,7 +1162,7 @@ nonisolated extension Gongjian_V1_RevenueShare: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Gongjian_V1_Target: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Target"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}metric\0\u{1}scope\0\u{1}threshold\0\u{1}year\0\u{1}source\0\u{1}description\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}metric\0\u{1}scope\0\u{1}threshold\0\u{1}year\0\u{1}source\0\u{1}description\0\u{1}ceiling\0\u{3}responsible_units\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1147,6 +1176,8 @@ nonisolated extension Gongjian_V1_Target: SwiftProtobuf.Message, SwiftProtobuf._
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.year) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.source) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.ceiling) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.responsibleUnits) }()
       default: break
       }
     }
@@ -1171,6 +1202,12 @@ nonisolated extension Gongjian_V1_Target: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.description_p.isEmpty {
       try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 6)
     }
+    if self.ceiling != 0 {
+      try visitor.visitSingularInt64Field(value: self.ceiling, fieldNumber: 7)
+    }
+    if !self.responsibleUnits.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.responsibleUnits, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1181,6 +1218,8 @@ nonisolated extension Gongjian_V1_Target: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.year != rhs.year {return false}
     if lhs.source != rhs.source {return false}
     if lhs.description_p != rhs.description_p {return false}
+    if lhs.ceiling != rhs.ceiling {return false}
+    if lhs.responsibleUnits != rhs.responsibleUnits {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

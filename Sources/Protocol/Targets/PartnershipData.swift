@@ -15,6 +15,9 @@ public struct PartnershipData: Sendable {
   }
 
   public var tenantIDs: [String]
+  /// The two-city tenant: its projects lie outside every co-built park and its delegation
+  /// visits belong to the city-level pairing.
+  public var cityTenantID = "city"
   public var parks: [Item<Gongjian_V1_Park>] = []
   public var reports: [Item<Gongjian_V1_IndicatorReport>] = []
   public var projects: [Item<Gongjian_V1_TransferredProject>] = []

@@ -50,6 +50,20 @@ public struct TargetsCalculator: Sendable {
   }
 
   func tenantName(_ id: String) -> String { self.data.tenantNames[id] ?? id }
+
+  /// The most a unit should reach: the target's own, else the seed's for its metric (0: none).
+  static func ceiling(of target: Gongjian_V1_Target) -> Int64 {
+    target.ceiling > 0 ? target.ceiling : SeedTargets.all.first { $0.metric == target.metric }?.ceiling ?? 0
+  }
+
+  /// The Suqian side of the pairing a delegation visit belongs to: the one it names; else the
+  /// city's in the city tenant; else the county of its tenant's one county-level co-built park.
+  func pairingUnit(of visit: PartnershipData.Item<Gongjian_V1_ExchangeActivity>) -> String? {
+    if !visit.payload.pairing.isEmpty { return visit.payload.pairing }
+    if visit.tenantID == self.data.cityTenantID { return Jurisdictions.suqianCity }
+    let counties = Set(self.countyParks.filter { $0.tenantID == visit.tenantID }.map(\.payload.hostCounty))
+    return counties.count == 1 ? counties.first : nil
+  }
   func officeName(_ id: String) -> String { self.data.officeNames[id] ?? id }
 
   /// The targets that apply to `year`: recorded ones (a year-specific one wins), else the seed's.
@@ -79,8 +93,10 @@ public struct TargetsCalculator: Sendable {
   private func outcome(_ target: Gongjian_V1_Target, year: Int32) -> Outcome {
     var result = Gongjian_V1_TargetResult()
     result.target = target
+    result.responsibleUnits = SeedTargets.responsibleUnits(of: target)
     var units: [UnitCount] = []
     let threshold = target.threshold
+    let ceiling = Self.ceiling(of: target)
     func contribution(_ tenant: String, _ kind: RecordKind, _ id: String, _ label: String, _ value: Int64) -> Gongjian_V1_Contribution {
       .with {
         $0.tenantID = tenant
@@ -90,14 +106,25 @@ public struct TargetsCalculator: Sendable {
         $0.value = value
       }
     }
-    /// Per-unit targets: actual is the number of units at or above the threshold.
-    func perUnit(_ counted: [UnitCount], unitName: String) {
+    /// Per-unit targets: actual is the number of units within the range (at or above the
+    /// threshold, and at most the ceiling where there is one); every unit is listed.
+    func perUnit(_ counted: [UnitCount], unitName: String, notes: [String] = []) {
       units = counted
-      let short = counted.filter { $0.count < threshold }
+      result.units = counted.map { unit in
+        .with {
+          $0.id = unit.id
+          $0.name = unit.name
+          $0.actual = unit.count
+          $0.met = unit.count >= threshold && (ceiling == 0 || unit.count <= ceiling)
+          $0.note = ceiling > 0 && unit.count > ceiling ? "more than \(ceiling)" : unit.count < threshold ? "short by \(threshold - unit.count)" : ""
+        }
+      }
+      let short = result.units.filter { !$0.met }
       result.actual = Int64(counted.count - short.count)
       result.met = !counted.isEmpty && short.isEmpty
-      result.shortfalls = short.map { "\($0.name): \($0.count)" }
-      result.explanation = "\(counted.count - short.count) of \(counted.count) \(unitName) reach \(threshold)"
+      result.shortfalls = short.map { "\($0.name): \($0.actual)" + (ceiling > 0 && $0.actual > ceiling ? " (more than \(ceiling))" : "") }
+      let range = ceiling > 0 ? "\(threshold)–\(ceiling)" : "\(threshold)"
+      result.explanation = (["\(counted.count - short.count) of \(counted.count) \(unitName) reach \(range)"] + notes).joined(separator: "; ")
     }
     switch target.metric {
     case .transferredProjects, .transferredInvestmentYuan:
@@ -105,9 +132,11 @@ public struct TargetsCalculator: Sendable {
       result.contributions = projects.map {
         contribution($0.tenantID, .transferredProject, $0.id, $0.payload.name, $0.payload.plannedInvestmentYuan)
       }
+      let outside = projects.filter { $0.payload.hostParkID.isEmpty }.count
       if target.metric == .transferredProjects {
         result.actual = Int64(projects.count)
         result.explanation = "\(projects.count) projects signed in \(year) (not cancelled)"
+          + (outside > 0 ? ", \(outside) of them outside the co-built parks" : "")
       } else {
         result.actual = projects.reduce(0) { $0 + $1.payload.plannedInvestmentYuan }
         result.explanation = "planned investment of the \(projects.count) projects signed in \(year), in yuan"
@@ -129,14 +158,20 @@ public struct TargetsCalculator: Sendable {
         unitName: "parks"
       )
     case .delegationVisitsPerPairing:
-      // Every city or county pairing (Art. 六), the city-level Suqian–Suzhou pairing included.
+      // Every city or county pairing (Art. 六), the city-level one included, recorded or not.
       let visits = self.activities(.delegationVisit, in: year)
       result.contributions = visits.map { contribution($0.tenantID, .exchangeActivity, $0.id, $0.payload.title, 1) }
+      let attributed = visits.map { (visit: $0, unit: self.pairingUnit(of: $0)) }
+      let unattributed = attributed.filter { $0.unit == nil }.map(\.visit.payload.title)
       perUnit(
-        self.data.tenantIDs.map { tenant in
-          UnitCount(id: tenant, name: self.tenantName(tenant), count: Int64(visits.filter { $0.tenantID == tenant }.count))
+        Jurisdictions.pairings.map { pairing in
+          UnitCount(
+            id: pairing.suqian, name: "\(pairing.suqian)–\(pairing.suzhou)",
+            count: Int64(attributed.filter { $0.unit == pairing.suqian }.count)
+          )
         },
-        unitName: "pairings"
+        unitName: "pairings",
+        notes: unattributed.isEmpty ? [] : ["\(unattributed.count) visits name no pairing (set pairing): \(unattributed.joined(separator: ", "))"]
       )
     case .exchangesPerDepartment:
       let all = self.activities(nil, in: year)
@@ -155,18 +190,30 @@ public struct TargetsCalculator: Sendable {
       result.met = result.actual >= threshold
       result.explanation = "\(granted.count) county-level co-built parks hold the provincial characteristic park title"
     case .pilotTownshipParksPerCounty:
+      // Art. 二: each county and district (县、区) cultivates 1–2 pilots among the township parks
+      // taken into the city's 一区多园 management; functional zones are not counties.
       var counties: [String: Int64] = [:]
-      var order: [String] = []
-      for park in self.countyParks {
-        if counties[park.payload.hostCounty] == nil { order.append(park.payload.hostCounty) }
-        counties[park.payload.hostCounty, default: 0] += Int64(park.payload.pilotTownshipParks.count)
-        if !park.payload.pilotTownshipParks.isEmpty {
-          result.contributions.append(
-            contribution(park.tenantID, .park, park.id, park.payload.name, Int64(park.payload.pilotTownshipParks.count))
-          )
+      var outOfScope = 0
+      var inZones: [String] = []
+      for park in self.data.parks {
+        let pilots = park.payload.pilotTownshipParks
+        let counted = pilots.filter(\.inMultiParkScope)
+        outOfScope += pilots.count - counted.count
+        guard !counted.isEmpty else { continue }
+        if Jurisdictions.suqianCounties.contains(park.payload.hostCounty) {
+          counties[park.payload.hostCounty, default: 0] += Int64(counted.count)
+          result.contributions.append(contribution(park.tenantID, .park, park.id, park.payload.name, Int64(counted.count)))
+        } else {
+          inZones += counted.map { "\($0.name) (\(park.payload.hostCounty))" }
         }
       }
-      perUnit(order.map { UnitCount(id: $0, name: $0, count: counties[$0]!) }, unitName: "counties")
+      var notes: [String] = []
+      if outOfScope > 0 { notes.append("\(outOfScope) pilot township parks outside the 一区多园 scope are not counted") }
+      if !inZones.isEmpty { notes.append("functional zones are not counties or districts: \(inZones.joined(separator: ", ")) not counted") }
+      perUnit(
+        Jurisdictions.suqianCounties.map { UnitCount(id: $0, name: $0, count: counties[$0] ?? 0) },
+        unitName: "counties and districts", notes: notes
+      )
     case .flagshipLeadsIndicators:
       let comparison = self.flagship(period: self.comparisonPeriod(in: year))
       let led = comparison.leads.filter(\.flagshipLeads)

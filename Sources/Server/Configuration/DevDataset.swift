@@ -5,7 +5,8 @@ public import Logging
 internal import SwiftProtobuf
 
 /// The sample partnership's records: four parks with two years of quarterly indicator reports,
-/// 66 transferred projects in every status, exchange activities, assistance plans,
+/// 66 transferred projects in every status (and 3 outside every park, in the city tenant), exchange
+/// activities, assistance plans,
 /// revenue-sharing agreements and the seed's targets. Deterministic (fixed ids and figures), so
 /// the README's tour and the tests can name them.
 ///
@@ -58,7 +59,12 @@ public enum DevDataset {
         $0.plannedAreaCentimu = 520_000
         $0.builtAreaCentimu = 268_000
         $0.designations = [.provincialCharacteristicGranted]
-        $0.pilotTownshipParks = [.with { $0.name = "双沟镇共建试点园"; $0.township = "双沟镇" }]
+        // Sample data: the seed names no township. 上塘镇's park is not yet taken into the city's
+        // 一区多园 management, so it does not count towards the pilot target.
+        $0.pilotTownshipParks = [
+          .with { $0.name = "双沟镇共建试点园"; $0.township = "双沟镇"; $0.inMultiParkScope = true },
+          .with { $0.name = "上塘镇共建试点园"; $0.township = "上塘镇" },
+        ]
         $0.establishedOn = "2012-05-18"
       },
       intensityYuanPerMu: 3_100_000, foreignShareBp: 1_420, highTechShareBp: 3_600, rndBp: 220
@@ -88,7 +94,7 @@ public enum DevDataset {
         $0.builtAreaCentimu = 251_000
         $0.designations = [.provincialCharacteristicGranted]
         $0.pilotTownshipParks = [
-          .with { $0.name = "众兴镇共建试点园"; $0.township = "众兴镇" },
+          .with { $0.name = "众兴镇共建试点园"; $0.township = "众兴镇"; $0.inMultiParkScope = true },
         ]
         $0.establishedOn = "2012-06-06"
       },
@@ -141,7 +147,7 @@ public enum DevDataset {
             $0.industrialProjectInvestmentYuan = investment
             $0.industrialLandAreaCentimu = area
             $0.totalIndustrialInvestmentYuan = totalInvestment
-            $0.foreignInvestmentYuan = totalInvestment * (spec.foreignShareBp + step * 12) / 10_000
+            $0.foreignInvestmentYuan = investment * (spec.foreignShareBp + step * 12) / 10_000
             $0.totalIndustrialOutputYuan = output
             $0.highTechOutputYuan = output * (spec.highTechShareBp + step * 20) / 10_000
             $0.mainBusinessRevenueYuan = revenue
@@ -188,12 +194,33 @@ public enum DevDataset {
       }
       add(spec.tenant, .transferredProject, id(0x2000, n), project)
     }
+    // Projects outside every co-built park, in the city tenant (Art. 四 counts "各类" projects
+    // anywhere in the city): sample data, the seed names none.
+    let outside: [(name: String, enterprise: String, county: String, status: Gongjian_V1_ProjectStatus, yuan: Int64)] = [
+      ("昆山精密模具沭阳生产基地项目", "昆山精密模具有限公司", "沭阳县", .signed, 650_000_000),
+      ("张家港新能源电池材料项目", "张家港新能源材料有限公司", "宿豫区", .started, 1_200_000_000),
+      ("太仓智能物流装备项目", "太仓智能装备有限公司", "宿迁经济技术开发区", .lead, 300_000_000),
+    ]
+    for (n, item) in outside.enumerated() {
+      add("city", .transferredProject, id(0x2100, n), Gongjian_V1_TransferredProject.with {
+        $0.name = item.name
+        $0.sourceEnterprise = item.enterprise
+        $0.sourceDistrict = ["昆山市", "张家港市", "太仓市"][n]
+        $0.industry = ["高端装备制造", "新能源", "高端装备制造"][n]
+        $0.plannedInvestmentYuan = item.yuan
+        $0.hostCounty = item.county
+        $0.status = item.status
+        $0.leadOn = "2026-0\(3 + n)-08"
+        if item.status != .lead { $0.signedOn = "2026-0\(6 + n)-18" }
+        if item.status == .started { $0.startedOn = "2026-09-10" }
+      })
+    }
 
     // Exchange activities.
     var activity = 0
     func exchange(
       _ tenant: String, _ type: Gongjian_V1_ExchangeType, _ title: String, _ date: String,
-      _ side: Gongjian_V1_Side, _ offices: [String], _ people: Int32, park: String = ""
+      _ side: Gongjian_V1_Side, _ offices: [String], _ people: Int32, park: String = "", pairing: String = ""
     ) {
       activity += 1
       add(tenant, .exchangeActivity, id(0x3000, activity), Gongjian_V1_ExchangeActivity.with {
@@ -204,6 +231,7 @@ public enum DevDataset {
         $0.participatingOffices = offices
         $0.peopleCount = people
         $0.parkID = park
+        $0.pairing = pairing
       })
     }
     for year in years {
@@ -215,18 +243,22 @@ public enum DevDataset {
         exchange("wujiang-siyang", .promotionEvent, "吴江（泗阳）园区2025年吴江推介会", "2025-10-15", .suzhou, ["siyang.gov"], 90, park: ParkID.wujiangSiyang)
       }
       // Every city or county pairing owes two delegation visits a year (Art. 六); in 2026 the
-      // city-level pairing and Wujiang (Siyang) have made one each.
+      // city-level pairing and Wujiang (Siyang) have made one each in their own tenants, and
+      // 沭阳县, 宿城区 and 宿豫区 have recorded none. The 苏宿工业园区 is co-built by the two
+      // cities, so its visits belong to the city-level pairing.
       let pairings = [
-        ("city", "宿迁市与苏州市", ["suqian.drc", "suzhou.drc"]), ("sip-suqian", "苏宿工业园区", ["sip-suqian.admin", "sip.admin"]),
-        ("changshu-sihong", "泗洪县与常熟市", ["sihong.gov", "changshu.commerce"]), ("wujiang-siyang", "泗阳县与吴江区", ["siyang.gov", "wujiang.commerce"]),
+        ("city", "宿迁市与苏州市", ["suqian.drc", "suzhou.drc"], ""),
+        ("sip-suqian", "苏宿工业园区", ["sip-suqian.admin", "sip.admin"], Jurisdictions.suqianCity),
+        ("changshu-sihong", "泗洪县与常熟市", ["sihong.gov", "changshu.commerce"], ""),
+        ("wujiang-siyang", "泗阳县与吴江区", ["siyang.gov", "wujiang.commerce"], ""),
       ]
-      for (tenant, pairing, offices) in pairings {
-        exchange(tenant, .delegationVisit, "\(pairing)党政代表团互访（\(year)年上半年）", "\(year)-03-18", .suzhou, offices, 28)
+      for (tenant, pairing, offices, unit) in pairings {
+        exchange(tenant, .delegationVisit, "\(pairing)党政代表团互访（\(year)年上半年）", "\(year)-03-18", .suzhou, offices, 28, pairing: unit)
         if (tenant != "wujiang-siyang" && tenant != "city") || year == 2025 {
-          exchange(tenant, .delegationVisit, "\(pairing)党政代表团互访（\(year)年下半年）", "\(year)-11-06", .suqian, offices, 31)
+          exchange(tenant, .delegationVisit, "\(pairing)党政代表团互访（\(year)年下半年）", "\(year)-11-06", .suqian, offices, 31, pairing: unit)
         }
       }
-      let departments = [("suqian.commerce", "市商务局"), ("suqian.liaison", "市驻苏州联络处"), ("suqian.finance", "市财政局"), ("suqian.drc", "市发展改革委")]
+      let departments = [("suqian.commerce", "市商务局"), ("suqian.liaison", "市政府驻苏州联络处"), ("suqian.finance", "市财政局"), ("suqian.drc", "市发展改革委")]
       for (n, (office, name)) in departments.enumerated() {
         let count = office == "suqian.finance" && year == 2026 ? 2 : 4
         for k in 0..<count {
@@ -367,7 +399,7 @@ public enum DevDataset {
     }
     var flagship = item(CouncilID.meeting2025, "苏宿工业园区四项指标争先", "推动苏宿工业园区亩均投资强度、外资占比、高新技术产值占比、研发投入占比保持全市领先。", "suqian.commerce", .suqian, ["市商务局", "苏宿工业园区管委会"], links: [(.park, ParkID.flagship, "sip-suqian")], at: "2025-11-03T02:00:00Z")
     var promotion = item(CouncilID.meeting2025, "各共建园区赴苏州招商推介", "每个共建园区每年至少赴苏州举办一次招商推介活动。", secretariat, .suzhou, ["市商务局", "各县区政府"], at: "2025-11-04T02:00:00Z")
-    var deferred = item(CouncilID.meeting2025, "干部双向挂职交流机制", "建立两市干部双向挂职交流的常态化机制。", "suqian.liaison", .suqian, ["市委组织部", "宿迁市驻苏州联络处"], at: "2025-11-05T02:00:00Z")
+    var deferred = item(CouncilID.meeting2025, "干部双向挂职交流机制", "建立两市干部双向挂职交流的常态化机制。", "suqian.liaison", .suqian, ["市委组织部", "市政府驻苏州联络处"], at: "2025-11-05T02:00:00Z")
     put("suqian.commerce", .agendaItem, CouncilID.item2025Flagship, base: 0, flagship)
     put(secretariat, .agendaItem, CouncilID.item2025Promotion, base: 0, promotion)
     put("suqian.liaison", .agendaItem, CouncilID.itemDeferred, base: 0, deferred)

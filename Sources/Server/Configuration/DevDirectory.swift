@@ -16,7 +16,7 @@ public enum DevDirectory {
     office("suqian.stats", "宿迁市统计局 Suqian Statistics Bureau", .suqian, overseer: true),
     office("suqian.commerce", "宿迁市商务局 Suqian Commerce Bureau", .suqian),
     office("suqian.finance", "宿迁市财政局 Suqian Finance Bureau", .suqian),
-    office("suqian.liaison", "宿迁市驻苏州联络处 Suqian Liaison Office in Suzhou", .suqian),
+    office("suqian.liaison", "宿迁市政府驻苏州联络处（市承接产业转移办公室） Suqian Government Liaison Office in Suzhou (City Industrial Transfer Office)", .suqian),
     office("sip-suqian.admin", "苏宿工业园区管委会 SIP–Suqian Park Administration", .suqian),
     office("sihong.gov", "泗洪县人民政府 Sihong County Government", .suqian),
     office("siyang.gov", "泗阳县人民政府 Siyang County Government", .suqian),

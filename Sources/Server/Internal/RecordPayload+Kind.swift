@@ -7,22 +7,10 @@ extension Gongjian_V1_RecordPayload {
   ///
   /// - Throws: `invalidArgument` naming `payload` when no kind is set.
   func kindAndBytes() throws -> (RecordKind, Data) {
-    switch self.kind {
-    case .park(let m): (.park, try m.serializedBytes())
-    case .indicatorReport(let m): (.indicatorReport, try m.serializedBytes())
-    case .transferredProject(let m): (.transferredProject, try m.serializedBytes())
-    case .exchangeActivity(let m): (.exchangeActivity, try m.serializedBytes())
-    case .assistancePlan(let m): (.assistancePlan, try m.serializedBytes())
-    case .revenueSharingAgreement(let m): (.revenueSharingAgreement, try m.serializedBytes())
-    case .target(let m): (.target, try m.serializedBytes())
-    case .council(let m): (.council, try m.serializedBytes())
-    case .meeting(let m): (.meeting, try m.serializedBytes())
-    case .agendaItem(let m): (.agendaItem, try m.serializedBytes())
-    case .decision(let m): (.decision, try m.serializedBytes())
-    case .actionItem(let m): (.actionItem, try m.serializedBytes())
-    case .evaluationCriterion(let m): (.evaluationCriterion, try m.serializedBytes())
-    case nil: throw GongjianError.invalidField("payload", "set one of: \(RecordKind.all.map(\.name).joined(separator: ", "))")
+    guard let (kind, message) = RecordKind.of(self) else {
+      throw GongjianError.invalidField("payload", "set one of: \(RecordKind.all.map(\.name).joined(separator: ", "))")
     }
+    return (kind, try message.serializedBytes())
   }
 }
 

@@ -15,6 +15,9 @@ public struct KindRule: Sendable {
     public var officeID: String
     public var side: Gongjian_V1_Side
     public var role: Gongjian_V1_Role
+    /// Whether the write goes to the two-city tenant (`city`), which keeps what belongs to no
+    /// one partnership: the council, the targets, projects outside every co-built park.
+    public var cityTenant = false
     /// The latest date an event (a signing, an activity held, a decision) may carry, `YYYY-MM-DD`.
     public var latestEventDate: String = "9999-12-31"
     /// How far ahead `latestEventDate` is, for the message.

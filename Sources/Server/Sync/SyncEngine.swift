@@ -111,6 +111,7 @@ public final class SyncEngine: Sendable {
     var context = KindRule.WriteContext(
       officeID: caller.office.id, side: membership?.side ?? caller.office.side, role: membership?.role ?? .contributor
     )
+    context.cityTenant = request.tenantID == self.authorizer.operatorTenant
     context.futureHorizonDays = self.validation.futureHorizonDays
     context.latestEventDate = self.latestEventDate(at: Date())
     context.ranges = self.validation.plausibleRanges

@@ -9,6 +9,7 @@ extension PartnershipData {
   ///   - targetsTenant: Where the targets are kept (`city`).
   public static func load(from store: any GongjianStore, tenantIDs: [String], targetsTenant: String) async throws -> PartnershipData {
     var data = PartnershipData(tenantIDs: tenantIDs)
+    data.cityTenantID = targetsTenant
     for tenantID in tenantIDs {
       for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.park.name) {
         data.parks.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))

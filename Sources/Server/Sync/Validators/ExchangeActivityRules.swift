@@ -7,6 +7,7 @@ enum ExchangeActivityRules {
     trim: { activity in
       activity.title = FieldChecks.trimmed(activity.title)
       activity.participatingOffices = activity.participatingOffices.map(FieldChecks.trimmed)
+      activity.pairing = FieldChecks.trimmed(activity.pairing)
     },
     validate: { activity in
       var checks = FieldChecks()
@@ -25,6 +26,13 @@ enum ExchangeActivityRules {
         checks.fail("participating_offices[\(index)]", "not an office id: '\(office)'")
       }
       checks.optionalUUID(activity.parkID, "park_id")
+      if !activity.pairing.isEmpty {
+        if activity.type != .delegationVisit {
+          checks.fail("pairing", "only for DELEGATION_VISIT (the pairings of Art. 六)")
+        } else {
+          checks.oneOf(activity.pairing, Jurisdictions.pairings.map(\.suqian), "pairing", what: "the Suqian side of a city or county pairing")
+        }
+      }
       return checks.violations
     },
     eventDates: { [("held_on", $0.heldOn)] },

@@ -29,14 +29,15 @@ enum IndicatorReportRules {
       for (value, field) in figures { checks.nonNegative(value, field) }
       for (value, field) in [
         (report.industrialLandAreaCentimu, "industrial_land_area_centimu"),
-        (report.totalIndustrialInvestmentYuan, "total_industrial_investment_yuan"),
+        (report.industrialProjectInvestmentYuan, "industrial_project_investment_yuan"),
         (report.totalIndustrialOutputYuan, "total_industrial_output_yuan"),
         (report.mainBusinessRevenueYuan, "main_business_revenue_yuan"),
       ] where value == 0 {
         checks.fail(field, "must be greater than 0: an indicator is computed with it as denominator")
       }
-      if report.foreignInvestmentYuan > report.totalIndustrialInvestmentYuan {
-        checks.fail("foreign_investment_yuan", "exceeds total_industrial_investment_yuan")
+      // Art. 二's 工业项目投资外资占比: the foreign share of industrial project investment.
+      if report.foreignInvestmentYuan > report.industrialProjectInvestmentYuan {
+        checks.fail("foreign_investment_yuan", "exceeds industrial_project_investment_yuan (the share is of industrial project investment, Art. 二)")
       }
       if report.highTechOutputYuan > report.totalIndustrialOutputYuan {
         checks.fail("high_tech_output_yuan", "exceeds total_industrial_output_yuan")
@@ -65,7 +66,7 @@ enum IndicatorReportRules {
       // yuan / mu in fen: yuan × 100 fen × 100 (centimu per mu) / centimu.
       // Validation has made sure every ratio is representable.
       $0.investmentIntensityFenPerMu = ratio(report.industrialProjectInvestmentYuan, report.industrialLandAreaCentimu, scale: 10_000) ?? 0
-      $0.foreignInvestmentShareBp = ratio(report.foreignInvestmentYuan, report.totalIndustrialInvestmentYuan, scale: 10_000) ?? 0
+      $0.foreignInvestmentShareBp = ratio(report.foreignInvestmentYuan, report.industrialProjectInvestmentYuan, scale: 10_000) ?? 0
       $0.highTechOutputShareBp = ratio(report.highTechOutputYuan, report.totalIndustrialOutputYuan, scale: 10_000) ?? 0
       $0.rndIntensityBp = ratio(report.rndSpendingYuan, report.mainBusinessRevenueYuan, scale: 10_000) ?? 0
     }

@@ -11,6 +11,9 @@ enum TargetRules {
 
   static let rule = KindRule(
     .target, payload: Gongjian_V1_Target.self, writeRole: .admin,
+    trim: { target in
+      target.responsibleUnits = target.responsibleUnits.map(FieldChecks.trimmed)
+    },
     validate: { target in
       var checks = FieldChecks()
       if target.metric == .unspecified || Gongjian_V1_TargetMetric.allCases.firstIndex(of: target.metric) == nil {
@@ -22,6 +25,16 @@ enum TargetRules {
         checks.fail("scope", "this metric is counted over \(scopeNames[scope] ?? "\(scope.rawValue)"), not \(scopeNames[target.scope] ?? "\(target.scope.rawValue)")")
       }
       checks.nonNegative(target.threshold, "threshold")
+      checks.nonNegative(target.ceiling, "ceiling")
+      if target.ceiling > 0 && target.ceiling < target.threshold {
+        checks.fail("ceiling", "\(target.ceiling) is below threshold \(target.threshold); a range runs from threshold to ceiling")
+      }
+      for (index, unit) in target.responsibleUnits.enumerated() {
+        checks.requireText(unit, "responsible_units[\(index)]", maxLength: 100)
+      }
+      if Set(target.responsibleUnits).count < target.responsibleUnits.count {
+        checks.fail("responsible_units", "lists a unit twice")
+      }
       checks.year(target.year, "year", allowZero: true)
       checks.limitText(target.description_p, "description", maxLength: 500)
       return checks.violations

@@ -36,6 +36,7 @@ enum TransferredProjectRules {
       project.sourceDistrict = FieldChecks.trimmed(project.sourceDistrict)
       project.industry = FieldChecks.trimmed(project.industry)
       project.signedOnChangeReason = FieldChecks.trimmed(project.signedOnChangeReason)
+      project.hostCounty = FieldChecks.trimmed(project.hostCounty)
     },
     validate: { project in
       var checks = FieldChecks()
@@ -49,7 +50,18 @@ enum TransferredProjectRules {
       if project.plannedInvestmentYuan <= 0 {
         checks.fail("planned_investment_yuan", "must be a positive number of yuan (got \(project.plannedInvestmentYuan))")
       }
-      checks.requireUUID(project.hostParkID, "host_park_id")
+      // Art. 四 counts projects anywhere in the city: in a co-built park, or in a county, district
+      // or functional zone outside every park.
+      switch (project.hostParkID.isEmpty, project.hostCounty.isEmpty) {
+      case (true, true):
+        checks.fail("host_park_id", "required: the host park, or host_county for a project outside every co-built park")
+      case (false, false):
+        checks.fail("host_county", "only for a project outside every co-built park; a project in a park takes the park's county (clear host_park_id or host_county)")
+      case (false, true):
+        checks.requireUUID(project.hostParkID, "host_park_id")
+      case (true, false):
+        checks.oneOf(project.hostCounty, Jurisdictions.suqian, "host_county", what: "one of Suqian's counties, districts or functional zones")
+      }
       let dates: [(String, String, Status)] = [
         (project.leadOn, "lead_on", .lead), (project.signedOn, "signed_on", .signed),
         (project.startedOn, "started_on", .started), (project.inProductionOn, "in_production_on", .inProduction),
@@ -104,6 +116,16 @@ enum TransferredProjectRules {
       guard allowed.contains(new.status) else {
         let options = allowed.isEmpty ? "none: \(name(current.status)) is final" : allowed.map(name).joined(separator: ", ")
         return [.init(field: "status", description: "\(name(current.status)) → \(name(new.status)) is not allowed; allowed next: \(options)")]
+      }
+      return []
+    },
+    // A park's project belongs to the park's partnership; one outside every park to the city's.
+    check: { input in
+      if input.context.cityTenant, !input.new.hostParkID.isEmpty {
+        return [.init(field: "host_park_id", description: "the city tenant records projects outside every co-built park: give host_county, or record the project in its park's tenant")]
+      }
+      if !input.context.cityTenant, !input.new.hostCounty.isEmpty {
+        return [.init(field: "host_county", description: "a project outside every co-built park is recorded in the city tenant; in a park's tenant give host_park_id")]
       }
       return []
     }

@@ -1,0 +1,148 @@
+import Foundation
+import GongjianProtocol
+import GongjianServer
+import GRPCCore
+import Testing
+
+/// The policy's figures over the whole city (Art. 二, 四, 六): projects outside every park, every
+/// county and district, every pairing, and the units responsible for each target.
+@Suite("The whole city")
+struct WholeCityTests {
+  func target(_ data: PartnershipData, _ metric: Gongjian_V1_TargetMetric, year: Int32 = 2026) throws -> Gongjian_V1_TargetResult {
+    try #require(TargetsCalculator(data: data).report(year: year).first { $0.target.metric == metric })
+  }
+
+  @Test("Art. 二: the five counties and districts each have a count; more than 2 is flagged; only 一区多园 parks count; functional zones apart")
+  func pilotTownshipParks() throws {
+    var data = PartnershipData(tenantIDs: ["a", "b", "c"])
+    func park(_ tenant: String, _ id: String, _ county: String, inScope: Int, outOfScope: Int = 0) {
+      data.parks.append(.init(tenantID: tenant, id: id, payload: .with {
+        $0.name = id
+        $0.hostCounty = county
+        $0.pilotTownshipParks = (0..<inScope).map { n in .with { $0.name = "\(id) pilot \(n)"; $0.inMultiParkScope = true } }
+          + (0..<outOfScope).map { n in .with { $0.name = "\(id) other \(n)" } }
+      }))
+    }
+    park("a", "泗阳园", "泗阳县", inScope: 3)
+    park("b", "泗洪园", "泗洪县", inScope: 2, outOfScope: 4)
+    park("c", "湖滨园", "湖滨新区", inScope: 1)
+    let result = try self.target(data, .pilotTownshipParksPerCounty)
+    // Given by hand: 沭阳县 0, 泗阳县 3 (over 2), 泗洪县 2 (the 4 outside 一区多园 not counted), 宿城区 0, 宿豫区 0.
+    #expect(result.units.map(\.name) == ["沭阳县", "泗阳县", "泗洪县", "宿城区", "宿豫区"])
+    #expect(result.units.map(\.actual) == [0, 3, 2, 0, 0])
+    #expect(result.units.map(\.met) == [false, false, true, false, false])
+    #expect(result.units[1].note == "more than 2")
+    #expect(result.actual == 1)
+    #expect(!result.met)
+    #expect(result.shortfalls == ["沭阳县: 0", "泗阳县: 3 (more than 2)", "宿城区: 0", "宿豫区: 0"])
+    #expect(result.explanation.contains("1 of 5 counties and districts reach 1–2"))
+    #expect(result.explanation.contains("4 pilot township parks outside the 一区多园 scope are not counted"))
+    #expect(result.explanation.contains("湖滨园 pilot 0 (湖滨新区)"))
+  }
+
+  @Test("Responsible units: the article's by default, a target record's own where it names them")
+  func responsibleUnits() throws {
+    var data = PartnershipData(tenantIDs: ["city"])
+    let projects = try self.target(data, .transferredProjects)
+    #expect(projects.responsibleUnits == ["市政府办公室", "市发展改革委", "市商务局", "市工业和信息化局", "市科技局", "市委台办", "市工商联", "各共建园区"])
+    #expect(try self.target(data, .delegationVisitsPerPairing).responsibleUnits.contains("市委组织部"))
+    #expect(try self.target(data, .councilMeetings).responsibleUnits == ["市发展改革委", "市财政局", "各县、区", "各共建园区"])
+    #expect(TargetsCalculator(data: data).report(year: 2026).allSatisfy { !$0.responsibleUnits.isEmpty })
+    var own = SeedTargets.all[2]
+    own.responsibleUnits = ["市商务局", "市工商联"]
+    data.targets = SeedTargets.all.filter { $0.metric != own.metric } + [own]
+    #expect(try self.target(data, .inspectionTrips).responsibleUnits == ["市商务局", "市工商联"])
+  }
+
+  @Test("Responsible units in targets --json and beside each target in both packet editions")
+  func responsibleUnitsReported() async throws {
+    try await Harness.with(dataset: true) { h in
+      let report = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.drc"))
+      let json = try report.jsonString()
+      #expect(json.contains("\"responsibleUnits\":[\"市政府办公室\""))
+      for result in report.results { #expect(!result.responsibleUnits.isEmpty, "\(result.target.metric)") }
+      let meeting = DevDataset.CouncilID.meeting2026
+      for (language, expected) in [("zh", "市政府办公室、市发展改革委、市商务局"), ("en", "City Government Office; City Development and Reform Commission; City Commerce Bureau")] {
+        let packet = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = meeting; $0.language = language }, metadata: office("suzhou.drc"))
+        let md = packet.markdown
+        #expect(md.contains(language == "zh" ? "责任单位" : "Responsible units"), "\(language)")
+        #expect(md.contains(expected), "\(language)")
+      }
+    }
+  }
+
+  @Test("A project outside every park is recorded in the city tenant with host_county, and counts city-wide")
+  func projectsOutsideParks() async throws {
+    try await Harness.with(dataset: true) { h in
+      var outside = Gongjian_V1_RecordPayload()
+      outside.transferredProject = project(status: .signed, name: "沭阳县园区外测试项目")
+      outside.transferredProject.hostParkID = ""
+      outside.transferredProject.hostCounty = "沭阳县"
+      outside.transferredProject.signedOn = "2026-08-08"
+      let before = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      let created = try await h.create("city", as: "suqian.drc", outside)
+      #expect(created.payload.transferredProject.hostCounty == "沭阳县")
+      let after = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      func signed(_ report: Gongjian_V1_TargetsReport) -> Gongjian_V1_TargetResult? {
+        report.results.first { $0.target.metric == .transferredProjects }
+      }
+      #expect(signed(after)?.actual == (signed(before)?.actual ?? 0) + 1)
+      #expect(signed(after)?.contributions.contains { $0.id == created.id && $0.tenantID == "city" } == true)
+
+      // In a park's tenant a project names its park, not a county.
+      var inParkTenant = outside
+      inParkTenant.transferredProject.name = "另一个园区外项目"
+      let refused = await #expect(throws: RPCError.self) { try await h.create("sip-suqian", as: "suqian.commerce", inParkTenant) }
+      #expect(refused?.message.contains("host_county: a project outside every co-built park is recorded in the city tenant") == true)
+      // The city tenant takes no park's project.
+      var parked = Gongjian_V1_RecordPayload()
+      parked.transferredProject = project(status: .lead, name: "城市租户里的园区项目")
+      let inCity = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", parked) }
+      #expect(inCity?.message.contains("host_park_id") == true)
+      // Both, neither, and a county that is not Suqian's.
+      var both = outside
+      both.transferredProject.name = "两者皆有"
+      both.transferredProject.hostParkID = flagshipPark
+      let twice = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", both) }
+      #expect(twice?.message.contains("host_county: only for a project outside every co-built park") == true)
+      var neither = outside
+      neither.transferredProject.name = "两者皆无"
+      neither.transferredProject.hostCounty = ""
+      let none = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", neither) }
+      #expect(none?.message.contains("host_park_id: required") == true)
+      var foreign = outside
+      foreign.transferredProject.name = "外市项目"
+      foreign.transferredProject.hostCounty = "昆山市"
+      let elsewhere = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", foreign) }
+      #expect(elsewhere?.message.contains("host_county: '昆山市' is not one of Suqian's counties") == true)
+    }
+  }
+
+  @Test("A delegation visit's pairing is one of the city and county pairings, and only on visits")
+  func visitPairing() async throws {
+    try await Harness.with(dataset: true) { h in
+      var visit = Gongjian_V1_RecordPayload()
+      visit.exchangeActivity = .with {
+        $0.type = .delegationVisit
+        $0.title = "沭阳县与昆山市党政代表团互访"
+        $0.heldOn = "2026-09-01"
+        $0.hostSide = .suzhou
+        $0.peopleCount = 20
+        $0.pairing = "沭阳县"
+      }
+      _ = try await h.create("city", as: "suqian.drc", visit)
+      let report = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      let visits = try #require(report.results.first { $0.target.metric == .delegationVisitsPerPairing })
+      #expect(visits.units.first { $0.id == "沭阳县" }?.actual == 1)
+      var wrong = visit
+      wrong.exchangeActivity.title = "无此挂钩"
+      wrong.exchangeActivity.pairing = "苏州市"
+      let refused = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", wrong) }
+      #expect(refused?.message.contains("pairing: '苏州市' is not the Suqian side of a city or county pairing") == true)
+      var training = visit
+      training.exchangeActivity.type = .training
+      let notVisit = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", training) }
+      #expect(notVisit?.message.contains("pairing: only for DELEGATION_VISIT") == true)
+    }
+  }
+}
