@@ -15,6 +15,8 @@ public enum ProtoSchema {
     public var messageType: String?
     /// A list.
     public var repeated: Bool
+    /// A `bool` field.
+    public var boolean: Bool = false
   }
 
   private struct Index: Sendable {
@@ -34,7 +36,8 @@ public enum ProtoSchema {
           name: field.name,
           enumType: field.type == .enum ? String(field.typeName.drop { $0 == "." }) : nil,
           messageType: field.type == .message ? String(field.typeName.drop { $0 == "." }) : nil,
-          repeated: field.label == .repeated
+          repeated: field.label == .repeated,
+          boolean: field.type == .bool
         )
       }
       for nested in message.nestedType { add(nested, prefix: name) }

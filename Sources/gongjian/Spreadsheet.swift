@@ -21,18 +21,20 @@ struct Spreadsheet {
   /// One record's row.
   func row(_ record: MirrorRecord) throws -> [String] {
     let object = (try RecordText.object(kind: record.kind, payload: record.payload) as? [String: Any]) ?? [:]
-    return [record.id, String(record.version)] + self.fields.map { field in Self.cell(object[field.name]) }
+    return [record.id, String(record.version)] + self.fields.map { field in Self.cell(object[field.name], boolean: field.boolean) }
   }
 
-  static func cell(_ value: Any?) -> String {
+  /// A JSON value as a cell. Whether a number is a bool comes from the schema: Foundation on
+  /// Linux reads both JSON `1` and `true` as an NSNumber that `is Bool` (an int32 of 1 was
+  /// exported as "true" and refused on import).
+  static func cell(_ value: Any?, boolean: Bool = false) -> String {
     switch value {
     case nil: return ""
     case let string as String: return string
     case let list as [Any]: return Self.json(list)
     case let object as [String: Any]: return Self.json(object)
     case let number as NSNumber:
-      // JSONSerialization gives Bool as NSNumber; protobuf JSON writes bools only as true/false.
-      if String(describing: type(of: number)).contains("Bool") || (value is Bool) { return number.boolValue ? "true" : "false" }
+      if boolean { return number.boolValue ? "true" : "false" }
       return number.stringValue
     default: return "\(value!)"
     }

@@ -302,6 +302,31 @@ struct TargetsTests {
       let allProjects = cityWide.results.first { $0.target.metric == .transferredProjects }
       #expect(ownProjects!.actual < allProjects!.actual)
       #expect(ownProjects!.contributions.allSatisfy { $0.tenantID == "wujiang-siyang" })
+      // The council's 2025 meeting: counted for everyone, named only to readers of the city tenant.
+      func council(_ report: Gongjian_V1_TargetsReport) -> Gongjian_V1_TargetResult? {
+        report.results.first { $0.target.metric == .councilMeetings }
+      }
+      let inside = try await h.targets.report(.with { $0.year = 2025 }, metadata: office("suqian.liaison"))
+      let outside = try await h.targets.report(.with { $0.year = 2025 }, metadata: office("siyang.gov"))
+      #expect(council(inside)?.actual == 1 && council(outside)?.actual == 1)
+      #expect(council(inside)?.contributions.map(\.id) == [DevDataset.CouncilID.meeting2025])
+      #expect(council(outside)?.contributions.isEmpty == true)
+      #expect(council(outside)?.explanation.hasSuffix("(records of the city tenant: counted, not named)") == true)
+      // The flagship table and the evaluation follow the same rule (docs/DESIGN.md, "Who sees what").
+      let period = Gongjian_V1_Period.with { $0.year = 2026; $0.quarter = 4 }
+      let tableInside = try await h.targets.flagship(.with { $0.period = period }, metadata: office("suqian.stats"))
+      let tableOutside = try await h.targets.flagship(.with { $0.period = period }, metadata: office("siyang.gov"))
+      #expect(tableInside.cityWide && tableInside.parks.count == 4)
+      #expect(!tableOutside.cityWide && tableOutside.parks.map(\.tenantID) == ["wujiang-siyang"])
+      let evaluationInside = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("suqian.liaison"))
+      let evaluationOutside = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("siyang.gov"))
+      #expect(evaluationInside.cityWide && evaluationInside.parks.count == 4)
+      #expect(!evaluationOutside.cityWide && evaluationOutside.parks.map(\.tenantID) == ["wujiang-siyang"])
+      // The city council's packet is for readers of the city tenant.
+      let packet = await #expect(throws: RPCError.self) {
+        try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = DevDataset.CouncilID.meeting2026 }, metadata: office("siyang.gov"))
+      }
+      #expect(packet?.code == .permissionDenied)
       let bad = await #expect(throws: RPCError.self) {
         try await h.targets.report(.with { $0.year = 0 }, metadata: office("suqian.stats"))
       }

@@ -158,6 +158,10 @@ def test_server_on_a_taken_port_says_so(server):
 
 def schema_kinds():
     """The record kinds as the schema has them: the fields of RecordPayload's oneof."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "generated"))
     from gongjian.v1 import partnership_pb2
 
     return [field.name for field in partnership_pb2.RecordPayload.DESCRIPTOR.oneofs_by_name["kind"].fields]
@@ -168,8 +172,8 @@ def test_every_kind_of_the_schema_is_taken_by_every_command_that_takes_a_kind(se
     assert "evaluation_criterion" in kinds and len(kinds) >= 13
     office = "suqian.drc"  # an admin of the city tenant, which holds every kind an admin edits
     assert cli(server, office, "sync", "--tenant", "city").returncode == 0
-    empty = tmp_path / "empty.yaml"
-    empty.write_text("[]\n", encoding="utf-8")
+    stray = tmp_path / "stray.json"
+    stray.write_text('{"no_such_field": 1}\n', encoding="utf-8")
     for kind in kinds:
         listed = cli(server, office, "list", kind, "--tenant", "city")
         assert listed.returncode == 0, (kind, listed.stderr)
@@ -184,7 +188,9 @@ def test_every_kind_of_the_schema_is_taken_by_every_command_that_takes_a_kind(se
         assert exported.returncode == 0 and out.exists(), (kind, exported.stderr)
         imported = cli(server, office, "import", kind, "--tenant", "city", "--file", str(out))
         assert imported.returncode == 0, (kind, imported.stderr)
-        submitted = cli(server, office, "submit", kind, "--tenant", "city", "--file", str(empty))
-        assert submitted.returncode == 0, (kind, submitted.stderr)
+        # The kind is taken: the file is read against the kind's own fields.
+        submitted = cli(server, office, "submit", kind, "--tenant", "city", "--file", str(stray))
+        assert submitted.returncode == 64, (kind, submitted.stderr)
+        assert f"field no_such_field: not a field of {kind}" in submitted.stderr, (kind, submitted.stderr)
     refused = cli(server, office, "list", "no_such_kind", "--tenant", "city")
     assert refused.returncode == 64 and "evaluation_criterion" in refused.stderr, refused.stderr

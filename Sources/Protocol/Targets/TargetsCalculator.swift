@@ -225,11 +225,15 @@ public struct TargetsCalculator: Sendable {
         : comparison.parks.isEmpty ? "no indicator reports for \(year)"
         : "the flagship leads \(led.count) of 4 indicators in \(Self.label(comparison.period))"
     case .councilMeetings:
+      // The council's meetings are records of the city tenant: every partner may know how many
+      // were held (the target is the partnership's), only readers of the city tenant which ones.
       let held = self.councilMeetings(in: year)
-      result.contributions = held.map { contribution($0.tenantID, .meeting, $0.id, $0.payload.title, 1) }
+      let named = self.data.tenantIDs.contains(self.data.cityTenantID)
+      result.contributions = named ? held.map { contribution($0.tenantID, .meeting, $0.id, $0.payload.title, 1) } : []
       result.actual = Int64(held.count)
       result.met = result.actual >= threshold
       result.explanation = "\(held.count) meetings of the two cities' joint coordination council held in \(year)"
+        + (named ? "" : " (records of the city tenant: counted, not named)")
     default:
       result.explanation = "unknown metric"
     }
