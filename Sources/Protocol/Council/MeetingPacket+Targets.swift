@@ -52,9 +52,8 @@ extension MeetingPacket {
   }
 
   /// What was achieved.
-  func achieved(_ outcome: TargetsCalculator.Outcome, _ calculator: TargetsCalculator) -> String {
+  func achieved(_ result: Gongjian_V1_TargetResult, _ calculator: TargetsCalculator) -> String {
     let e = self.edition
-    let result = outcome.result
     let actual = result.actual
     switch result.target.metric {
     case .transferredProjects: return e.t("已签约\(actual)个", "\(actual) signed")
@@ -68,14 +67,13 @@ extension MeetingPacket {
       return e.t("\(actual)项居首位（\(e.period(period))）", "first on \(actual) of 4 (\(e.period(period)))")
     default:
       let noun = self.unitNoun(result.target.metric)
-      return e.t("\(outcome.units.count)\(noun.zh)中\(actual)个达标", "\(actual) of \(outcome.units.count) \(noun.en) reach it")
+      return e.t("\(result.units.count)\(noun.zh)中\(actual)个达标", "\(actual) of \(result.units.count) \(noun.en) reach it")
     }
   }
 
   /// What is missing, by unit.
-  func gap(_ outcome: TargetsCalculator.Outcome, _ calculator: TargetsCalculator) -> String {
+  func gap(_ result: Gongjian_V1_TargetResult, _ calculator: TargetsCalculator) -> String {
     let e = self.edition
-    let result = outcome.result
     guard !result.met else { return "—" }
     let short = result.target.threshold - result.actual
     switch result.target.metric {
@@ -112,35 +110,35 @@ extension MeetingPacket {
   /// shortfall by unit, and the records that count.
   func targetsSection(_ doc: inout PacketDocument, _ number: Int, _ calculator: TargetsCalculator) {
     let e = self.edition
-    let outcomes = calculator.outcomes(year: self.year)
-    let met = outcomes.filter(\.result.met).count
+    let results = calculator.report(year: self.year)
+    let met = results.filter(\.met).count
     doc.blocks.append(.paragraph(e.t(
-      "依据《关于推动全市南北合作共建高质量发展实施意见》（宿发〔2020〕14号），\(self.year)年度目标共\(outcomes.count)项，已完成\(met)项，未完成\(outcomes.count - met)项。",
-      "Under the implementation opinions (Suqian [2020] No. 14), \(self.year) has \(outcomes.count) targets: \(met) met, \(outcomes.count - met) not met."
+      "依据《关于推动全市南北合作共建高质量发展实施意见》（宿发〔2020〕14号），\(self.year)年度目标共\(results.count)项，已完成\(met)项，未完成\(results.count - met)项。",
+      "Under the implementation opinions (Suqian [2020] No. 14), \(self.year) has \(results.count) targets: \(met) met, \(results.count - met) not met."
     )))
     doc.blocks.append(.table(
       header: [
         e.t("序号", "No."), e.t("目标", "Target"), e.t("依据", "Source"), e.t("目标要求", "Requirement"), e.t("完成情况", "Achieved"),
         e.t("是否完成", "Met"), e.t("差距", "Shortfall"), e.t("责任单位", "Responsible units"),
       ],
-      rows: outcomes.enumerated().map { index, outcome in
-        [String(index + 1), self.targetName(outcome.result.target.metric), e.article(outcome.result.target.source),
-         self.requirement(outcome.result.target), self.achieved(outcome, calculator),
-         outcome.result.met ? e.t("完成", "yes") : e.t("未完成", "no"), self.gap(outcome, calculator),
-         outcome.result.responsibleUnits.map(e.unit).joined(separator: e.t("、", "; "))]
+      rows: results.enumerated().map { index, result in
+        [String(index + 1), self.targetName(result.target.metric), e.article(result.target.source),
+         self.requirement(result.target), self.achieved(result, calculator),
+         result.met ? e.t("完成", "yes") : e.t("未完成", "no"), self.gap(result, calculator),
+         result.responsibleUnits.map(e.unit).joined(separator: e.t("、", "; "))]
       },
-      widths: [5, 17, 10, 13, 13, 7, 18, 17], emphasis: outcomes.map { !$0.result.met }
+      widths: [5, 17, 10, 13, 13, 7, 18, 17], emphasis: results.map { !$0.met }
     ))
     doc.blocks.append(.heading(level: 3, text: e.subsection(number, 1, e.t("计入目标的记录", "Records that count"))))
     var listed = 0
-    for outcome in outcomes where !outcome.result.contributions.isEmpty {
+    for result in results where !result.contributions.isEmpty {
       listed += 1
-      let metric = outcome.result.target.metric
+      let metric = result.target.metric
       let text: String
       if metric == .transferredProjects || metric == .transferredInvestmentYuan {
-        text = e.t("共\(outcome.result.contributions.count)个项目，明细见“重点项目进展”。", "\(outcome.result.contributions.count) projects, listed under Projects.")
+        text = e.t("共\(result.contributions.count)个项目，明细见“重点项目进展”。", "\(result.contributions.count) projects, listed under Projects.")
       } else {
-        text = outcome.result.contributions.map { $0.label }.joined(separator: e.t("、", "; "))
+        text = result.contributions.map { $0.label }.joined(separator: e.t("、", "; "))
       }
       doc.blocks.append(.paragraph(e.item(listed, "\(self.targetName(metric))\(e.t("：", ": "))\(text)")))
     }

@@ -15,13 +15,6 @@ public struct TargetsCalculator: Sendable {
     var count: Int64
   }
 
-  /// A target's result with the per-unit counts behind it.
-  struct Outcome: Sendable {
-    var result: Gongjian_V1_TargetResult
-    /// Every unit for a per-unit target; empty for the others.
-    var units: [UnitCount] = []
-  }
-
   private typealias Status = Gongjian_V1_ProjectStatus
 
   /// Projects signed in `year` and not cancelled: "transferred" in the sense of Art. 四.
@@ -80,21 +73,16 @@ public struct TargetsCalculator: Sendable {
 
   // MARK: Report
 
-  /// Each target of the year with its actual figure and the records that count.
+  /// Each target of the year with its actual figure, the records that count and, for per-unit
+  /// targets, every unit's figure.
   public func report(year: Int32) -> [Gongjian_V1_TargetResult] {
-    self.outcomes(year: year).map(\.result)
+    self.targets(for: year).map { self.result($0, year: year) }
   }
 
-  /// Each target of the year with its result and, for per-unit targets, every unit's count.
-  func outcomes(year: Int32) -> [Outcome] {
-    self.targets(for: year).map { self.outcome($0, year: year) }
-  }
-
-  private func outcome(_ target: Gongjian_V1_Target, year: Int32) -> Outcome {
+  private func result(_ target: Gongjian_V1_Target, year: Int32) -> Gongjian_V1_TargetResult {
     var result = Gongjian_V1_TargetResult()
     result.target = target
     result.responsibleUnits = SeedTargets.responsibleUnits(of: target)
-    var units: [UnitCount] = []
     let threshold = target.threshold
     let ceiling = Self.ceiling(of: target)
     func contribution(_ tenant: String, _ kind: RecordKind, _ id: String, _ label: String, _ value: Int64) -> Gongjian_V1_Contribution {
@@ -109,7 +97,6 @@ public struct TargetsCalculator: Sendable {
     /// Per-unit targets: actual is the number of units within the range (at or above the
     /// threshold, and at most the ceiling where there is one); every unit is listed.
     func perUnit(_ counted: [UnitCount], unitName: String, notes: [String] = []) {
-      units = counted
       result.units = counted.map { unit in
         .with {
           $0.id = unit.id
@@ -122,7 +109,7 @@ public struct TargetsCalculator: Sendable {
       let short = result.units.filter { !$0.met }
       result.actual = Int64(counted.count - short.count)
       result.met = !counted.isEmpty && short.isEmpty
-      result.shortfalls = short.map { "\($0.name): \($0.actual)" + (ceiling > 0 && $0.actual > ceiling ? " (more than \(ceiling))" : "") }
+      result.shortfalls = short.map { "\($0.name): \($0.actual)" + ($0.actual > threshold ? " (\($0.note))" : "") }
       let range = ceiling > 0 ? "\(threshold)–\(ceiling)" : "\(threshold)"
       result.explanation = (["\(counted.count - short.count) of \(counted.count) \(unitName) reach \(range)"] + notes).joined(separator: "; ")
     }
@@ -237,7 +224,7 @@ public struct TargetsCalculator: Sendable {
     default:
       result.explanation = "unknown metric"
     }
-    return Outcome(result: result, units: units)
+    return result
   }
 
   // MARK: Flagship
