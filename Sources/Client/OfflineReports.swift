@@ -45,6 +45,9 @@ public struct OfflineReports: Sendable {
       data.activities += try items(.exchangeActivity, tenantID, as: Gongjian_V1_ExchangeActivity.self)
       data.agreements += try items(.revenueSharingAgreement, tenantID, as: Gongjian_V1_RevenueSharingAgreement.self)
     }
+    if tenants.contains(self.cityTenant) {
+      data.referenceReports = try items(.referenceParkReport, self.cityTenant, as: Gongjian_V1_ReferenceParkReport.self)
+    }
     data.targets = try items(.target, self.cityTenant, as: Gongjian_V1_Target.self).map(\.payload)
     data.criteria = try items(.evaluationCriterion, self.cityTenant, as: Gongjian_V1_EvaluationCriterion.self).map(\.payload)
     data.councils = try items(.council, self.cityTenant, as: Gongjian_V1_Council.self)

@@ -34,7 +34,8 @@ public struct PlausibleRanges: Sendable {
   /// - a park's planned area: 500 to 150,000 亩 (`planned_area_centimu` 50,000 to 15,000,000);
   ///   its built area: 10 to 150,000 亩;
   /// - a report's industrial land: 100 to 200,000 亩;
-  /// - a report's yuan figures: 1,000 万元 to 1 万亿元; investment intensity 10 to 2,000 万元/亩;
+  /// - a report's yuan figures: 1,000 万元 to 1 万亿元; investment intensity 10 to 2,000 万元/亩
+  ///   (the same for a reference park's report);
   /// - a project's planned investment: 1,000 万元 to 500 亿元;
   /// - an activity's people: 1 to 500.
   public static let defaults = PlausibleRanges(ranges: [
@@ -47,6 +48,11 @@ public struct PlausibleRanges: Sendable {
     .init(kind: .indicatorReport, field: "main_business_revenue_yuan", min: 10_000_000, max: 1_000_000_000_000),
     // 10 to 2,000 万元/亩, in fen per mu.
     .init(kind: .indicatorReport, field: "derived.investment_intensity_fen_per_mu", min: 10_000_000, max: 2_000_000_000),
+    .init(kind: .referenceParkReport, field: "industrial_land_area_centimu", min: 10_000, max: 20_000_000),
+    .init(kind: .referenceParkReport, field: "industrial_project_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    .init(kind: .referenceParkReport, field: "total_industrial_output_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    .init(kind: .referenceParkReport, field: "main_business_revenue_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    .init(kind: .referenceParkReport, field: "derived.investment_intensity_fen_per_mu", min: 10_000_000, max: 2_000_000_000),
     .init(kind: .transferredProject, field: "planned_investment_yuan", min: 10_000_000, max: 50_000_000_000),
     .init(kind: .exchangeActivity, field: "people_count", min: 1, max: 500),
   ])

@@ -60,11 +60,11 @@ struct Targets: AsyncParsableCommand {
         }
       }
       printLine("")
-      printLine("Flagship comparison \(TargetsFormatting.period(flagship.period))")
+      printLine("The 苏宿工业园区 against the city's parks \(TargetsFormatting.period(flagship.period))")
       printTable(
         ["PARK", "TENANT", "INTENSITY (10k yuan/mu)", "FOREIGN", "HIGH-TECH", "R&D", "RANKS"],
         flagship.parks.map { park in
-          [park.parkName, park.tenantID, TargetsFormatting.intensity(park.indicators.investmentIntensityFenPerMu),
+          [park.parkName + (park.reference ? " (not co-built)" : ""), park.tenantID, TargetsFormatting.intensity(park.indicators.investmentIntensityFenPerMu),
            TargetsFormatting.percent(park.indicators.foreignInvestmentShareBp),
            TargetsFormatting.percent(park.indicators.highTechOutputShareBp),
            TargetsFormatting.percent(park.indicators.rndIntensityBp),

@@ -103,7 +103,9 @@ struct PacketTests {
       #expect(md.contains("| 9 | 苏宿工业园区四项指标保持全市最优 | 实施意见第（二）条 | 四项指标均居全市首位 | 3项居首位（2026年第四季度） |"))
       let flagship = try #require(calculator.flagship(period: period).parks.first { $0.parkName == "苏宿工业园区" })
       #expect(md.contains("| ★ 苏宿工业园区 | \(FixedPoint.percent(flagship.indicators.foreignInvestmentShareBp)) | 第2名 | +0.12个百分点 | +0.48个百分点 |"))
-      #expect(md.contains("名次为该项指标在全部共建园区中的位次，第1名为全市最优"))
+      #expect(md.contains("名次为该项指标在本期报送指标的全市园区（共建园区和统计部门登记的非共建园区）中的位次，第1名为全市最优"))
+      // The parks that are not co-built are ranked, labelled.
+      #expect(md.contains("| 宿迁经济技术开发区（非共建园区） |"))
       // Revenue sharing: each agreement with its split.
       #expect(md.contains("| 苏宿工业园区税收分成协议 | 苏宿工业园区 | 苏州工业园区40%，宿城区60% | 2024年1月1日 |"))
     }

@@ -220,6 +220,7 @@ struct RecordKindsTests {
         "park": 4, "indicator_report": 32, "transferred_project": 69, "exchange_activity": 55,
         "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 10,
         "council": 1, "meeting": 2, "agenda_item": 6, "decision": 2, "action_item": 3, "evaluation_criterion": 4,
+        "reference_park_report": 16,
       ])
       let signed = try await h.records.list(
         .with { $0.tenantID = "changshu-sihong"; $0.kind = "transferred_project"; $0.status = .signed; $0.pageSize = 5 },

@@ -316,7 +316,8 @@ struct TargetsTests {
       let period = Gongjian_V1_Period.with { $0.year = 2026; $0.quarter = 4 }
       let tableInside = try await h.targets.flagship(.with { $0.period = period }, metadata: office("suqian.stats"))
       let tableOutside = try await h.targets.flagship(.with { $0.period = period }, metadata: office("siyang.gov"))
-      #expect(tableInside.cityWide && tableInside.parks.count == 4)
+      // Inside: the four co-built parks and the two parks that are not co-built (city tenant records).
+      #expect(tableInside.cityWide && tableInside.parks.count == 6 && tableInside.parks.filter(\.reference).count == 2)
       #expect(!tableOutside.cityWide && tableOutside.parks.map(\.tenantID) == ["wujiang-siyang"])
       let evaluationInside = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("suqian.liaison"))
       let evaluationOutside = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("siyang.gov"))

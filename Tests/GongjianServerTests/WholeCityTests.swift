@@ -145,4 +145,83 @@ struct WholeCityTests {
       #expect(notVisit?.message.contains("pairing: only for DELEGATION_VISIT") == true)
     }
   }
+
+  @Test("Art. 二's 全市最优: a park that is not co-built and beats the 苏宿工业园区 on one indicator makes the verdict not met, naming it; the evaluation leaves it out")
+  func referenceParks() throws {
+    var data = PartnershipData(tenantIDs: ["sip-suqian", "changshu-sihong", "city"])
+    let q4 = Gongjian_V1_Period.with { $0.year = 2026; $0.quarter = 4 }
+    data.parks = [
+      .init(tenantID: "sip-suqian", id: "F", payload: .with { $0.name = "苏宿工业园区"; $0.designations = [.flagship] }),
+      .init(tenantID: "changshu-sihong", id: "A", payload: .with { $0.name = "常熟（泗洪）共建园区" }),
+    ]
+    func derived(_ values: [Int64]) -> Gongjian_V1_DerivedIndicators {
+      .with {
+        $0.investmentIntensityFenPerMu = values[0]
+        $0.foreignInvestmentShareBp = values[1]
+        $0.highTechOutputShareBp = values[2]
+        $0.rndIntensityBp = values[3]
+      }
+    }
+    data.reports = [
+      .init(tenantID: "sip-suqian", id: "rF", payload: .with { $0.parkID = "F"; $0.period = q4; $0.derived = derived([500, 2000, 5000, 300]) }),
+      .init(tenantID: "changshu-sihong", id: "rA", payload: .with { $0.parkID = "A"; $0.period = q4; $0.derived = derived([400, 1000, 4000, 200]) }),
+    ]
+    // Among the co-built parks alone the 苏宿工业园区 leads all four.
+    #expect(try self.target(data, .flagshipLeadsIndicators).met)
+    // 宿迁经济技术开发区 (not co-built) has the higher R&D share: by hand, the 苏宿工业园区 leads 3 of 4.
+    data.referenceReports = [
+      .init(tenantID: "city", id: "x", payload: .with { $0.parkName = "宿迁经济技术开发区"; $0.period = q4; $0.derived = derived([450, 1500, 4500, 350]) })
+    ]
+    let verdict = try self.target(data, .flagshipLeadsIndicators)
+    #expect(!verdict.met)
+    #expect(verdict.actual == 3)
+    #expect(verdict.shortfalls == ["rnd_intensity_bp: led by 宿迁经济技术开发区"])
+    let table = TargetsCalculator(data: data).flagship(period: q4)
+    #expect(table.parks.map(\.parkName) == ["苏宿工业园区", "宿迁经济技术开发区", "常熟（泗洪）共建园区"])
+    #expect(table.parks.map(\.reference) == [false, true, false])
+    #expect(table.parks[1].ranks == [2, 2, 2, 1])
+    // The evaluation of the co-built parks ranks them among themselves.
+    let cards = TargetsCalculator(data: data).evaluation(year: 2026)
+    #expect(cards.map(\.parkID) == ["F", "A"])
+    #expect(cards.first { $0.parkID == "A" }?.items.first?.reason.hasPrefix("rank 2 of 2") == true)
+  }
+
+  @Test("Reference-park reports: derived as indicator reports, kept in the city tenant, refused elsewhere naming the field")
+  func referenceParkReports() async throws {
+    try await Harness.with(dataset: true) { h in
+      var payload = Gongjian_V1_RecordPayload()
+      payload.referenceParkReport = .with {
+        $0.parkName = "  洋河新区产业园  "
+        $0.hostCounty = "洋河新区"
+        $0.period = .with { $0.year = 2027; $0.quarter = 1 }
+        $0.industrialProjectInvestmentYuan = 123_456_789
+        $0.industrialLandAreaCentimu = 333_333
+        $0.foreignInvestmentYuan = 41_152_263
+        $0.totalIndustrialOutputYuan = 3_000_000
+        $0.highTechOutputYuan = 2_000_000
+        $0.mainBusinessRevenueYuan = 8_000_000
+        $0.rndSpendingYuan = 1_000_000
+      }
+      let created = try await h.create("city", as: "suqian.drc", payload)
+      let report = created.payload.referenceParkReport
+      #expect(report.parkName == "洋河新区产业园")
+      #expect(report.derived.investmentIntensityFenPerMu == 3_703_707)
+      #expect(report.derived.foreignInvestmentShareBp == 3_333)
+      #expect(report.derived.highTechOutputShareBp == 6_667)
+      #expect(report.derived.rndIntensityBp == 1_250)
+      // One per park and period.
+      let again = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", payload) }
+      #expect(again != nil)
+      let elsewhere = await #expect(throws: RPCError.self) { try await h.create("sip-suqian", as: "suqian.commerce", payload) }
+      #expect(elsewhere?.message.contains("park_name: reference parks (not co-built) are recorded in the city tenant") == true)
+      var bad = payload
+      bad.referenceParkReport.hostCounty = "昆山市"
+      bad.referenceParkReport.foreignInvestmentYuan = 200_000_000
+      bad.referenceParkReport.period.year = 2028
+      let refused = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", bad) }
+      #expect(refused?.code == .invalidArgument)
+      #expect(refused?.message.contains("host_county: '昆山市' is not one of Suqian's counties") == true)
+      #expect(refused?.message.contains("foreign_investment_yuan: exceeds industrial_project_investment_yuan") == true)
+    }
+  }
 }

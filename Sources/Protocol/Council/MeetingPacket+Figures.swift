@@ -116,7 +116,7 @@ extension MeetingPacket {
     } else {
       let led = comparison.leads.filter(\.flagshipLeads).count
       let lost = comparison.leads.enumerated().filter { !$0.element.flagshipLeads }.map { index, lead in
-        let leader = comparison.parks.first { $0.parkName == lead.leaderParkName }.map { self.parkName(id: $0.parkID) } ?? lead.leaderParkName
+        let leader = comparison.parks.first { $0.parkName == lead.leaderParkName }.map(self.rowName) ?? lead.leaderParkName
         let best = Self.indicator(index, lead.bestValue, e)
         let own = Self.indicator(index, lead.flagshipValue, e)
         return e.t("\(names[index])由\(leader)居首（\(best)，\(flagshipName)\(own)）", "\(names[index]) is led by \(leader) (\(best); \(flagshipName) \(own))")
@@ -127,8 +127,8 @@ extension MeetingPacket {
       )))
     }
     doc.blocks.append(.note(e.t(
-      "名次为该项指标在全部共建园区中的位次，第1名为全市最优，数值相同者名次相同；★为苏宿工业园区。环比为与\(e.period(TargetsCalculator.previous(period)))相比，同比为与\(e.period(TargetsCalculator.yearEarlier(period)))相比；占比类指标的变化以个百分点计，亩均投资强度的变化以百分比计。",
-      "The rank is the park's place among all co-built parks on that indicator (1 is best in the city; equal values share a rank); ★ marks the flagship. Changes are on \(e.period(TargetsCalculator.previous(period))) and on \(e.period(TargetsCalculator.yearEarlier(period))); shares change in percentage points, investment intensity in per cent."
+      "名次为该项指标在本期报送指标的全市园区（共建园区和统计部门登记的非共建园区）中的位次，第1名为全市最优，数值相同者名次相同；★为苏宿工业园区。环比为与\(e.period(TargetsCalculator.previous(period)))相比，同比为与\(e.period(TargetsCalculator.yearEarlier(period)))相比；占比类指标的变化以个百分点计，亩均投资强度的变化以百分比计。",
+      "The rank is the park's place on that indicator among the city's parks that reported for the period (the co-built parks and the parks that are not co-built, as the statistics bureau records them; 1 is best in the city; equal values share a rank); ★ marks the Suzhou-Suqian Industrial Park. Changes are on \(e.period(TargetsCalculator.previous(period))) and on \(e.period(TargetsCalculator.yearEarlier(period))); shares change in percentage points, investment intensity in per cent."
     )))
     let units = [e.t("万元/亩", "10k yuan per mu"), "%", "%", "%"]
     for index in 0..<4 {
@@ -144,7 +144,7 @@ extension MeetingPacket {
         header: [e.t("园区", "Park"), e.t("本期", "Value"), e.t("名次", "Rank"), e.t("环比", "On previous period"), e.t("同比", "On a year earlier")],
         rows: rows.map { row in
           let star = row.parkID == flagship?.id ? "★ " : ""
-          return [star + self.parkName(id: row.parkID), Self.indicator(index, TargetsCalculator.values(row.indicators)[index], e, unit: false),
+          return [star + self.rowName(row), Self.indicator(index, TargetsCalculator.values(row.indicators)[index], e, unit: false),
                   e.t("第\(row.ranks[index])名", "\(row.ranks[index]) of \(rows.count)"), change(row, previous), change(row, yearEarlier)]
         },
         widths: [34, 16, 12, 19, 19], noWrap: [1, 2, 3, 4]
@@ -154,7 +154,7 @@ extension MeetingPacket {
           title: e.t("\(names[index])（\(e.period(period))）", "\(names[index]) (\(e.period(period)))"),
           bars: comparison.parks.map { row in
             let value = TargetsCalculator.values(row.indicators)[index]
-            return .init(label: self.parkName(id: row.parkID), value: Double(value), display: Self.indicator(index, value, e, unit: false), highlight: row.parkID == flagship?.id)
+            return .init(label: self.rowName(row), value: Double(value), display: Self.indicator(index, value, e, unit: false), highlight: row.parkID == flagship?.id)
           }
         ),
         caption: e.t("\(names[index])，\(e.period(period))；红色为\(flagshipName)", "\(names[index]), \(e.period(period)); \(flagshipName) in red")

@@ -91,7 +91,8 @@ extension MeetingPacket {
       let lost = comparison.leads.enumerated().filter { !$0.element.flagshipLeads }
       guard !lost.isEmpty else { return e.t("无指标报表", "no indicator reports") }
       return lost.map { index, lead in
-        e.t("\(names[index])：\(lead.leaderParkName)居首", "\(names[index]): led by \(self.parkName(id: comparison.parks.first { $0.parkName == lead.leaderParkName }?.parkID ?? ""))")
+        let leader = comparison.parks.first { $0.parkName == lead.leaderParkName }.map(self.rowName) ?? lead.leaderParkName
+        return e.t("\(names[index])：\(leader)居首", "\(names[index]): led by \(leader)")
       }.joined(separator: e.t("；", "; "))
     default:
       let measure = result.target.metric == .pilotTownshipParksPerCounty ? "个" : "次"

@@ -115,6 +115,13 @@ public struct MeetingPacket: Sendable {
     self.edition.zh || park.nameEn.isEmpty ? park.name : park.nameEn
   }
 
+  /// A row of the indicator comparison: a co-built park by its name in this edition, a park that
+  /// is not co-built by its recorded name, said so.
+  func rowName(_ row: Gongjian_V1_ParkIndicators) -> String {
+    guard row.reference else { return self.parkName(id: row.parkID) }
+    return self.edition.t("\(row.parkName)（非共建园区）", "\(row.parkName) (not co-built)")
+  }
+
   /// Where a project lies: its park, or for a project outside every co-built park its county,
   /// district or functional zone, said so.
   func projectHost(_ project: Gongjian_V1_TransferredProject) -> String {

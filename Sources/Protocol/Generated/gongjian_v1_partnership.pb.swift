@@ -135,6 +135,14 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     set {kind = .evaluationCriterion(newValue)}
   }
 
+  public var referenceParkReport: Gongjian_V1_ReferenceParkReport {
+    get {
+      if case .referenceParkReport(let v)? = kind {return v}
+      return Gongjian_V1_ReferenceParkReport()
+    }
+    set {kind = .referenceParkReport(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -151,6 +159,7 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     case decision(Gongjian_V1_Decision)
     case actionItem(Gongjian_V1_ActionItem)
     case evaluationCriterion(Gongjian_V1_EvaluationCriterion)
+    case referenceParkReport(Gongjian_V1_ReferenceParkReport)
 
   }
 
@@ -563,6 +572,10 @@ public nonisolated struct Gongjian_V1_ParkIndicators: Sendable {
   /// Rank (1 = best) on each of the four indicators, in DerivedIndicators' order.
   public var ranks: [Int32] = []
 
+  /// A park that is not co-built (a reference_park_report of the city tenant): compared, not
+  /// evaluated.
+  public var reference: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -699,7 +712,7 @@ fileprivate nonisolated let _protobuf_package = "gongjian.v1"
 
 nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordPayload"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0\u{3}evaluation_criterion\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0\u{3}evaluation_criterion\0\u{3}reference_park_report\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -876,6 +889,19 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
           self.kind = .evaluationCriterion(v)
         }
       }()
+      case 14: try {
+        var v: Gongjian_V1_ReferenceParkReport?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .referenceParkReport(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .referenceParkReport(v)
+        }
+      }()
       default: break
       }
     }
@@ -938,6 +964,10 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
     case .evaluationCriterion?: try {
       guard case .evaluationCriterion(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .referenceParkReport?: try {
+      guard case .referenceParkReport(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
     }()
     case nil: break
     }
@@ -1786,7 +1816,7 @@ nonisolated extension Gongjian_V1_FlagshipRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Gongjian_V1_ParkIndicators: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ParkIndicators"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}park_id\0\u{3}park_name\0\u{1}indicators\0\u{1}ranks\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{3}park_id\0\u{3}park_name\0\u{1}indicators\0\u{1}ranks\0\u{1}reference\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1799,6 +1829,7 @@ nonisolated extension Gongjian_V1_ParkIndicators: SwiftProtobuf.Message, SwiftPr
       case 3: try { try decoder.decodeSingularStringField(value: &self.parkName) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._indicators) }()
       case 5: try { try decoder.decodeRepeatedInt32Field(value: &self.ranks) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.reference) }()
       default: break
       }
     }
@@ -1824,6 +1855,9 @@ nonisolated extension Gongjian_V1_ParkIndicators: SwiftProtobuf.Message, SwiftPr
     if !self.ranks.isEmpty {
       try visitor.visitPackedInt32Field(value: self.ranks, fieldNumber: 5)
     }
+    if self.reference != false {
+      try visitor.visitSingularBoolField(value: self.reference, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1833,6 +1867,7 @@ nonisolated extension Gongjian_V1_ParkIndicators: SwiftProtobuf.Message, SwiftPr
     if lhs.parkName != rhs.parkName {return false}
     if lhs._indicators != rhs._indicators {return false}
     if lhs.ranks != rhs.ranks {return false}
+    if lhs.reference != rhs.reference {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

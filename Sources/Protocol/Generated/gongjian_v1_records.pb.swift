@@ -419,6 +419,64 @@ public nonisolated struct Gongjian_V1_IndicatorReport: Sendable {
   fileprivate var _derived: Gongjian_V1_DerivedIndicators? = nil
 }
 
+/// Kind "reference_park_report" (Art. 二's 全市最优): the four indicators' raw figures of a park of
+/// Suqian that is not co-built, for a period, recorded by the statistics bureau in the city
+/// tenant, so that the 苏宿工业园区 is compared with every park of the city.
+public nonisolated struct Gongjian_V1_ReferenceParkReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The park's name, e.g. 宿迁经济技术开发区; one report per name and period.
+  public var parkName: String = String()
+
+  /// One of Suqian's counties, districts or functional zones.
+  public var hostCounty: String = String()
+
+  public var period: Gongjian_V1_Period {
+    get {_period ?? Gongjian_V1_Period()}
+    set {_period = newValue}
+  }
+  /// Returns true if `period` has been explicitly set.
+  public var hasPeriod: Bool {self._period != nil}
+  /// Clears the value of `period`. Subsequent reads from it will return its default value.
+  public mutating func clearPeriod() {self._period = nil}
+
+  public var industrialProjectInvestmentYuan: Int64 = 0
+
+  public var industrialLandAreaCentimu: Int64 = 0
+
+  public var foreignInvestmentYuan: Int64 = 0
+
+  public var highTechOutputYuan: Int64 = 0
+
+  public var totalIndustrialOutputYuan: Int64 = 0
+
+  public var rndSpendingYuan: Int64 = 0
+
+  public var mainBusinessRevenueYuan: Int64 = 0
+
+  /// Where the figures come from, e.g. 宿迁市统计局2026年第四季度园区统计.
+  public var source: String = String()
+
+  /// Set by the server from the figures above, as for an indicator report.
+  public var derived: Gongjian_V1_DerivedIndicators {
+    get {_derived ?? Gongjian_V1_DerivedIndicators()}
+    set {_derived = newValue}
+  }
+  /// Returns true if `derived` has been explicitly set.
+  public var hasDerived: Bool {self._derived != nil}
+  /// Clears the value of `derived`. Subsequent reads from it will return its default value.
+  public mutating func clearDerived() {self._derived = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _period: Gongjian_V1_Period? = nil
+  fileprivate var _derived: Gongjian_V1_DerivedIndicators? = nil
+}
+
 /// Kind "transferred_project" (承接产业转移项目, Art. 三–四).
 public nonisolated struct Gongjian_V1_TransferredProject: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -819,6 +877,95 @@ nonisolated extension Gongjian_V1_IndicatorReport: SwiftProtobuf.Message, SwiftP
     if lhs.totalIndustrialOutputYuan != rhs.totalIndustrialOutputYuan {return false}
     if lhs.rndSpendingYuan != rhs.rndSpendingYuan {return false}
     if lhs.mainBusinessRevenueYuan != rhs.mainBusinessRevenueYuan {return false}
+    if lhs._derived != rhs._derived {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_ReferenceParkReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReferenceParkReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}park_name\0\u{3}host_county\0\u{1}period\0\u{3}industrial_project_investment_yuan\0\u{3}industrial_land_area_centimu\0\u{3}foreign_investment_yuan\0\u{3}high_tech_output_yuan\0\u{3}total_industrial_output_yuan\0\u{3}rnd_spending_yuan\0\u{3}main_business_revenue_yuan\0\u{1}source\0\u{2}\u{9}derived\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.parkName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.hostCounty) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._period) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.industrialProjectInvestmentYuan) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.industrialLandAreaCentimu) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.foreignInvestmentYuan) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.highTechOutputYuan) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.totalIndustrialOutputYuan) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.rndSpendingYuan) }()
+      case 10: try { try decoder.decodeSingularInt64Field(value: &self.mainBusinessRevenueYuan) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 20: try { try decoder.decodeSingularMessageField(value: &self._derived) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.parkName.isEmpty {
+      try visitor.visitSingularStringField(value: self.parkName, fieldNumber: 1)
+    }
+    if !self.hostCounty.isEmpty {
+      try visitor.visitSingularStringField(value: self.hostCounty, fieldNumber: 2)
+    }
+    try { if let v = self._period {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.industrialProjectInvestmentYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.industrialProjectInvestmentYuan, fieldNumber: 4)
+    }
+    if self.industrialLandAreaCentimu != 0 {
+      try visitor.visitSingularInt64Field(value: self.industrialLandAreaCentimu, fieldNumber: 5)
+    }
+    if self.foreignInvestmentYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.foreignInvestmentYuan, fieldNumber: 6)
+    }
+    if self.highTechOutputYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.highTechOutputYuan, fieldNumber: 7)
+    }
+    if self.totalIndustrialOutputYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalIndustrialOutputYuan, fieldNumber: 8)
+    }
+    if self.rndSpendingYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.rndSpendingYuan, fieldNumber: 9)
+    }
+    if self.mainBusinessRevenueYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.mainBusinessRevenueYuan, fieldNumber: 10)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 11)
+    }
+    try { if let v = self._derived {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_ReferenceParkReport, rhs: Gongjian_V1_ReferenceParkReport) -> Bool {
+    if lhs.parkName != rhs.parkName {return false}
+    if lhs.hostCounty != rhs.hostCounty {return false}
+    if lhs._period != rhs._period {return false}
+    if lhs.industrialProjectInvestmentYuan != rhs.industrialProjectInvestmentYuan {return false}
+    if lhs.industrialLandAreaCentimu != rhs.industrialLandAreaCentimu {return false}
+    if lhs.foreignInvestmentYuan != rhs.foreignInvestmentYuan {return false}
+    if lhs.highTechOutputYuan != rhs.highTechOutputYuan {return false}
+    if lhs.totalIndustrialOutputYuan != rhs.totalIndustrialOutputYuan {return false}
+    if lhs.rndSpendingYuan != rhs.rndSpendingYuan {return false}
+    if lhs.mainBusinessRevenueYuan != rhs.mainBusinessRevenueYuan {return false}
+    if lhs.source != rhs.source {return false}
     if lhs._derived != rhs._derived {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -137,7 +137,7 @@ extension RecordKind {
   /// Every registered kind, in the order of `RecordPayload`'s fields.
   public static let all: [RecordKind] = [
     .park, .indicatorReport, .transferredProject, .exchangeActivity, .assistancePlan, .revenueSharingAgreement, .target,
-    .council, .meeting, .agendaItem, .decision, .actionItem, .evaluationCriterion,
+    .council, .meeting, .agendaItem, .decision, .actionItem, .evaluationCriterion, .referenceParkReport,
   ]
 
   /// The registered kind with this name, if any.

@@ -20,6 +20,9 @@ public struct PartnershipData: Sendable {
   public var cityTenantID = "city"
   public var parks: [Item<Gongjian_V1_Park>] = []
   public var reports: [Item<Gongjian_V1_IndicatorReport>] = []
+  /// Reports of parks that are not co-built (the city tenant's), for the whole city's comparison;
+  /// loaded only for readers of the city tenant.
+  public var referenceReports: [Item<Gongjian_V1_ReferenceParkReport>] = []
   public var projects: [Item<Gongjian_V1_TransferredProject>] = []
   public var activities: [Item<Gongjian_V1_ExchangeActivity>] = []
   public var agreements: [Item<Gongjian_V1_RevenueSharingAgreement>] = []

@@ -278,15 +278,22 @@ public struct TargetsCalculator: Sendable {
   }
 
   /// Each park's indicators for a period, ranked (1 = best, ties share a rank), and whether the
-  /// flagship park leads each indicator.
-  public func flagship(period: Gongjian_V1_Period) -> Gongjian_V1_FlagshipComparison {
+  /// 苏宿工业园区 leads each indicator. Art. 二 asks for the best in the whole city: the parks that
+  /// are not co-built (reference-park reports, where the caller reads them) are ranked too,
+  /// marked `reference`; the evaluation of the co-built parks leaves them out.
+  ///
+  /// - Parameters:
+  ///   - period: The period compared.
+  ///   - includingReference: Whether parks that are not co-built take part.
+  public func flagship(period: Gongjian_V1_Period, includingReference: Bool = true) -> Gongjian_V1_FlagshipComparison {
     var comparison = Gongjian_V1_FlagshipComparison()
     comparison.period = period
     let flagshipPark = self.data.flagshipPark
     comparison.flagshipTenantID = flagshipPark?.tenantID ?? ""
     let parksByID = Dictionary(self.data.parks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    func inPeriod(_ other: Gongjian_V1_Period) -> Bool { other.year == period.year && other.quarter == period.quarter }
     var rows: [Gongjian_V1_ParkIndicators] = self.data.reports
-      .filter { $0.payload.period.year == period.year && $0.payload.period.quarter == period.quarter }
+      .filter { inPeriod($0.payload.period) }
       .compactMap { report in
         guard let park = parksByID[report.payload.parkID] else { return nil }
         return .with {
@@ -296,6 +303,17 @@ public struct TargetsCalculator: Sendable {
           $0.indicators = report.payload.derived
         }
       }
+    if includingReference {
+      rows += self.data.referenceReports.filter { inPeriod($0.payload.period) }.map { report in
+        .with {
+          $0.tenantID = report.tenantID
+          $0.parkID = report.id
+          $0.parkName = report.payload.parkName
+          $0.indicators = report.payload.derived
+          $0.reference = true
+        }
+      }
+    }
     for index in 0..<4 {
       let values = rows.map { Self.values($0.indicators)[index] }
       for row in rows.indices {
@@ -325,7 +343,8 @@ public struct TargetsCalculator: Sendable {
   /// criterion names the article it comes from; its points are the recorded weights of the year
   /// (``EvaluationWeights``), the seed leaving them open.
   public func evaluation(year: Int32) -> [Gongjian_V1_ParkScorecard] {
-    let comparison = self.flagship(period: self.comparisonPeriod(in: year))
+    // The co-built parks are evaluated among themselves (Art. 十三 evaluates 各共建园区).
+    let comparison = self.flagship(period: self.comparisonPeriod(in: year), includingReference: false)
     let ranked = comparison.parks.count
     let events = self.activities(.promotionEvent, in: year).filter { $0.payload.hostSide == .suzhou }
     let projects = self.transferredProjects(in: year)

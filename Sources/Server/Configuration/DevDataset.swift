@@ -158,6 +158,37 @@ public enum DevDataset {
       }
     }
 
+    // Parks of the city that are not co-built, as the statistics bureau records them (Art. 二's
+    // 全市最优 compares the 苏宿工业园区 with every park): sample figures, said so in `source`, each
+    // below the 苏宿工业园区 on every indicator.
+    let referenceParks: [(name: String, county: String, intensity: Int64, foreign: Int64, highTech: Int64, rnd: Int64)] = [
+      ("宿迁经济技术开发区", "宿迁经济技术开发区", 3_800_000, 1_900, 4_800, 280), ("沭阳经济技术开发区", "沭阳县", 3_000_000, 1_200, 3_500, 200),
+    ]
+    for (p, spec) in referenceParks.enumerated() {
+      for year in years {
+        for quarter in Int32(1)...4 {
+          let step = Int64((Int(year) - 2025) * 4 + Int(quarter))
+          let area: Int64 = 90_000_00 + Int64(p) * 10_000_00 + step * 1_000_00
+          let investment = (spec.intensity + step * 30_000) * area / 100
+          let output = 1_800_000_000 + Int64(p) * 300_000_000 + step * 100_000_000
+          let revenue = output + output / 10
+          add("city", .referenceParkReport, id(0x1100 + p, Int(step)), Gongjian_V1_ReferenceParkReport.with {
+            $0.parkName = spec.name
+            $0.hostCounty = spec.county
+            $0.period = .with { $0.year = year; $0.quarter = quarter }
+            $0.industrialProjectInvestmentYuan = investment
+            $0.industrialLandAreaCentimu = area
+            $0.foreignInvestmentYuan = investment * (spec.foreign + step * 10) / 10_000
+            $0.totalIndustrialOutputYuan = output
+            $0.highTechOutputYuan = output * (spec.highTech + step * 15) / 10_000
+            $0.mainBusinessRevenueYuan = revenue
+            $0.rndSpendingYuan = revenue * (spec.rnd + step * 2) / 10_000
+            $0.source = "样例数据（非真实统计） sample data, not official statistics"
+          })
+        }
+      }
+    }
+
     // 66 projects across parks, years and statuses.
     let districts = ["苏州工业园区", "常熟市", "吴江区", "昆山市", "张家港市", "相城区", "苏州高新区"]
     let industries = ["高端装备制造", "新材料", "电子信息", "新能源", "生物医药", "绿色食品", "纺织服装", "汽车零部件"]

@@ -27,6 +27,11 @@ extension PartnershipData {
         data.agreements.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
       }
     }
+    if tenantIDs.contains(targetsTenant) {
+      for record in try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.referenceParkReport.name) {
+        data.referenceReports.append(.init(tenantID: targetsTenant, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
+    }
     // The two cities' council lives in the city tenant (Art. 十一).
     for record in try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.council.name) {
       data.councils.append(.init(tenantID: targetsTenant, id: record.id, payload: try .init(serializedBytes: record.payload)))
