@@ -44,9 +44,13 @@ public struct OfflineReports: Sendable {
       data.projects += try items(.transferredProject, tenantID, as: Gongjian_V1_TransferredProject.self)
       data.activities += try items(.exchangeActivity, tenantID, as: Gongjian_V1_ExchangeActivity.self)
       data.agreements += try items(.revenueSharingAgreement, tenantID, as: Gongjian_V1_RevenueSharingAgreement.self)
+      data.assistancePlans += try items(.assistancePlan, tenantID, as: Gongjian_V1_AssistancePlan.self)
     }
     if tenants.contains(self.cityTenant) {
       data.referenceReports = try items(.referenceParkReport, self.cityTenant, as: Gongjian_V1_ReferenceParkReport.self)
+      data.weakVillages = try items(.weakVillage, self.cityTenant, as: Gongjian_V1_WeakVillage.self)
+      data.cadreExchanges = try items(.cadreExchange, self.cityTenant, as: Gongjian_V1_CadreExchange.self)
+      data.pairingAgreements = try items(.pairingAgreement, self.cityTenant, as: Gongjian_V1_PairingAgreement.self)
     }
     data.targets = try items(.target, self.cityTenant, as: Gongjian_V1_Target.self).map(\.payload)
     data.criteria = try items(.evaluationCriterion, self.cityTenant, as: Gongjian_V1_EvaluationCriterion.self).map(\.payload)
@@ -91,6 +95,8 @@ public struct OfflineReports: Sendable {
       $0.cityWide = scope.cityWide
       $0.scopeLabel = scope.label
       $0.parks = calculator.evaluation(year: year)
+      // The city's monitoring of its counties (Art. 十三) is the whole city's: city-wide readers only.
+      $0.counties = scope.cityWide ? calculator.countyMonitoring(year: year) : []
     }
   }
 

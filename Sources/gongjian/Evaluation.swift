@@ -34,6 +34,18 @@ struct Evaluation: AsyncParsableCommand {
         printLine("\(card.parkName) (\(card.tenantID)): \(card.score) / 100")
         printTable(["CRITERION", "POINTS", "REASON"], card.items.map { [$0.criterion, "\($0.points)/\($0.maxPoints)", $0.reason] })
       }
+      if !report.counties.isEmpty {
+        printLine("")
+        printLine("Counties and districts (Art. 十三, 市对县(区)监测评价)")
+        printTable(
+          ["COUNTY", "PROJECTS SIGNED", "PLANNED INVESTMENT", "VISITS", "PILOT PARKS", "CADRES", "WEAK VILLAGES WITH PLAN", "REVENUE SHARED"],
+          report.counties.map {
+            [$0.county, String($0.projectsSigned), TargetsFormatting.yuan($0.plannedInvestmentYuan), String($0.delegationVisits),
+             String($0.pilotTownshipParks), String($0.cadresExchanged), "\($0.weakVillagesWithPlan) of \($0.weakVillages)",
+             TargetsFormatting.yuan($0.revenueSharedYuan)]
+          }
+        )
+      }
     }
   }
 }

@@ -25,7 +25,7 @@ struct PacketTests {
   }
 
   static let sectionsZH = [
-    "一、会议议程", "二、上次会议决定事项落实情况", "三、年度目标完成情况", "四、重点项目进展", "五、园区指标", "六、收益分成", "七、待决事项", "八、附件",
+    "一、会议议程", "二、上次会议决定事项落实情况", "三、年度目标完成情况", "四、重点项目进展", "五、园区指标", "六、收益分成", "七、合作共建登记", "八、待决事项", "九、附件",
   ]
 
   @Test("Cover, agenda with carried-over item, and the previous meeting's decisions with every action")
@@ -72,8 +72,8 @@ struct PacketTests {
       let data = try await PartnershipData.load(from: h.store, tenantIDs: tenants, targetsTenant: "city")
       let calculator = TargetsCalculator(data: data)
       let report = calculator.report(year: 2026)
-      // All ten targets of the seed, each with requirement, result and the shortfall by unit.
-      #expect(md.contains("2026年度目标共10项，已完成\(report.filter(\.met).count)项"))
+      // All eleven targets of the seed, each with requirement, result and the shortfall by unit.
+      #expect(md.contains("2026年度目标共11项，已完成\(report.filter(\.met).count)项"))
       let signed = try #require(report.first { $0.target.metric == .transferredProjects })
       #expect(md.contains("| 1 | 承接苏州转移投资项目 | 实施意见第（四）条 | 不少于40个 | 已签约\(signed.actual)个 | 未完成 | 尚差\(40 - signed.actual)个 |"))
       #expect(md.contains("| 4 | 共建园区在苏州开展招商推介 | 实施意见第（四）条 | 每个园区每年至少1次 | 4个园区中2个达标 | 未完成 | 泗洪高新区常熟合作园：0次；吴江（泗阳）共建园区：0次 |"))
@@ -129,7 +129,7 @@ struct PacketTests {
     let en = try await Self.packet2026(language: "en")
     #expect(en.sections == [
       "1. Agenda", "2. Follow-up of the previous meeting's decisions", "3. Yearly targets", "4. Projects", "5. Park indicators",
-      "6. Revenue sharing", "7. Items for decision", "8. Attachments",
+      "6. Revenue sharing", "7. Registers", "8. Items for decision", "9. Attachments",
     ])
     // No label of the Chinese edition in the English one: what is Chinese there is a record's name.
     for label in ["会议议程", "提出单位", "责任单位", "已完成", "逾期", "个百分点", "亿元", "第1名", "年度目标", "比较期", "图1"] {

@@ -218,9 +218,9 @@ struct RecordKindsTests {
       }
       #expect(counts == [
         "park": 4, "indicator_report": 32, "transferred_project": 69, "exchange_activity": 55,
-        "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 10,
+        "assistance_plan": 6, "revenue_sharing_agreement": 3, "target": 11,
         "council": 1, "meeting": 2, "agenda_item": 6, "decision": 2, "action_item": 3, "evaluation_criterion": 4,
-        "reference_park_report": 16,
+        "reference_park_report": 16, "weak_village": 10, "cadre_exchange": 6, "pairing_agreement": 4,
       ])
       let signed = try await h.records.list(
         .with { $0.tenantID = "changshu-sihong"; $0.kind = "transferred_project"; $0.status = .signed; $0.pageSize = 5 },

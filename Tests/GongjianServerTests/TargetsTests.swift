@@ -95,7 +95,7 @@ struct TargetsTests {
       #expect(result?.met == met, "\(metric)")
       #expect(result?.shortfalls == shortfalls, "\(metric)")
     }
-    #expect(results.count == 10)
+    #expect(results.count == 11)
     check(.transferredProjects, actual: 3, met: false)
     #expect(byMetric[.transferredProjects]?.contributions.map(\.id) == ["p1", "p2", "p6"])
     #expect(byMetric[.transferredProjects]?.explanation == "3 projects signed in 2026 (not cancelled), 1 of them outside the co-built parks")

@@ -224,4 +224,175 @@ struct WholeCityTests {
       #expect(refused?.message.contains("foreign_investment_yuan: exceeds industrial_project_investment_yuan") == true)
     }
   }
+
+  @Test("Art. 七: every registered weak village has a plan for the year; plans for villages outside the register are named")
+  func weakVillages() throws {
+    var data = PartnershipData(tenantIDs: ["city", "changshu-sihong"])
+    func village(_ id: String, _ county: String, _ township: String, _ name: String) -> PartnershipData.Item<Gongjian_V1_WeakVillage> {
+      .init(tenantID: "city", id: id, payload: .with { $0.county = county; $0.township = township; $0.village = name })
+    }
+    func plan(_ id: String, _ county: String, _ name: String, year: Int32) -> PartnershipData.Item<Gongjian_V1_AssistancePlan> {
+      .init(tenantID: "changshu-sihong", id: id, payload: .with { $0.county = county; $0.village = name; $0.year = year })
+    }
+    data.weakVillages = [village("v1", "沭阳县", "甲镇", "一村"), village("v2", "泗洪县", "乙镇", "二村"), village("v3", "宿豫区", "丙镇", "三村")]
+    data.assistancePlans = [
+      plan("p1", "沭阳县", "一村", year: 2026), plan("p2", "泗洪县", "二村", year: 2026),
+      plan("p3", "宿豫区", "三村", year: 2025),  // another year: does not count for 2026
+      plan("p9", "泗阳县", "九村", year: 2026),  // not in the register
+    ]
+    let result = try self.target(data, .weakVillagesWithPlan)
+    #expect(result.units.map(\.actual) == [1, 1, 0])
+    #expect(result.actual == 2 && !result.met)
+    #expect(result.shortfalls == ["宿豫区丙镇三村: 0"])
+    #expect(result.explanation.contains("plans for villages not in the register: 泗阳县九村"))
+    #expect(result.responsibleUnits.contains("市农业农村局"))
+    data.assistancePlans.append(plan("p4", "宿豫区", "三村", year: 2026))
+    #expect(try self.target(data, .weakVillagesWithPlan).met)
+  }
+
+  @Test("Art. 十三: the city's monitoring of each county and district, figures worked out by hand")
+  func countyMonitoring() throws {
+    var data = PartnershipData(tenantIDs: ["sip-suqian", "changshu-sihong", "city"])
+    data.parks = [
+      .init(tenantID: "sip-suqian", id: "F", payload: .with { $0.name = "F"; $0.hostCounty = "宿城区"; $0.designations = [.flagship] }),
+      .init(tenantID: "changshu-sihong", id: "P", payload: .with {
+        $0.name = "P"
+        $0.hostCounty = "泗洪县"
+        $0.pilotTownshipParks = [.with { $0.name = "in"; $0.inMultiParkScope = true }, .with { $0.name = "out" }]
+      }),
+    ]
+    func project(_ tenant: String, _ id: String, park: String = "", county: String = "", _ status: Gongjian_V1_ProjectStatus, _ yuan: Int64) {
+      data.projects.append(.init(tenantID: tenant, id: id, payload: .with {
+        $0.hostParkID = park
+        $0.hostCounty = county
+        $0.status = status
+        $0.signedOn = "2026-05-01"
+        $0.plannedInvestmentYuan = yuan
+      }))
+    }
+    project("changshu-sihong", "a", park: "P", .signed, 100)
+    project("changshu-sihong", "b", park: "P", .cancelled, 999)
+    project("city", "c", county: "沭阳县", .started, 200)
+    func visit(_ tenant: String, pairing: String = "") {
+      data.activities.append(.init(tenantID: tenant, id: UUID().uuidString, payload: .with {
+        $0.type = .delegationVisit
+        $0.heldOn = "2026-04-01"
+        $0.pairing = pairing
+      }))
+    }
+    visit("changshu-sihong")  // the tenant's county-level park lies in 泗洪县
+    visit("city", pairing: "宿豫区")
+    data.cadreExchanges = [
+      .init(tenantID: "city", id: "x1", payload: .with { $0.pairing = "泗洪县"; $0.startsOn = "2026-03-01"; $0.people = 2 }),
+      .init(tenantID: "city", id: "x2", payload: .with { $0.pairing = "泗洪县"; $0.startsOn = "2025-03-01"; $0.people = 5 }),
+    ]
+    data.weakVillages = [
+      .init(tenantID: "city", id: "v1", payload: .with { $0.county = "泗洪县"; $0.village = "一村" }),
+      .init(tenantID: "city", id: "v2", payload: .with { $0.county = "泗洪县"; $0.village = "二村" }),
+    ]
+    data.assistancePlans = [.init(tenantID: "changshu-sihong", id: "p1", payload: .with { $0.county = "泗洪县"; $0.village = "一村"; $0.year = 2026 })]
+    data.agreements = [.init(tenantID: "changshu-sihong", id: "g", payload: .with {
+      $0.parkID = "P"
+      $0.shared = [
+        .with { $0.year = 2026; $0.party = "常熟市"; $0.amountYuan = 300 }, .with { $0.year = 2026; $0.party = "泗洪县"; $0.amountYuan = 200 },
+        .with { $0.year = 2025; $0.party = "泗洪县"; $0.amountYuan = 999 },
+      ]
+    })]
+    let counties = TargetsCalculator(data: data).countyMonitoring(year: 2026)
+    #expect(counties.map(\.county) == ["沭阳县", "泗阳县", "泗洪县", "宿城区", "宿豫区"])
+    let sihong = try #require(counties.first { $0.county == "泗洪县" })
+    #expect(sihong.projectsSigned == 1 && sihong.plannedInvestmentYuan == 100)
+    #expect(sihong.delegationVisits == 1 && sihong.pilotTownshipParks == 1 && sihong.cadresExchanged == 2)
+    #expect(sihong.weakVillages == 2 && sihong.weakVillagesWithPlan == 1 && sihong.revenueSharedYuan == 500)
+    let shuyang = try #require(counties.first { $0.county == "沭阳县" })
+    #expect(shuyang.projectsSigned == 1 && shuyang.plannedInvestmentYuan == 200 && shuyang.delegationVisits == 0)
+    #expect(counties.first { $0.county == "宿豫区" }?.delegationVisits == 1)
+    #expect(counties.first { $0.county == "宿城区" }?.projectsSigned == 0)
+  }
+
+  @Test("The registers in both packet editions, the counties in evaluation for city-wide readers only")
+  func registersReported() async throws {
+    try await Harness.with(dataset: true) { h in
+      let meeting = DevDataset.CouncilID.meeting2026
+      let zh = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = meeting }, metadata: office("suzhou.drc")).markdown
+      // The sample: ten registered villages, six with a 2026 plan; the city's and two counties'
+      // 2026 agreements; cadres of 2026 (2 + 30 + 1 + 1 people).
+      #expect(zh.contains("## 七、合作共建登记"))
+      #expect(zh.contains("登记省定经济薄弱村10个，2026年已有帮扶方案6个，尚无方案4个（实施意见第（七）条）。"))
+      #expect(zh.contains("| 沭阳县 | 胡集镇 | 新庄村 | 无 | 0个 |"))
+      #expect(zh.contains("| 宿迁市–苏州市 | 2026年苏州市宿迁市挂钩合作协议 | 2026年3月18日 |"))
+      #expect(zh.contains("| 沭阳县–昆山市 | 未签订 | — |"))
+      #expect(zh.contains("| 宿迁市–苏州市 | 3次 | 33人 |"))
+      #expect(zh.contains("| 泗洪县–常熟市 | 1次 | 1人 |"))
+      #expect(zh.contains("市对县（区）监测评价"))
+      #expect(zh.contains("本年实际分成"))
+      let en = try await h.councils.preparePacket(.with { $0.tenantID = "city"; $0.meetingID = meeting; $0.language = "en" }, metadata: office("suzhou.drc")).markdown
+      #expect(en.contains("## 7. Registers"))
+      #expect(en.contains("10 economically weak villages are registered; 6 have an assistance plan for 2026, 4 have none (Art. 7)."))
+      #expect(en.contains("The city's monitoring of its counties and districts"))
+
+      let inside = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      #expect(inside.counties.map(\.county) == ["沭阳县", "泗阳县", "泗洪县", "宿城区", "宿豫区"])
+      #expect(inside.counties.first { $0.county == "沭阳县" }?.projectsSigned == 1)  // the sample's project outside the parks
+      let outside = try await h.targets.evaluation(.with { $0.year = 2026 }, metadata: office("siyang.gov"))
+      #expect(outside.counties.isEmpty)
+      let ownTargets = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("siyang.gov"))
+      let ownVillages = try #require(ownTargets.results.first { $0.target.metric == .weakVillagesWithPlan })
+      #expect(ownVillages.units.isEmpty && ownVillages.explanation.contains("the register of weak villages is the city tenant's"))
+      let targets = try await h.targets.report(.with { $0.year = 2026 }, metadata: office("suqian.stats"))
+      let villages = try #require(targets.results.first { $0.target.metric == .weakVillagesWithPlan })
+      #expect(villages.actual == 6 && villages.units.count == 10 && !villages.met)
+    }
+  }
+
+  @Test("The registers' records are checked, each refusal naming the field")
+  func registerValidation() async throws {
+    try await Harness.with(dataset: true) { h in
+      var village = Gongjian_V1_RecordPayload()
+      village.weakVillage = .with { $0.village = "测试村"; $0.township = "测试镇"; $0.county = "泗阳县" }
+      let elsewhere = await #expect(throws: RPCError.self) { try await h.create("wujiang-siyang", as: "siyang.gov", village) }
+      #expect(elsewhere?.message.contains("village: the register of weak villages is kept in the city tenant") == true)
+      let contributor = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.commerce", village) }
+      #expect(contributor?.code == .permissionDenied)
+      _ = try await h.create("city", as: "suqian.drc", village)
+      let twice = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", village) }
+      #expect(twice != nil)
+
+      var cadre = Gongjian_V1_RecordPayload()
+      cadre.cadreExchange = .with {
+        $0.type = .training
+        $0.pairing = "苏州市"
+        $0.sendingUnit = "宿迁市委组织部"
+        $0.receivingUnit = "苏州市委党校"
+        $0.post = "培训班"
+        $0.startsOn = "2026-06-10"
+        $0.endsOn = "2026-06-01"
+        $0.people = 0
+      }
+      let badCadre = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", cadre) }
+      #expect(badCadre?.code == .invalidArgument)
+      for field in ["pairing: '苏州市' is not the Suqian side", "ends_on: 2026-06-01 is before starts_on", "people: from 1 to 1000"] {
+        #expect(badCadre?.message.contains(field) == true, "\(field)")
+      }
+
+      var agreement = Gongjian_V1_RecordPayload()
+      agreement.pairingAgreement = .with { $0.pairing = "宿迁市"; $0.year = 2026; $0.title = "重复的协议"; $0.signedOn = "2026-05-01" }
+      let duplicate = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", agreement) }
+      #expect(duplicate != nil)  // the sample has the city's 2026 agreement
+      agreement.pairingAgreement.pairing = "沭阳县"
+      agreement.pairingAgreement.signedOn = "2024-05-01"
+      let early = await #expect(throws: RPCError.self) { try await h.create("city", as: "suqian.drc", agreement) }
+      #expect(early?.message.contains("signed_on: 2024-05-01 is not in 2026 or the year before") == true)
+
+      var shared = Gongjian_V1_RecordPayload()
+      shared.revenueSharingAgreement = .with {
+        $0.title = "分成测试协议"
+        $0.shares = [.with { $0.party = "吴江区"; $0.shareBp = 5_000 }, .with { $0.party = "泗阳县"; $0.shareBp = 5_000 }]
+        $0.effectiveFrom = "2026-01-01"
+        $0.shared = [.with { $0.year = 2026; $0.party = "常熟市"; $0.amountYuan = 100 }]
+      }
+      let party = await #expect(throws: RPCError.self) { try await h.create("wujiang-siyang", as: "siyang.gov", shared) }
+      #expect(party?.message.contains("shared[0].party: '常熟市' is not a party of the agreement") == true)
+    }
+  }
 }

@@ -172,7 +172,7 @@ extension MeetingPacket {
   func revenueSection(_ doc: inout PacketDocument, _ number: Int) {
     let e = self.edition
     guard !self.data.agreements.isEmpty else {
-      doc.blocks.append(.paragraph(e.t("尚无收益分成协议记录。", "No revenue-sharing agreement is recorded.")))
+      doc.blocks.append(.paragraph(e.t("尚无开发合作协议（收益分成）记录。", "No development cooperation agreement is recorded.")))
       return
     }
     doc.blocks.append(.paragraph(e.t(
@@ -182,15 +182,17 @@ extension MeetingPacket {
     let agreements = self.data.agreements.sorted { ($0.payload.effectiveFrom, $0.payload.title) < ($1.payload.effectiveFrom, $1.payload.title) }
     doc.blocks.append(.table(
       header: [e.t("协议", "Agreement"), e.t("园区", "Park"), e.t("分成比例", "Shares"), e.t("生效日期", "In force from"),
-               e.t("本年投产项目", "In production this year"), e.t("其计划投资", "Their planned investment")],
+               e.t("本年投产项目", "In production this year"), e.t("本年实际分成", "Revenue shared this year")],
       rows: agreements.map { item in
         let a = item.payload
         let produced = self.data.projects.filter {
           $0.payload.hostParkID == a.parkID && $0.payload.status == .inProduction && RecordFilter.year($0.payload.inProductionOn) == self.year
         }
         let shares = a.shares.map { e.t("\(e.name($0.party))\(e.share(Int64($0.shareBp)))", "\(e.name($0.party)) \(e.share(Int64($0.shareBp)))") }.joined(separator: e.t("，", "; "))
+        let shared = a.shared.filter { $0.year == self.year }
+          .map { e.t("\(e.name($0.party))\(e.yuan($0.amountYuan))", "\(e.name($0.party)) \(e.yuan($0.amountYuan))") }
         return [a.title, self.parkName(id: a.parkID), shares, e.date(a.effectiveFrom), e.count(Int64(produced.count)),
-                e.yuan(produced.reduce(0) { $0 + $1.payload.plannedInvestmentYuan })]
+                shared.isEmpty ? e.t("未登记", "not recorded") : shared.joined(separator: e.t("，", "; "))]
       },
       widths: [22, 18, 22, 14, 11, 13], noWrap: [3]
     ))

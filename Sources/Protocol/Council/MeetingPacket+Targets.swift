@@ -13,6 +13,7 @@ extension MeetingPacket {
     case .pilotTownshipParksPerCounty: return e.t("各县（区）培育乡镇挂钩共建试点", "Pilot township co-built parks per county or district")
     case .flagshipLeadsIndicators: return e.t("苏宿工业园区四项指标保持全市最优", "The flagship park leads the city on the four indicators")
     case .councilMeetings: return e.t("召开两市联合协调理事会会议", "Meetings of the two cities' joint coordination council")
+    case .weakVillagesWithPlan: return e.t("省定经济薄弱村完善帮扶方案", "Weak villages with an assistance plan")
     default: return e.t("其他目标", "Other target")
     }
   }
@@ -36,6 +37,7 @@ extension MeetingPacket {
         : e.t("每个县（区）不少于\(t)个", "at least \(t) per county or district")
     case .flagshipLeadsIndicators: return e.t("四项指标均居全市首位", "first in the city on all four indicators")
     case .councilMeetings: return e.t("每年至少召开\(t)次", "at least \(t) a year")
+    case .weakVillagesWithPlan: return e.t("每个村均有帮扶方案", "a plan for every village")
     default: return String(t)
     }
   }
@@ -47,6 +49,7 @@ extension MeetingPacket {
     case .delegationVisitsPerPairing: ("个挂钩关系", "pairings")
     case .exchangesPerDepartment: ("个重点部门", "key departments")
     case .pilotTownshipParksPerCounty: ("个县（区）", "counties or districts")
+    case .weakVillagesWithPlan: ("个薄弱村", "weak villages")
     default: ("个", "units")
     }
   }
@@ -95,7 +98,7 @@ extension MeetingPacket {
         return e.t("\(names[index])：\(leader)居首", "\(names[index]): led by \(leader)")
       }.joined(separator: e.t("；", "; "))
     default:
-      let measure = result.target.metric == .pilotTownshipParksPerCounty ? "个" : "次"
+      let measure = [.pilotTownshipParksPerCounty, .weakVillagesWithPlan].contains(result.target.metric) ? "个" : "次"
       let ceiling = TargetsCalculator.ceiling(of: result.target)
       return result.units.filter { !$0.met }.map { unit in
         let over = ceiling > 0 && unit.actual > ceiling

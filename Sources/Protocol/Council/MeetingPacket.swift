@@ -88,6 +88,7 @@ public struct MeetingPacket: Sendable {
       (e.t("重点项目进展", "Projects"), { self.projectsSection(&$0, $1, calculator) }),
       (e.t("园区指标", "Park indicators"), { self.indicatorsSection(&$0, $1, calculator) }),
       (e.t("收益分成", "Revenue sharing"), { self.revenueSection(&$0, $1) }),
+      (e.t("合作共建登记", "Registers"), { self.registersSection(&$0, $1, calculator) }),
       (e.t("待决事项", "Items for decision"), { self.forDecisionSection(&$0, $1) }),
       (e.t("附件", "Attachments"), { self.attachmentsSection(&$0, $1, calculator) }),
     ]

@@ -143,6 +143,30 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     set {kind = .referenceParkReport(newValue)}
   }
 
+  public var weakVillage: Gongjian_V1_WeakVillage {
+    get {
+      if case .weakVillage(let v)? = kind {return v}
+      return Gongjian_V1_WeakVillage()
+    }
+    set {kind = .weakVillage(newValue)}
+  }
+
+  public var cadreExchange: Gongjian_V1_CadreExchange {
+    get {
+      if case .cadreExchange(let v)? = kind {return v}
+      return Gongjian_V1_CadreExchange()
+    }
+    set {kind = .cadreExchange(newValue)}
+  }
+
+  public var pairingAgreement: Gongjian_V1_PairingAgreement {
+    get {
+      if case .pairingAgreement(let v)? = kind {return v}
+      return Gongjian_V1_PairingAgreement()
+    }
+    set {kind = .pairingAgreement(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -160,6 +184,9 @@ public nonisolated struct Gongjian_V1_RecordPayload: Sendable {
     case actionItem(Gongjian_V1_ActionItem)
     case evaluationCriterion(Gongjian_V1_EvaluationCriterion)
     case referenceParkReport(Gongjian_V1_ReferenceParkReport)
+    case weakVillage(Gongjian_V1_WeakVillage)
+    case cadreExchange(Gongjian_V1_CadreExchange)
+    case pairingAgreement(Gongjian_V1_PairingAgreement)
 
   }
 
@@ -701,6 +728,45 @@ public nonisolated struct Gongjian_V1_EvaluationReport: Sendable {
   /// Best score first.
   public var parks: [Gongjian_V1_ParkScorecard] = []
 
+  /// Art. 十三's 市对县(区)监测评价: the year's figures of every county and district, city-wide
+  /// readers only.
+  public var counties: [Gongjian_V1_CountyMonitoring] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One county's or district's co-construction figures of a year (Art. 十三).
+public nonisolated struct Gongjian_V1_CountyMonitoring: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var county: String = String()
+
+  /// Projects signed in the year and not cancelled, in the county's parks or outside them.
+  public var projectsSigned: Int32 = 0
+
+  public var plannedInvestmentYuan: Int64 = 0
+
+  /// Delegation visits of the county's pairing (Art. 六).
+  public var delegationVisits: Int32 = 0
+
+  /// Pilot township parks in the 一区多园 scope (Art. 二).
+  public var pilotTownshipParks: Int32 = 0
+
+  /// Cadres exchanged in the pairing, exchanges starting in the year (Art. 六).
+  public var cadresExchanged: Int32 = 0
+
+  /// The register's weak villages of the county, and those with a plan for the year (Art. 七).
+  public var weakVillages: Int32 = 0
+
+  public var weakVillagesWithPlan: Int32 = 0
+
+  /// Revenue shared in the year under agreements of the county's parks (Art. 十二).
+  public var revenueSharedYuan: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -712,7 +778,7 @@ fileprivate nonisolated let _protobuf_package = "gongjian.v1"
 
 nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordPayload"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0\u{3}evaluation_criterion\0\u{3}reference_park_report\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}park\0\u{3}indicator_report\0\u{3}transferred_project\0\u{3}exchange_activity\0\u{3}assistance_plan\0\u{3}revenue_sharing_agreement\0\u{1}target\0\u{1}council\0\u{1}meeting\0\u{3}agenda_item\0\u{1}decision\0\u{3}action_item\0\u{3}evaluation_criterion\0\u{3}reference_park_report\0\u{3}weak_village\0\u{3}cadre_exchange\0\u{3}pairing_agreement\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -902,6 +968,45 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
           self.kind = .referenceParkReport(v)
         }
       }()
+      case 15: try {
+        var v: Gongjian_V1_WeakVillage?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .weakVillage(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .weakVillage(v)
+        }
+      }()
+      case 16: try {
+        var v: Gongjian_V1_CadreExchange?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .cadreExchange(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .cadreExchange(v)
+        }
+      }()
+      case 17: try {
+        var v: Gongjian_V1_PairingAgreement?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .pairingAgreement(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .pairingAgreement(v)
+        }
+      }()
       default: break
       }
     }
@@ -968,6 +1073,18 @@ nonisolated extension Gongjian_V1_RecordPayload: SwiftProtobuf.Message, SwiftPro
     case .referenceParkReport?: try {
       guard case .referenceParkReport(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .weakVillage?: try {
+      guard case .weakVillage(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .cadreExchange?: try {
+      guard case .cadreExchange(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .pairingAgreement?: try {
+      guard case .pairingAgreement(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
     }()
     case nil: break
     }
@@ -2109,7 +2226,7 @@ nonisolated extension Gongjian_V1_ParkScorecard: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EvaluationReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{3}city_wide\0\u{3}scope_label\0\u{1}parks\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{3}city_wide\0\u{3}scope_label\0\u{1}parks\0\u{1}counties\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2121,6 +2238,7 @@ nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularBoolField(value: &self.cityWide) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.scopeLabel) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.parks) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.counties) }()
       default: break
       }
     }
@@ -2139,6 +2257,9 @@ nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, Swift
     if !self.parks.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.parks, fieldNumber: 4)
     }
+    if !self.counties.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.counties, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2147,6 +2268,77 @@ nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, Swift
     if lhs.cityWide != rhs.cityWide {return false}
     if lhs.scopeLabel != rhs.scopeLabel {return false}
     if lhs.parks != rhs.parks {return false}
+    if lhs.counties != rhs.counties {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_CountyMonitoring: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CountyMonitoring"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}county\0\u{3}projects_signed\0\u{3}planned_investment_yuan\0\u{3}delegation_visits\0\u{3}pilot_township_parks\0\u{3}cadres_exchanged\0\u{3}weak_villages\0\u{3}weak_villages_with_plan\0\u{3}revenue_shared_yuan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.county) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.projectsSigned) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.plannedInvestmentYuan) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.delegationVisits) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.pilotTownshipParks) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.cadresExchanged) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.weakVillages) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.weakVillagesWithPlan) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.revenueSharedYuan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.county.isEmpty {
+      try visitor.visitSingularStringField(value: self.county, fieldNumber: 1)
+    }
+    if self.projectsSigned != 0 {
+      try visitor.visitSingularInt32Field(value: self.projectsSigned, fieldNumber: 2)
+    }
+    if self.plannedInvestmentYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.plannedInvestmentYuan, fieldNumber: 3)
+    }
+    if self.delegationVisits != 0 {
+      try visitor.visitSingularInt32Field(value: self.delegationVisits, fieldNumber: 4)
+    }
+    if self.pilotTownshipParks != 0 {
+      try visitor.visitSingularInt32Field(value: self.pilotTownshipParks, fieldNumber: 5)
+    }
+    if self.cadresExchanged != 0 {
+      try visitor.visitSingularInt32Field(value: self.cadresExchanged, fieldNumber: 6)
+    }
+    if self.weakVillages != 0 {
+      try visitor.visitSingularInt32Field(value: self.weakVillages, fieldNumber: 7)
+    }
+    if self.weakVillagesWithPlan != 0 {
+      try visitor.visitSingularInt32Field(value: self.weakVillagesWithPlan, fieldNumber: 8)
+    }
+    if self.revenueSharedYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.revenueSharedYuan, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_CountyMonitoring, rhs: Gongjian_V1_CountyMonitoring) -> Bool {
+    if lhs.county != rhs.county {return false}
+    if lhs.projectsSigned != rhs.projectsSigned {return false}
+    if lhs.plannedInvestmentYuan != rhs.plannedInvestmentYuan {return false}
+    if lhs.delegationVisits != rhs.delegationVisits {return false}
+    if lhs.pilotTownshipParks != rhs.pilotTownshipParks {return false}
+    if lhs.cadresExchanged != rhs.cadresExchanged {return false}
+    if lhs.weakVillages != rhs.weakVillages {return false}
+    if lhs.weakVillagesWithPlan != rhs.weakVillagesWithPlan {return false}
+    if lhs.revenueSharedYuan != rhs.revenueSharedYuan {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

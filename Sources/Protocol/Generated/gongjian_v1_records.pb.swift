@@ -133,6 +133,60 @@ public nonisolated enum Gongjian_V1_ExchangeType: SwiftProtobuf.Enum, Swift.Case
 
 }
 
+public nonisolated enum Gongjian_V1_CadreExchangeType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// A Suqian cadre seconded to a post in Suzhou (干部交流挂职, Art. 六).
+  case secondmentToSuzhou // = 1
+
+  /// A Suzhou cadre seconded to a post in Suqian or a co-built park (Art. 十).
+  case secondmentToSuqian // = 2
+
+  /// Cadres sent to Suzhou for training (选派优秀中青年干部到苏州市培训, Art. 六).
+  case training // = 3
+
+  /// Exchange between the 苏宿工业园区 and Suqian's offices (Art. 十七).
+  case parkExchange // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .secondmentToSuzhou
+    case 2: self = .secondmentToSuqian
+    case 3: self = .training
+    case 4: self = .parkExchange
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .secondmentToSuzhou: return 1
+    case .secondmentToSuqian: return 2
+    case .training: return 3
+    case .parkExchange: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Gongjian_V1_CadreExchangeType] = [
+    .unspecified,
+    .secondmentToSuzhou,
+    .secondmentToSuqian,
+    .training,
+    .parkExchange,
+  ]
+
+}
+
 public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -148,6 +202,9 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
 
   /// Meetings of the two cities' joint coordination council held in the year (Art. 十一).
   case councilMeetings // = 10
+
+  /// Weak villages of the register with an assistance plan for the year (Art. 七).
+  case weakVillagesWithPlan // = 11
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -167,6 +224,7 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
     case 8: self = .pilotTownshipParksPerCounty
     case 9: self = .flagshipLeadsIndicators
     case 10: self = .councilMeetings
+    case 11: self = .weakVillagesWithPlan
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -184,6 +242,7 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
     case .pilotTownshipParksPerCounty: return 8
     case .flagshipLeadsIndicators: return 9
     case .councilMeetings: return 10
+    case .weakVillagesWithPlan: return 11
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -201,6 +260,7 @@ public nonisolated enum Gongjian_V1_TargetMetric: SwiftProtobuf.Enum, Swift.Case
     .pilotTownshipParksPerCounty,
     .flagshipLeadsIndicators,
     .councilMeetings,
+    .weakVillagesWithPlan,
   ]
 
 }
@@ -219,6 +279,9 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
 
   /// The two cities' joint coordination council.
   case cityCouncil // = 9
+
+  /// Each economically weak village of the register.
+  case eachWeakVillage // = 10
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -237,6 +300,7 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
     case 7: self = .eachCounty
     case 8: self = .flagship
     case 9: self = .cityCouncil
+    case 10: self = .eachWeakVillage
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -253,6 +317,7 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
     case .eachCounty: return 7
     case .flagship: return 8
     case .cityCouncil: return 9
+    case .eachWeakVillage: return 10
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -269,6 +334,7 @@ public nonisolated enum Gongjian_V1_TargetScope: SwiftProtobuf.Enum, Swift.CaseI
     .eachCounty,
     .flagship,
     .cityCouncil,
+    .eachWeakVillage,
   ]
 
 }
@@ -598,7 +664,8 @@ public nonisolated struct Gongjian_V1_AssistanceProject: Sendable {
   public init() {}
 }
 
-/// Kind "revenue_sharing_agreement" (Art. 十二).
+/// Kind "revenue_sharing_agreement" (Art. 十二): a development cooperation agreement (开发合作协议)
+/// and the split of fiscal revenue it sets, with the revenue actually shared each year.
 public nonisolated struct Gongjian_V1_RevenueSharingAgreement: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -612,6 +679,104 @@ public nonisolated struct Gongjian_V1_RevenueSharingAgreement: Sendable {
   public var effectiveFrom: String = String()
 
   public var parkID: String = String()
+
+  /// The revenue shared under the agreement, per year and party (one entry per year and party).
+  public var shared: [Gongjian_V1_SharedRevenue] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Revenue one party received under an agreement in a year.
+public nonisolated struct Gongjian_V1_SharedRevenue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var year: Int32 = 0
+
+  /// One of the agreement's parties.
+  public var party: String = String()
+
+  public var amountYuan: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Kind "weak_village" (Art. 七): one of the province's economically weak villages of Suqian
+/// (省定经济薄弱村; the seed counts 48), kept in the city tenant. Its assistance plans are the
+/// assistance_plan records that name the same county and village.
+public nonisolated struct Gongjian_V1_WeakVillage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var village: String = String()
+
+  public var township: String = String()
+
+  /// One of Suqian's counties and districts.
+  public var county: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Kind "cadre_exchange" (Art. 六, 十, 十七): cadres seconded or trained between the two cities,
+/// kept in the city tenant. No names: the offices, the post and the number of people.
+public nonisolated struct Gongjian_V1_CadreExchange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var type: Gongjian_V1_CadreExchangeType = .unspecified
+
+  /// The Suqian side of the city or county pairing, "宿迁市" or a county or district.
+  public var pairing: String = String()
+
+  /// The sending and the receiving unit, e.g. 宿迁市发展改革委, 苏州市发展改革委.
+  public var sendingUnit: String = String()
+
+  public var receivingUnit: String = String()
+
+  /// The post taken (挂职岗位), or the course for training.
+  public var post: String = String()
+
+  /// YYYY-MM-DD; ends_on may be empty while the exchange goes on.
+  public var startsOn: String = String()
+
+  public var endsOn: String = String()
+
+  public var people: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Kind "pairing_agreement" (Art. 四): the yearly pairing cooperation agreement (年度挂钩合作协议)
+/// of the two cities or of a county pairing, kept in the city tenant.
+public nonisolated struct Gongjian_V1_PairingAgreement: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The Suqian side of the pairing, "宿迁市" or a county or district.
+  public var pairing: String = String()
+
+  public var year: Int32 = 0
+
+  public var title: String = String()
+
+  /// YYYY-MM-DD.
+  public var signedOn: String = String()
+
+  /// What the parties agreed on, in a sentence or two.
+  public var summary: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -707,12 +872,16 @@ nonisolated extension Gongjian_V1_ExchangeType: SwiftProtobuf._ProtoNameProvidin
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EXCHANGE_TYPE_UNSPECIFIED\0\u{1}EXCHANGE_TYPE_INSPECTION_TRIP\0\u{1}EXCHANGE_TYPE_PROMOTION_EVENT\0\u{1}EXCHANGE_TYPE_DELEGATION_VISIT\0\u{1}EXCHANGE_TYPE_DEPARTMENT_EXCHANGE\0\u{1}EXCHANGE_TYPE_TRAINING\0\u{1}EXCHANGE_TYPE_CADRE_SECONDMENT\0")
 }
 
+nonisolated extension Gongjian_V1_CadreExchangeType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CADRE_EXCHANGE_TYPE_UNSPECIFIED\0\u{1}CADRE_EXCHANGE_TYPE_SECONDMENT_TO_SUZHOU\0\u{1}CADRE_EXCHANGE_TYPE_SECONDMENT_TO_SUQIAN\0\u{1}CADRE_EXCHANGE_TYPE_TRAINING\0\u{1}CADRE_EXCHANGE_TYPE_PARK_EXCHANGE\0")
+}
+
 nonisolated extension Gongjian_V1_TargetMetric: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_METRIC_UNSPECIFIED\0\u{1}TARGET_METRIC_TRANSFERRED_PROJECTS\0\u{1}TARGET_METRIC_TRANSFERRED_INVESTMENT_YUAN\0\u{1}TARGET_METRIC_INSPECTION_TRIPS\0\u{1}TARGET_METRIC_PROMOTION_EVENTS_PER_PARK\0\u{1}TARGET_METRIC_DELEGATION_VISITS_PER_PAIRING\0\u{1}TARGET_METRIC_EXCHANGES_PER_DEPARTMENT\0\u{1}TARGET_METRIC_PROVINCIAL_CHARACTERISTIC_PARKS\0\u{1}TARGET_METRIC_PILOT_TOWNSHIP_PARKS_PER_COUNTY\0\u{1}TARGET_METRIC_FLAGSHIP_LEADS_INDICATORS\0\u{1}TARGET_METRIC_COUNCIL_MEETINGS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_METRIC_UNSPECIFIED\0\u{1}TARGET_METRIC_TRANSFERRED_PROJECTS\0\u{1}TARGET_METRIC_TRANSFERRED_INVESTMENT_YUAN\0\u{1}TARGET_METRIC_INSPECTION_TRIPS\0\u{1}TARGET_METRIC_PROMOTION_EVENTS_PER_PARK\0\u{1}TARGET_METRIC_DELEGATION_VISITS_PER_PAIRING\0\u{1}TARGET_METRIC_EXCHANGES_PER_DEPARTMENT\0\u{1}TARGET_METRIC_PROVINCIAL_CHARACTERISTIC_PARKS\0\u{1}TARGET_METRIC_PILOT_TOWNSHIP_PARKS_PER_COUNTY\0\u{1}TARGET_METRIC_FLAGSHIP_LEADS_INDICATORS\0\u{1}TARGET_METRIC_COUNCIL_MEETINGS\0\u{1}TARGET_METRIC_WEAK_VILLAGES_WITH_PLAN\0")
 }
 
 nonisolated extension Gongjian_V1_TargetScope: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_SCOPE_UNSPECIFIED\0\u{1}TARGET_SCOPE_CITY_WIDE\0\u{1}TARGET_SCOPE_CITY_DEPARTMENTS\0\u{1}TARGET_SCOPE_EACH_PARK\0\u{1}TARGET_SCOPE_EACH_PAIRING\0\u{1}TARGET_SCOPE_EACH_DEPARTMENT\0\u{1}TARGET_SCOPE_COUNTY_PARKS\0\u{1}TARGET_SCOPE_EACH_COUNTY\0\u{1}TARGET_SCOPE_FLAGSHIP\0\u{1}TARGET_SCOPE_CITY_COUNCIL\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_SCOPE_UNSPECIFIED\0\u{1}TARGET_SCOPE_CITY_WIDE\0\u{1}TARGET_SCOPE_CITY_DEPARTMENTS\0\u{1}TARGET_SCOPE_EACH_PARK\0\u{1}TARGET_SCOPE_EACH_PAIRING\0\u{1}TARGET_SCOPE_EACH_DEPARTMENT\0\u{1}TARGET_SCOPE_COUNTY_PARKS\0\u{1}TARGET_SCOPE_EACH_COUNTY\0\u{1}TARGET_SCOPE_FLAGSHIP\0\u{1}TARGET_SCOPE_CITY_COUNCIL\0\u{1}TARGET_SCOPE_EACH_WEAK_VILLAGE\0")
 }
 
 nonisolated extension Gongjian_V1_EvaluationCriterionKind: SwiftProtobuf._ProtoNameProviding {
@@ -1229,7 +1398,7 @@ nonisolated extension Gongjian_V1_AssistanceProject: SwiftProtobuf.Message, Swif
 
 nonisolated extension Gongjian_V1_RevenueSharingAgreement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RevenueSharingAgreement"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}title\0\u{1}shares\0\u{3}effective_from\0\u{3}park_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}title\0\u{1}shares\0\u{3}effective_from\0\u{3}park_id\0\u{1}shared\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1241,6 +1410,7 @@ nonisolated extension Gongjian_V1_RevenueSharingAgreement: SwiftProtobuf.Message
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.shares) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.effectiveFrom) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.parkID) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.shared) }()
       default: break
       }
     }
@@ -1259,6 +1429,9 @@ nonisolated extension Gongjian_V1_RevenueSharingAgreement: SwiftProtobuf.Message
     if !self.parkID.isEmpty {
       try visitor.visitSingularStringField(value: self.parkID, fieldNumber: 4)
     }
+    if !self.shared.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.shared, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1267,6 +1440,202 @@ nonisolated extension Gongjian_V1_RevenueSharingAgreement: SwiftProtobuf.Message
     if lhs.shares != rhs.shares {return false}
     if lhs.effectiveFrom != rhs.effectiveFrom {return false}
     if lhs.parkID != rhs.parkID {return false}
+    if lhs.shared != rhs.shared {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_SharedRevenue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SharedRevenue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{1}party\0\u{3}amount_yuan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.year) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.party) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountYuan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.year != 0 {
+      try visitor.visitSingularInt32Field(value: self.year, fieldNumber: 1)
+    }
+    if !self.party.isEmpty {
+      try visitor.visitSingularStringField(value: self.party, fieldNumber: 2)
+    }
+    if self.amountYuan != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountYuan, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_SharedRevenue, rhs: Gongjian_V1_SharedRevenue) -> Bool {
+    if lhs.year != rhs.year {return false}
+    if lhs.party != rhs.party {return false}
+    if lhs.amountYuan != rhs.amountYuan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_WeakVillage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WeakVillage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}village\0\u{1}township\0\u{1}county\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.village) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.township) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.county) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.village.isEmpty {
+      try visitor.visitSingularStringField(value: self.village, fieldNumber: 1)
+    }
+    if !self.township.isEmpty {
+      try visitor.visitSingularStringField(value: self.township, fieldNumber: 2)
+    }
+    if !self.county.isEmpty {
+      try visitor.visitSingularStringField(value: self.county, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_WeakVillage, rhs: Gongjian_V1_WeakVillage) -> Bool {
+    if lhs.village != rhs.village {return false}
+    if lhs.township != rhs.township {return false}
+    if lhs.county != rhs.county {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_CadreExchange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CadreExchange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}pairing\0\u{3}sending_unit\0\u{3}receiving_unit\0\u{1}post\0\u{3}starts_on\0\u{3}ends_on\0\u{1}people\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.pairing) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sendingUnit) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.receivingUnit) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.post) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.startsOn) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.endsOn) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.people) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 1)
+    }
+    if !self.pairing.isEmpty {
+      try visitor.visitSingularStringField(value: self.pairing, fieldNumber: 2)
+    }
+    if !self.sendingUnit.isEmpty {
+      try visitor.visitSingularStringField(value: self.sendingUnit, fieldNumber: 3)
+    }
+    if !self.receivingUnit.isEmpty {
+      try visitor.visitSingularStringField(value: self.receivingUnit, fieldNumber: 4)
+    }
+    if !self.post.isEmpty {
+      try visitor.visitSingularStringField(value: self.post, fieldNumber: 5)
+    }
+    if !self.startsOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.startsOn, fieldNumber: 6)
+    }
+    if !self.endsOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.endsOn, fieldNumber: 7)
+    }
+    if self.people != 0 {
+      try visitor.visitSingularInt32Field(value: self.people, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_CadreExchange, rhs: Gongjian_V1_CadreExchange) -> Bool {
+    if lhs.type != rhs.type {return false}
+    if lhs.pairing != rhs.pairing {return false}
+    if lhs.sendingUnit != rhs.sendingUnit {return false}
+    if lhs.receivingUnit != rhs.receivingUnit {return false}
+    if lhs.post != rhs.post {return false}
+    if lhs.startsOn != rhs.startsOn {return false}
+    if lhs.endsOn != rhs.endsOn {return false}
+    if lhs.people != rhs.people {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_PairingAgreement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PairingAgreement"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairing\0\u{1}year\0\u{1}title\0\u{3}signed_on\0\u{1}summary\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.pairing) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.year) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.signedOn) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.summary) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pairing.isEmpty {
+      try visitor.visitSingularStringField(value: self.pairing, fieldNumber: 1)
+    }
+    if self.year != 0 {
+      try visitor.visitSingularInt32Field(value: self.year, fieldNumber: 2)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 3)
+    }
+    if !self.signedOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.signedOn, fieldNumber: 4)
+    }
+    if !self.summary.isEmpty {
+      try visitor.visitSingularStringField(value: self.summary, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_PairingAgreement, rhs: Gongjian_V1_PairingAgreement) -> Bool {
+    if lhs.pairing != rhs.pairing {return false}
+    if lhs.year != rhs.year {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.signedOn != rhs.signedOn {return false}
+    if lhs.summary != rhs.summary {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -138,6 +138,7 @@ extension RecordKind {
   public static let all: [RecordKind] = [
     .park, .indicatorReport, .transferredProject, .exchangeActivity, .assistancePlan, .revenueSharingAgreement, .target,
     .council, .meeting, .agendaItem, .decision, .actionItem, .evaluationCriterion, .referenceParkReport,
+    .weakVillage, .cadreExchange, .pairingAgreement,
   ]
 
   /// The registered kind with this name, if any.

@@ -26,6 +26,13 @@ public struct PartnershipData: Sendable {
   public var projects: [Item<Gongjian_V1_TransferredProject>] = []
   public var activities: [Item<Gongjian_V1_ExchangeActivity>] = []
   public var agreements: [Item<Gongjian_V1_RevenueSharingAgreement>] = []
+  /// Assistance plans of weak villages (Art. 七), from every tenant read.
+  public var assistancePlans: [Item<Gongjian_V1_AssistancePlan>] = []
+  /// The registers of the city tenant, for its readers: the weak villages (Art. 七), cadre
+  /// exchanges (Art. 六, 十, 十七) and yearly pairing agreements (Art. 四).
+  public var weakVillages: [Item<Gongjian_V1_WeakVillage>] = []
+  public var cadreExchanges: [Item<Gongjian_V1_CadreExchange>] = []
+  public var pairingAgreements: [Item<Gongjian_V1_PairingAgreement>] = []
   /// Councils and meetings of the city tenant, for the yearly council meeting (Art. 十一).
   public var councils: [Item<Gongjian_V1_Council>] = []
   public var meetings: [Item<Gongjian_V1_Meeting>] = []

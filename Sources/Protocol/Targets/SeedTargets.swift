@@ -13,6 +13,7 @@ public enum SeedTargets {
     target(.pilotTownshipParksPerCounty, .eachCounty, 1, "Art. 二", "1–2 pilot township co-built parks per county or district", ceiling: 2),
     target(.flagshipLeadsIndicators, .flagship, 4, "Art. 二", "the 苏宿工业园区 is best in the city on all four indicators"),
     target(.councilMeetings, .cityCouncil, 1, "Art. 十一", "the two cities' joint coordination council meets at least once a year"),
+    target(.weakVillagesWithPlan, .eachWeakVillage, 1, "Art. 七", "every economically weak village of the register has an assistance plan for the year"),
   ]
 
   /// The units responsible (责任单位) for each metric, as the seed's articles name them. Art. 二
@@ -27,6 +28,7 @@ public enum SeedTargets {
     .pilotTownshipParksPerCounty: ["市发展改革委", "市农业农村局", "各县、区", "市各功能区"],
     .flagshipLeadsIndicators: ["苏宿园区", "市各相关部门"],
     .councilMeetings: ["市发展改革委", "市财政局", "各县、区", "各共建园区"],
+    .weakVillagesWithPlan: ["市发展改革委", "市农业农村局", "各县、区", "市各功能区"],
   ]
 
   /// Art. 四's units (the seed ends the list with 等: these and others like them).
@@ -44,7 +46,7 @@ public enum SeedTargets {
     .transferredProjects: .cityWide, .transferredInvestmentYuan: .cityWide, .inspectionTrips: .cityDepartments,
     .promotionEventsPerPark: .eachPark, .delegationVisitsPerPairing: .eachPairing, .exchangesPerDepartment: .eachDepartment,
     .provincialCharacteristicParks: .countyParks, .pilotTownshipParksPerCounty: .eachCounty, .flagshipLeadsIndicators: .flagship,
-    .councilMeetings: .cityCouncil,
+    .councilMeetings: .cityCouncil, .weakVillagesWithPlan: .eachWeakVillage,
   ]
 
   private static func target(

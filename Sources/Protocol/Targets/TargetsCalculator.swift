@@ -44,6 +44,14 @@ public struct TargetsCalculator: Sendable {
 
   func tenantName(_ id: String) -> String { self.data.tenantNames[id] ?? id }
 
+  /// Assistance plans of `year` (Art. 七).
+  func plans(in year: Int32) -> [PartnershipData.Item<Gongjian_V1_AssistancePlan>] {
+    self.data.assistancePlans.filter { $0.payload.year == year }
+  }
+
+  /// A village as plans and the register name it: county and village.
+  static func villageKey(_ county: String, _ village: String) -> String { "\(county)|\(village)" }
+
   /// The most a unit should reach: the target's own, else the seed's for its metric (0: none).
   static func ceiling(of target: Gongjian_V1_Target) -> Int64 {
     target.ceiling > 0 ? target.ceiling : SeedTargets.all.first { $0.metric == target.metric }?.ceiling ?? 0
@@ -183,9 +191,8 @@ public struct TargetsCalculator: Sendable {
       var outOfScope = 0
       var inZones: [String] = []
       for park in self.data.parks {
-        let pilots = park.payload.pilotTownshipParks
-        let counted = pilots.filter(\.inMultiParkScope)
-        outOfScope += pilots.count - counted.count
+        let counted = Self.countedPilots(park.payload)
+        outOfScope += park.payload.pilotTownshipParks.count - counted.count
         guard !counted.isEmpty else { continue }
         if Jurisdictions.suqianCounties.contains(park.payload.hostCounty) {
           counties[park.payload.hostCounty, default: 0] += Int64(counted.count)
@@ -221,6 +228,32 @@ public struct TargetsCalculator: Sendable {
       result.met = result.actual >= threshold
       result.explanation = "\(held.count) meetings of the two cities' joint coordination council held in \(year)"
         + (named ? "" : " (records of the city tenant: counted, not named)")
+    case .weakVillagesWithPlan:
+      // Art. 七: every village of the register (the city tenant's) has a plan for the year; plans
+      // name their village by county and name.
+      let plans = self.plans(in: year)
+      result.contributions = plans.map { contribution($0.tenantID, .assistancePlan, $0.id, "\($0.payload.county)\($0.payload.village)", 1) }
+      var notes: [String] = []
+      if !self.data.tenantIDs.contains(self.data.cityTenantID) {
+        notes.append("the register of weak villages is the city tenant's: counted for its readers")
+      } else if self.data.weakVillages.isEmpty {
+        notes.append("no weak village is registered (weak_village records of the city tenant)")
+      }
+      let registered = Set(self.data.weakVillages.map { Self.villageKey($0.payload.county, $0.payload.village) })
+      let unregistered = plans.filter { !registered.contains(Self.villageKey($0.payload.county, $0.payload.village)) }
+      if !unregistered.isEmpty {
+        notes.append("plans for villages not in the register: \(unregistered.map { "\($0.payload.county)\($0.payload.village)" }.joined(separator: ", "))")
+      }
+      perUnit(
+        self.data.weakVillages.map { village in
+          let key = Self.villageKey(village.payload.county, village.payload.village)
+          return UnitCount(
+            id: village.id, name: "\(village.payload.county)\(village.payload.township)\(village.payload.village)",
+            count: Int64(plans.filter { Self.villageKey($0.payload.county, $0.payload.village) == key }.count)
+          )
+        },
+        unitName: "weak villages", notes: notes
+      )
     default:
       result.explanation = "unknown metric"
     }

@@ -317,6 +317,55 @@ public enum DevDataset {
       })
     }
 
+    // The register of weak villages (Art. 七), in the city tenant: the seed counts 48 but names
+    // none, so these ten are sample data; the last four have no plan for 2026.
+    let register = villages + [("胡集镇", "新庄村", "沭阳县"), ("韩山镇", "东湖村", "沭阳县"), ("曹集乡", "三台村", "宿豫区"), ("关庙镇", "朱庄村", "宿豫区")]
+    for (n, (township, village, county)) in register.enumerated() {
+      add("city", .weakVillage, id(0x4100, n), Gongjian_V1_WeakVillage.with {
+        $0.village = village
+        $0.township = township
+        $0.county = county
+      })
+    }
+
+    // Cadre exchanges (Art. 六, 十, 十七), in the city tenant: sample data.
+    let exchanges: [(Gongjian_V1_CadreExchangeType, String, String, String, String, String, String, Int32)] = [
+      (.secondmentToSuzhou, "宿迁市", "宿迁市发展改革委", "苏州市发展改革委", "区域合作处副处长（挂职）", "2025-03-01", "2026-02-28", 1),
+      (.secondmentToSuqian, "宿迁市", "苏州工业园区管委会", "苏宿工业园区管委会", "招商局副局长（挂职）", "2026-03-01", "", 2),
+      (.training, "宿迁市", "宿迁市委组织部", "苏州市委党校", "中青年干部培训班", "2026-05-10", "2026-05-24", 30),
+      (.secondmentToSuzhou, "泗洪县", "泗洪县人民政府", "常熟市商务局", "招商科副科长（挂职）", "2026-04-01", "", 1),
+      (.secondmentToSuzhou, "泗阳县", "泗阳县发展改革委", "吴江区发展改革委", "项目科副科长（挂职）", "2025-09-01", "2026-08-31", 1),
+      (.parkExchange, "宿迁市", "苏宿工业园区管委会", "宿迁市商务局", "外资科（交流）", "2026-07-01", "", 1),
+    ]
+    for (n, x) in exchanges.enumerated() {
+      add("city", .cadreExchange, id(0x4200, n), Gongjian_V1_CadreExchange.with {
+        $0.type = x.0
+        $0.pairing = x.1
+        $0.sendingUnit = x.2
+        $0.receivingUnit = x.3
+        $0.post = x.4
+        $0.startsOn = x.5
+        $0.endsOn = x.6
+        $0.people = x.7
+      })
+    }
+
+    // Yearly pairing agreements (Art. 四), in the city tenant: the city's and two counties' for
+    // 2026, the city's for 2025 (sample data).
+    let pairingAgreements: [(String, Int32, String, String)] = [
+      ("宿迁市", 2025, "2025年苏州市宿迁市挂钩合作协议", "2025-03-20"), ("宿迁市", 2026, "2026年苏州市宿迁市挂钩合作协议", "2026-03-18"),
+      ("泗洪县", 2026, "2026年常熟市泗洪县挂钩合作协议", "2026-04-02"), ("泗阳县", 2026, "2026年吴江区泗阳县挂钩合作协议", "2026-04-15"),
+    ]
+    for (n, a) in pairingAgreements.enumerated() {
+      add("city", .pairingAgreement, id(0x4300, n), Gongjian_V1_PairingAgreement.with {
+        $0.pairing = a.0
+        $0.year = a.1
+        $0.title = a.2
+        $0.signedOn = a.3
+        $0.summary = "产业转移对接、干部交流、园区共建与薄弱村帮扶的年度安排"
+      })
+    }
+
     // Revenue-sharing agreements (Art. 十二).
     for (n, spec) in parks.enumerated() where spec.id != ParkID.sihongHighTech {
       add(spec.tenant, .revenueSharingAgreement, id(0x5000, n), Gongjian_V1_RevenueSharingAgreement.with {
@@ -327,6 +376,15 @@ public enum DevDataset {
         ]
         $0.effectiveFrom = "2024-01-01"
         $0.parkID = spec.id
+        // The revenue shared under it (sample figures): 2025 for every agreement, 2026 where recorded.
+        $0.shared = [Int32(2025), 2026].flatMap { year -> [Gongjian_V1_SharedRevenue] in
+          guard year == 2025 || n == 0 else { return [] }
+          let total = Int64(12_000_000 + n * 3_000_000) * (year == 2026 ? 2 : 1)
+          return [
+            .with { $0.year = year; $0.party = spec.park.suzhouPartner; $0.amountYuan = total * 4 / 10 },
+            .with { $0.year = year; $0.party = spec.park.hostCounty; $0.amountYuan = total * 6 / 10 },
+          ]
+        }
       })
     }
 

@@ -73,6 +73,8 @@ public struct TargetsService: Gongjian_V1_Targets.SimpleServiceProtocol {
       $0.cityWide = cityWide
       $0.scopeLabel = label
       $0.parks = calculator.evaluation(year: request.year)
+      // The city's monitoring of its counties (Art. 十三) is the whole city's: city-wide readers only.
+      $0.counties = cityWide ? calculator.countyMonitoring(year: request.year) : []
     }
   }
 }

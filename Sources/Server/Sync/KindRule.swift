@@ -242,6 +242,7 @@ public struct KindRegistry: Sendable {
     ParkRules.rule, IndicatorReportRules.rule, TransferredProjectRules.rule, ExchangeActivityRules.rule,
     AssistancePlanRules.rule, RevenueSharingAgreementRules.rule, TargetRules.rule,
     CouncilRules.rule, MeetingRules.rule, AgendaItemRules.rule, DecisionRules.rule, ActionItemRules.rule,
-    EvaluationCriterionRules.rule, ReferenceParkReportRules.rule,
+    EvaluationCriterionRules.rule, ReferenceParkReportRules.rule, WeakVillageRules.rule, CadreExchangeRules.rule,
+    PairingAgreementRules.rule,
   ])
 }

@@ -1,4 +1,5 @@
 public import GongjianProtocol
+internal import SwiftProtobuf
 
 extension PartnershipData {
   /// Loads the records of the given tenants from a store.
@@ -26,11 +27,20 @@ extension PartnershipData {
       for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.revenueSharingAgreement.name) {
         data.agreements.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
       }
+      for record in try await store.liveRecords(tenantID: tenantID, kind: RecordKind.assistancePlan.name) {
+        data.assistancePlans.append(.init(tenantID: tenantID, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      }
     }
     if tenantIDs.contains(targetsTenant) {
-      for record in try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.referenceParkReport.name) {
-        data.referenceReports.append(.init(tenantID: targetsTenant, id: record.id, payload: try .init(serializedBytes: record.payload)))
+      func items<P: SwiftProtobuf.Message & Sendable>(_ kind: RecordKind, as type: P.Type) async throws -> [Item<P>] {
+        try await store.liveRecords(tenantID: targetsTenant, kind: kind.name).map {
+          .init(tenantID: targetsTenant, id: $0.id, payload: try P(serializedBytes: $0.payload))
+        }
       }
+      data.referenceReports = try await items(.referenceParkReport, as: Gongjian_V1_ReferenceParkReport.self)
+      data.weakVillages = try await items(.weakVillage, as: Gongjian_V1_WeakVillage.self)
+      data.cadreExchanges = try await items(.cadreExchange, as: Gongjian_V1_CadreExchange.self)
+      data.pairingAgreements = try await items(.pairingAgreement, as: Gongjian_V1_PairingAgreement.self)
     }
     // The two cities' council lives in the city tenant (Art. 十一).
     for record in try await store.liveRecords(tenantID: targetsTenant, kind: RecordKind.council.name) {

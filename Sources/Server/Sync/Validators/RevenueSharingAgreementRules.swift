@@ -1,6 +1,7 @@
 internal import GongjianProtocol
 
-/// Validation of revenue-sharing agreements: the shares add up to exactly 100%.
+/// Validation of development cooperation agreements (revenue sharing): the shares add up to
+/// exactly 100%, and the revenue shared each year goes to the agreement's parties.
 enum RevenueSharingAgreementRules {
   static let rule = KindRule(
     .revenueSharingAgreement, payload: Gongjian_V1_RevenueSharingAgreement.self,
@@ -22,6 +23,18 @@ enum RevenueSharingAgreementRules {
       }
       checks.requireDate(agreement.effectiveFrom, "effective_from")
       checks.optionalUUID(agreement.parkID, "park_id")
+      // The revenue actually shared: one entry per year and party, a party of the agreement.
+      let parties = agreement.shares.map(\.party)
+      var seen: Set<String> = []
+      for (index, entry) in agreement.shared.enumerated() {
+        checks.year(entry.year, "shared[\(index)].year")
+        checks.oneOf(entry.party, parties, "shared[\(index)].party", what: "a party of the agreement")
+        if entry.party.isEmpty { checks.fail("shared[\(index)].party", "required") }
+        checks.nonNegative(entry.amountYuan, "shared[\(index)].amount_yuan")
+        if !seen.insert("\(entry.year)|\(entry.party)").inserted {
+          checks.fail("shared[\(index)]", "\(entry.party) has a second entry for \(entry.year); one per year and party")
+        }
+      }
       return checks.violations
     },
     references: { [.init(field: "park_id", kind: .park, id: $0.parkID)] }

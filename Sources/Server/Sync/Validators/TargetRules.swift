@@ -7,6 +7,7 @@ enum TargetRules {
     .cityWide: "TARGET_SCOPE_CITY_WIDE", .cityDepartments: "TARGET_SCOPE_CITY_DEPARTMENTS", .eachPark: "TARGET_SCOPE_EACH_PARK",
     .eachPairing: "TARGET_SCOPE_EACH_PAIRING", .eachDepartment: "TARGET_SCOPE_EACH_DEPARTMENT", .countyParks: "TARGET_SCOPE_COUNTY_PARKS",
     .eachCounty: "TARGET_SCOPE_EACH_COUNTY", .flagship: "TARGET_SCOPE_FLAGSHIP", .cityCouncil: "TARGET_SCOPE_CITY_COUNCIL",
+    .eachWeakVillage: "TARGET_SCOPE_EACH_WEAK_VILLAGE",
   ]
 
   static let rule = KindRule(
