@@ -127,7 +127,7 @@ extension MeetingPacket {
       )))
     }
     doc.blocks.append(.note(e.t(
-      "名次为该项指标在本期报送指标的全市园区（共建园区和统计部门登记的非共建园区）中的位次，第1名为全市最优，数值相同者名次相同；★为苏宿工业园区。环比为与\(e.period(TargetsCalculator.previous(period)))相比，同比为与\(e.period(TargetsCalculator.yearEarlier(period)))相比；占比类指标的变化以个百分点计，亩均投资强度的变化以百分比计。",
+      "名次为该项指标在本期报送指标的全市园区（共建园区和统计部门登记的非共建园区）中的位次，第1名为全市最优，数值相同者名次相同；★为苏宿工业园区。环比为与\(e.period(TargetsCalculator.previous(period)))相比，同比为与\(e.period(TargetsCalculator.yearEarlier(period)))相比；占比类指标的变化以个百分点计，工业项目亩均投资强度的变化以百分比计。",
       "The rank is the park's place on that indicator among the city's parks that reported for the period (the co-built parks and the parks that are not co-built, as the statistics bureau records them; 1 is best in the city; equal values share a rank); ★ marks the Suzhou-Suqian Industrial Park. Changes are on \(e.period(TargetsCalculator.previous(period))) and on \(e.period(TargetsCalculator.yearEarlier(period))); shares change in percentage points, investment intensity in per cent."
     )))
     let units = [e.t("万元/亩", "10k yuan per mu"), "%", "%", "%"]

@@ -23,7 +23,7 @@ extension MeetingPacket {
     case "total_industrial_output_yuan": return (e.t("工业总产值", "total industrial output"), yuan)
     case "main_business_revenue_yuan": return (e.t("主营业务收入", "main business revenue"), yuan)
     case "derived.investment_intensity_fen_per_mu":
-      return (e.t("亩均投资强度", "investment intensity"), { e.t("\(FixedPoint.intensity($0))万元/亩", "\(FixedPoint.intensity($0)) × 10k yuan per mu") })
+      return (e.t("工业项目亩均投资强度", "investment intensity of industrial projects"), { e.t("\(FixedPoint.intensity($0))万元/亩", "\(FixedPoint.intensity($0)) × 10k yuan per mu") })
     case "planned_investment_yuan": return (e.t("计划投资", "planned investment"), yuan)
     case "people_count": return (e.t("参加人数", "people"), { e.t("\($0)人", "\($0)") })
     default: return (range.field, { String($0) })

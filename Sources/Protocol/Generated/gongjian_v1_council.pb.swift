@@ -250,7 +250,7 @@ public nonisolated struct Gongjian_V1_Meeting: Sendable {
   /// The units taking part (参会单位), in the order the cover lists them.
   public var participatingUnits: [String] = []
 
-  /// The secretariat that issues the packet (印发单位), e.g. 苏宿南北挂钩合作联席会议办公室.
+  /// The secretariat that issues the packet (印发单位), e.g. 苏宿两市联合协调理事会办公室.
   public var secretariat: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -486,7 +486,7 @@ public enum DevDataset {
         $0.history = [event(at, office, "proposed")]
       }
     }
-    var flagship = item(CouncilID.meeting2025, "苏宿工业园区四项指标争先", "推动苏宿工业园区亩均投资强度、外资占比、高新技术产值占比、研发投入占比保持全市领先。", "suqian.commerce", .suqian, ["市商务局", "苏宿工业园区管委会"], links: [(.park, ParkID.flagship, "sip-suqian")], at: "2025-11-03T02:00:00Z")
+    var flagship = item(CouncilID.meeting2025, "苏宿工业园区四项指标争先", "推动苏宿工业园区工业项目亩均投资强度、工业项目投资外资占比、高新技术产业产值占工业总产值比重、企业研发经费投入占主营业务比重保持全市最优。", "suqian.commerce", .suqian, ["市商务局", "苏宿工业园区管委会"], links: [(.park, ParkID.flagship, "sip-suqian")], at: "2025-11-03T02:00:00Z")
     var promotion = item(CouncilID.meeting2025, "各共建园区赴苏州招商推介", "每个共建园区每年至少赴苏州举办一次招商推介活动。", secretariat, .suzhou, ["市商务局", "各县区政府"], at: "2025-11-04T02:00:00Z")
     var deferred = item(CouncilID.meeting2025, "干部双向挂职交流机制", "建立两市干部双向挂职交流的常态化机制。", "suqian.liaison", .suqian, ["市委组织部", "市政府驻苏州联络处"], at: "2025-11-05T02:00:00Z")
     put("suqian.commerce", .agendaItem, CouncilID.item2025Flagship, base: 0, flagship)
@@ -506,7 +506,7 @@ public enum DevDataset {
     let decisionPromotion = "c0c0000c-0000-4000-8000-0000000de002"
     put(secretariat, .decision, decisionFlagship, base: 0, Gongjian_V1_Decision.with {
       $0.meetingID = CouncilID.meeting2025; $0.agendaItemID = CouncilID.item2025Flagship
-      $0.text = "支持苏宿工业园区四项指标争先，提高外资占比。"; $0.decidedOn = "2025-12-10"
+      $0.text = "支持苏宿工业园区四项指标争先，提高工业项目投资外资占比。"; $0.decidedOn = "2025-12-10"
     })
     put(secretariat, .decision, decisionPromotion, base: 0, Gongjian_V1_Decision.with {
       $0.meetingID = CouncilID.meeting2025; $0.agendaItemID = CouncilID.item2025Promotion
