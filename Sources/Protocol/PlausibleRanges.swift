@@ -41,18 +41,17 @@ public struct PlausibleRanges: Sendable {
   public static let defaults = PlausibleRanges(ranges: [
     .init(kind: .park, field: "planned_area_centimu", min: 50_000, max: 15_000_000),
     .init(kind: .park, field: "built_area_centimu", min: 1_000, max: 15_000_000),
-    .init(kind: .indicatorReport, field: "industrial_land_area_centimu", min: 10_000, max: 20_000_000),
-    .init(kind: .indicatorReport, field: "industrial_project_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    .init(kind: .indicatorReport, field: "total_industrial_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    .init(kind: .indicatorReport, field: "total_industrial_output_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    .init(kind: .indicatorReport, field: "main_business_revenue_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    // 10 to 2,000 万元/亩, in fen per mu.
-    .init(kind: .indicatorReport, field: "derived.investment_intensity_fen_per_mu", min: 10_000_000, max: 2_000_000_000),
-    .init(kind: .referenceParkReport, field: "industrial_land_area_centimu", min: 10_000, max: 20_000_000),
-    .init(kind: .referenceParkReport, field: "industrial_project_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    .init(kind: .referenceParkReport, field: "total_industrial_output_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    .init(kind: .referenceParkReport, field: "main_business_revenue_yuan", min: 10_000_000, max: 1_000_000_000_000),
-    .init(kind: .referenceParkReport, field: "derived.investment_intensity_fen_per_mu", min: 10_000_000, max: 2_000_000_000),
+  ] + [RecordKind.indicatorReport, .referenceParkReport].flatMap { kind -> [Range] in
+    [
+      .init(kind: kind, field: "industrial_land_area_centimu", min: 10_000, max: 20_000_000),
+      .init(kind: kind, field: "industrial_project_investment_yuan", min: 10_000_000, max: 1_000_000_000_000),
+    ] + (kind == .indicatorReport ? [.init(kind: kind, field: "total_industrial_investment_yuan", min: 10_000_000, max: 1_000_000_000_000)] : []) + [
+      .init(kind: kind, field: "total_industrial_output_yuan", min: 10_000_000, max: 1_000_000_000_000),
+      .init(kind: kind, field: "main_business_revenue_yuan", min: 10_000_000, max: 1_000_000_000_000),
+      // 10 to 2,000 万元/亩, in fen per mu.
+      .init(kind: kind, field: "derived.investment_intensity_fen_per_mu", min: 10_000_000, max: 2_000_000_000),
+    ]
+  } + [
     .init(kind: .transferredProject, field: "planned_investment_yuan", min: 10_000_000, max: 50_000_000_000),
     .init(kind: .exchangeActivity, field: "people_count", min: 1, max: 500),
   ])
