@@ -198,6 +198,13 @@ public struct GongjianClient: Sendable {
     }
   }
 
+  /// What the office's figures need offline (``OfflineReports`` reads it from the mirror).
+  public func offlineSummary() async throws -> Gongjian_V1_OfflineSummary {
+    try await self.call {
+      try await Gongjian_V1_Targets.Client(wrapping: self.client).summary(.init(), options: self.options)
+    }
+  }
+
   /// Revokes a certificate (operator admins only).
   public func revokeCertificate(serial: String) async throws -> Gongjian_V1_CertificateInfo {
     try await self.call {

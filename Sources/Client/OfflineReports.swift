@@ -2,9 +2,13 @@ public import GongjianProtocol
 internal import Foundation
 internal import SwiftProtobuf
 
-/// Targets, the flagship comparison, the evaluation and the meeting packet computed from the
-/// mirror with the same code the server runs (``TargetsCalculator``, ``MeetingPacket``), for
-/// when the server is unreachable.
+/// Targets, the flagship comparison, the evaluation and the meeting packet when the server is
+/// unreachable: the figures from the summary the server computed for this office at the last
+/// sync (they cover tenants the office cannot pull), the council's records from the mirror.
+///
+/// A figure is never computed from less than its scope: what the summary lacks (a year, a
+/// meeting newer than the last sync) is refused with the command that fixes it, and what the
+/// mirror holds that the summary does not count is said beside the figures (``Gongjian_V1_FiguresAsOf``).
 public struct OfflineReports: Sendable {
   public let mirror: Mirror
   /// The two-city tenant that keeps the targets and the city council. Default `city`.
@@ -15,20 +19,29 @@ public struct OfflineReports: Sendable {
     self.cityTenant = cityTenant
   }
 
-  /// The tenants the office's figures cover, as the server scopes them.
-  func scope() throws -> (tenants: [String], cityWide: Bool, label: String) {
-    guard let me = try self.mirror.identity() else {
+  /// The server's summary and what the mirror holds beyond it.
+  func summary() throws -> (Gongjian_V1_OfflineSummary, Gongjian_V1_FiguresAsOf) {
+    guard try self.mirror.identity() != nil else {
       throw GongjianClientError(.local, "the mirror was never synced: run `gongjian sync` once online")
     }
-    let known = try self.mirror.tenants()
-    // Overseers' mirrors hold every tenant; other members of the city tenant get city-wide
-    // figures only from the server, which reads tenants they cannot pull.
-    if me.office.overseer {
-      return (known, true, "city-wide (from the mirror)")
+    guard let summary = try self.mirror.summary() else {
+      throw GongjianClientError(.local, "the mirror holds no figures from the server (synced by an older client, or from a server that sends none): run `gongjian sync` once online")
     }
-    let own = me.memberships.map(\.tenantID).filter(known.contains).sorted()
-    let note = me.memberships.contains(where: { $0.tenantID == self.cityTenant }) ? "; city-wide figures come from the server" : ""
-    return (own, false, "tenants \(own.joined(separator: ", ")) only (not city-wide; from the mirror\(note))")
+    return (summary, try self.mirror.asOf(summary))
+  }
+
+  /// The refusal for figures the summary does not hold.
+  private static func missing(_ what: String, _ summary: Gongjian_V1_OfflineSummary, covered: String) -> GongjianClientError {
+    let when = summary.computedAt.date.formatted(.iso8601)
+    return GongjianClientError(
+      .local, "the mirror's figures (computed by the server at \(when)) cover \(covered), not \(what): run the command online, or `gongjian sync` first"
+    )
+  }
+
+  private static func years(_ summary: Gongjian_V1_OfflineSummary) -> String {
+    let years = summary.targets.map(\.year)
+    guard let first = years.min(), let last = years.max() else { return "no year" }
+    return first == last ? "\(first)" : "\(first) to \(last)"
   }
 
   /// The records the calculations read, from the mirror (queued writes included).
@@ -65,43 +78,39 @@ public struct OfflineReports: Sendable {
     return data
   }
 
-  /// The targets report of a year.
+  /// The targets report of a year, as the server computed it.
   public func targetsReport(year: Int32) throws -> Gongjian_V1_TargetsReport {
-    let scope = try self.scope()
-    let calculator = TargetsCalculator(data: try self.data(tenants: scope.tenants))
-    return .with {
-      $0.year = year
-      $0.cityWide = scope.cityWide
-      $0.tenantIds = scope.tenants
-      $0.scopeLabel = scope.label
-      $0.results = calculator.report(year: year)
+    let (summary, asOf) = try self.summary()
+    guard var report = summary.targets.first(where: { $0.year == year }) else {
+      throw Self.missing("\(year)", summary, covered: Self.years(summary))
     }
+    report.asOf = asOf
+    return report
   }
 
-  /// The flagship comparison of a period.
+  /// The flagship comparison of a period, as the server computed it.
   public func flagship(period: Gongjian_V1_Period) throws -> Gongjian_V1_FlagshipComparison {
-    let scope = try self.scope()
-    var comparison = TargetsCalculator(data: try self.data(tenants: scope.tenants)).flagship(period: period)
-    comparison.cityWide = scope.cityWide
+    let (summary, asOf) = try self.summary()
+    guard var comparison = summary.flagships.first(where: { $0.period == period }) else {
+      throw Self.missing(period.quarter == 0 ? "\(period.year)" : "\(period.year) Q\(period.quarter)", summary, covered: Self.years(summary))
+    }
+    comparison.asOf = asOf
     return comparison
   }
 
-  /// The evaluation scorecards of a year.
+  /// The evaluation scorecards of a year, as the server computed them.
   public func evaluation(year: Int32) throws -> Gongjian_V1_EvaluationReport {
-    let scope = try self.scope()
-    let calculator = TargetsCalculator(data: try self.data(tenants: scope.tenants))
-    return .with {
-      $0.year = year
-      $0.cityWide = scope.cityWide
-      $0.scopeLabel = scope.label
-      $0.parks = calculator.evaluation(year: year)
-      // The city's monitoring of its counties (Art. 十三) is the whole city's: city-wide readers only.
-      $0.counties = scope.cityWide ? calculator.countyMonitoring(year: year) : []
+    let (summary, asOf) = try self.summary()
+    guard var report = summary.evaluations.first(where: { $0.year == year }) else {
+      throw Self.missing("\(year)", summary, covered: Self.years(summary))
     }
+    report.asOf = asOf
+    return report
   }
 
-  /// A meeting's packet from the mirror. Linked records of tenants not in the mirror read as
-  /// not visible, as on the server.
+  /// A meeting's packet: its council's records from the mirror (queued writes included), the
+  /// computed sections from the server's summary, said so under the cover. Linked records of
+  /// tenants not in the mirror read as not visible, as on the server.
   public func packet(tenantID: String, meetingID: String, edition: PacketEdition = .init(.zh)) throws -> Gongjian_V1_Packet {
     func entries<P: SwiftProtobuf.Message & Sendable>(_ kind: RecordKind, as type: P.Type) throws -> [MeetingPacket.Entry<P>] {
       try self.mirror.records(tenantID: tenantID, kind: kind.name).map { .init(id: $0.id, sequence: $0.sequence, payload: try P(serializedBytes: $0.payload)) }
@@ -128,8 +137,13 @@ public struct OfflineReports: Sendable {
         links["\(link.kind)/\(link.id)"] = .visible(payload)
       }
     }
+    let (summary, asOf) = try self.summary()
+    guard let figures = summary.packets.first(where: { $0.tenantID == tenantID && $0.meetingID == meeting.id && $0.language == edition.language.rawValue }) else {
+      throw Self.missing("meeting \(meeting.id) of \(tenantID)", summary, covered: "\(Set(summary.packets.map { "\($0.tenantID)/\($0.meetingID)" }).count) meetings")
+    }
     let cityWide = tenantID == self.cityTenant
     let tenants = cityWide ? Array(known).sorted() : [tenantID]
+    // Names of parks, offices and pairings for the agenda's links; the figures are the summary's.
     let data = try self.data(tenants: tenants)
     return MeetingPacket.assemble(
       meeting: meeting, councilName: councilName,
@@ -137,7 +151,8 @@ public struct OfflineReports: Sendable {
         meetings: meetings, items: items, decisions: try entries(.decision, as: Gongjian_V1_Decision.self),
         actions: try entries(.actionItem, as: Gongjian_V1_ActionItem.self)
       ),
-      data: data, links: links, officeNames: data.officeNames, cityWide: cityWide, edition: edition
+      data: data, links: links, officeNames: data.officeNames, cityWide: cityWide, edition: edition,
+      figures: figures, asOf: asOf
     ).proto
   }
 

@@ -70,7 +70,9 @@ public struct GongjianServices: Sendable {
     let audit = AuditService(store: store, authorizer: authorizer, signer: signer)
     let admin = AdminService(store: store, authorizer: authorizer, revocations: revocations, directory: directory)
     let records = RecordsService(engine: engine, store: store, authorizer: authorizer)
-    let targets = TargetsService(store: store, cityTenant: configuration.authorization.operatorTenant)
+    let targets = TargetsService(
+      store: store, authorizer: authorizer, cityTenant: configuration.authorization.operatorTenant, ranges: configuration.validation.plausibleRanges
+    )
     let councils = CouncilsService(
       engine: engine, store: store, authorizer: authorizer, cityTenant: configuration.authorization.operatorTenant,
       maxAttachmentBytes: configuration.limits.maxAttachmentBytes, ranges: configuration.validation.plausibleRanges

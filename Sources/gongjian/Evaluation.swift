@@ -29,6 +29,7 @@ struct Evaluation: AsyncParsableCommand {
         return
       }
       printLine("Evaluation \(report.year) — \(report.scopeLabel)")
+      if report.hasAsOf { printLine(report.asOf.text(in: PacketEdition(.en))) }
       for card in report.parks {
         printLine("")
         printLine("\(card.parkName) (\(card.tenantID)): \(card.score) / 100")

@@ -47,6 +47,12 @@ struct Sync: AsyncParsableCommand {
           }
           let reports = try await synchronizer.sync(client: client, tenantIDs: tenants, officeID: me.office.id) { display.show($0) }
           display.finish()
+          // After the pull, so that the figures count at least what the mirror now holds.
+          do {
+            try mirror.saveSummary(try await client.offlineSummary())
+          } catch let error as GongjianClientError where error.kind != .local {
+            printError("gongjian: no figures for offline reports from the server (\(error.message)); offline reports keep the previous ones")
+          }
           try self.summarize(reports, mirror: mirror)
         }
       } catch let error as GongjianClientError where error.kind == .connection {

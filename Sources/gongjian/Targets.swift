@@ -34,6 +34,7 @@ struct Targets: AsyncParsableCommand {
         return
       }
       printLine("Targets \(report.year) — \(report.scopeLabel)")
+      if report.hasAsOf { printLine(report.asOf.text(in: PacketEdition(.en))) }
       printLine("")
       printTable(
         ["TARGET", "SOURCE", "ACTUAL", "THRESHOLD", "MET", "NOTE", "RESPONSIBLE UNITS"],

@@ -203,8 +203,8 @@ struct LeanConnectionHandlerTests {
       let lean = LeanMethods(
         services: services, admission: CallAdmission(resolver: Refusing(), logger: Logger(label: "test"), quotas: nil)
       )
-      #expect(router.methods.filter { $0.service.fullyQualifiedService.hasPrefix("gongjian.v1.") }.count == 39)
-      #expect(router.methods.count == 43, "with health's Check and Watch and the two reflection versions")
+      #expect(router.methods.filter { $0.service.fullyQualifiedService.hasPrefix("gongjian.v1.") }.count == 40)
+      #expect(router.methods.count == 44, "with health's Check and Watch and the two reflection versions")
       #expect(lean.paths == router.methods.map { "/" + $0.fullyQualifiedMethod }.sorted())
     }
   }

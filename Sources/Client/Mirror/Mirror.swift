@@ -89,6 +89,10 @@ public final class Mirror: Sendable {
     migrator.registerMigration("v2-outbox-groups") { db in
       try db.execute(sql: "ALTER TABLE outbox ADD COLUMN move_group TEXT")
     }
+    // The server's figures for offline reports (Targets/Summary): one row, replaced by each sync.
+    migrator.registerMigration("v3-offline-summary") { db in
+      try db.execute(sql: "CREATE TABLE summary (id INTEGER PRIMARY KEY CHECK (id = 1), payload BLOB NOT NULL, stored_at REAL NOT NULL)")
+    }
     return migrator
   }
 

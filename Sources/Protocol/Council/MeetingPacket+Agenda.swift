@@ -94,8 +94,8 @@ extension MeetingPacket {
     ))
   }
 
-  /// 附件: the attachments of the agenda with their digests, and the data-quality notes.
-  func attachmentsSection(_ doc: inout PacketDocument, _ number: Int, _ calculator: TargetsCalculator) {
+  /// 附件 (一): the attachments of the agenda with their digests.
+  func agendaAttachments(_ doc: inout PacketDocument, _ number: Int) {
     let e = self.edition
     doc.blocks.append(.heading(level: 3, text: e.subsection(number, 1, e.t("议题附件", "Attachments of the agenda"))))
     let attachments = self.agenda.enumerated().flatMap { index, entry in entry.item.attachments.map { (index + 1, $0) } }
@@ -114,6 +114,11 @@ extension MeetingPacket {
         "The digest is the SHA-256 of the attachment's content: it shows that a file received is the one registered."
       )))
     }
+  }
+
+  /// 附件 (二): the data-quality notes on the records the packet cites.
+  func qualitySection(_ doc: inout PacketDocument, _ number: Int) {
+    let e = self.edition
     doc.blocks.append(.heading(level: 3, text: e.subsection(number, 2, e.t("数据质量提示", "Data-quality notes"))))
     let notes = self.qualityNotes()
     if notes.isEmpty {

@@ -46,10 +46,13 @@ extension MeetingPacket {
   ///   - cityWide: True for the city council.
   ///   - edition: The packet's language.
   ///   - ranges: Where values are plausible, for the data-quality notes.
+  ///   - figures: The computed sections as the server laid them out (offline, from a summary), in
+  ///     this edition; nil to compute them from `data`.
+  ///   - asOf: When the server computed `figures`, and what the mirror holds that they do not count.
   public static func assemble(
     meeting: Entry<Gongjian_V1_Meeting>, councilName: String, records: Records, data: PartnershipData,
     links: [String: Link], officeNames: [String: String], cityWide: Bool, edition: PacketEdition,
-    ranges: PlausibleRanges = .defaults
+    ranges: PlausibleRanges = .defaults, figures: Gongjian_V1_PacketFigures? = nil, asOf: Gongjian_V1_FiguresAsOf? = nil
   ) -> MeetingPacket {
     let titles = Dictionary(records.meetings.map { ($0.id, $0.payload.title) }, uniquingKeysWith: { first, _ in first })
     let agenda = records.items
@@ -97,7 +100,11 @@ extension MeetingPacket {
         .sorted { $0.sequence < $1.sequence }.map { .init(id: $0.id, item: $0.payload) },
       links: links, meetingTitles: titles,
       officeNames: officeNames, data: data, previousMeeting: previous?.payload, followUps: followUps,
-      olderOpenActions: older, cityWide: cityWide, ranges: ranges
+      olderOpenActions: older, cityWide: cityWide, ranges: ranges,
+      precomputed: figures.map { figures in
+        Dictionary(figures.sections.map { (Int($0.number), $0.blocks.compactMap(PacketDocument.Block.init)) }, uniquingKeysWith: { first, _ in first })
+      },
+      asOf: asOf
     )
   }
 }

@@ -58,6 +58,11 @@ public struct MeetingPacket: Sendable {
   var cityWide: Bool
   /// Where values are plausible, for the data-quality notes.
   var ranges: PlausibleRanges
+  /// The computed sections as the server laid them out (an offline summary's), by section
+  /// number; nil to compute them from `data`.
+  var precomputed: [Int: [PacketDocument.Block]]?
+  /// Where the computed sections come from when the packet is built offline, said on the page.
+  var asOf: Gongjian_V1_FiguresAsOf?
 
   var year: Int32 { Int32(self.meeting.heldOn.prefix(4)) ?? 0 }
 
@@ -80,23 +85,64 @@ public struct MeetingPacket: Sendable {
       footer: self.meeting.title, language: e.language
     )
     self.cover(&doc)
+    if let asOf = self.asOf { doc.blocks.append(.note(self.offlineNote(asOf))) }
     let calculator = TargetsCalculator(data: self.data)
+    let computed = { (doc: inout PacketDocument, number: Int) in self.computedSection(&doc, number, calculator) }
     let sections: [(String, (inout PacketDocument, Int) -> Void)] = [
       (e.t("会议议程", "Agenda"), { self.agendaSection(&$0, $1) }),
       (e.t("上次会议决定事项落实情况", "Follow-up of the previous meeting's decisions"), { self.followUpSection(&$0, $1) }),
-      (e.t("年度目标完成情况", "Yearly targets"), { self.targetsSection(&$0, $1, calculator) }),
-      (e.t("重点项目进展", "Projects"), { self.projectsSection(&$0, $1, calculator) }),
-      (e.t("园区指标", "Park indicators"), { self.indicatorsSection(&$0, $1, calculator) }),
-      (e.t("收益分成", "Revenue sharing"), { self.revenueSection(&$0, $1) }),
-      (e.t("合作共建登记", "Registers"), { self.registersSection(&$0, $1, calculator) }),
+      (e.t("年度目标完成情况", "Yearly targets"), computed),
+      (e.t("重点项目进展", "Projects"), computed),
+      (e.t("园区指标", "Park indicators"), computed),
+      (e.t("收益分成", "Revenue sharing"), computed),
+      (e.t("合作共建登记", "Registers"), computed),
       (e.t("待决事项", "Items for decision"), { self.forDecisionSection(&$0, $1) }),
-      (e.t("附件", "Attachments"), { self.attachmentsSection(&$0, $1, calculator) }),
+      (e.t("附件", "Attachments"), { self.agendaAttachments(&$0, $1); computed(&$0, $1) }),
     ]
     for (index, (title, body)) in sections.enumerated() {
       doc.blocks.append(.heading(level: 2, text: e.section(index + 1, title)))
       body(&doc, index + 1)
     }
     return doc
+  }
+
+  /// The sections computed from the partnership's records rather than the council's: 三 to 七
+  /// and 九's data-quality notes.
+  public static let computedSections = [3, 4, 5, 6, 7, 9]
+
+  /// Appends a computed section's blocks: the summary's when the packet has them, else computed.
+  private func computedSection(_ doc: inout PacketDocument, _ number: Int, _ calculator: TargetsCalculator) {
+    if let precomputed = self.precomputed {
+      doc.blocks += precomputed[number] ?? []
+      return
+    }
+    switch number {
+    case 3: self.targetsSection(&doc, number, calculator)
+    case 4: self.projectsSection(&doc, number, calculator)
+    case 5: self.indicatorsSection(&doc, number, calculator)
+    case 6: self.revenueSection(&doc, number)
+    case 7: self.registersSection(&doc, number, calculator)
+    case 9: self.qualitySection(&doc, number)
+    default: break
+    }
+  }
+
+  /// The computed sections as the server lays them out, for an offline summary.
+  public func figures(tenantID: String) -> Gongjian_V1_PacketFigures {
+    let calculator = TargetsCalculator(data: self.data)
+    return .with {
+      $0.tenantID = tenantID
+      $0.meetingID = self.meetingID
+      $0.language = self.edition.language.rawValue
+      $0.sections = Self.computedSections.map { number in
+        var doc = PacketDocument(title: "", footer: "", language: self.edition.language)
+        self.computedSection(&doc, number, calculator)
+        return .with {
+          $0.number = Int32(number)
+          $0.blocks = doc.blocks.compactMap(\.proto)
+        }
+      }
+    }
   }
 
   // MARK: Names

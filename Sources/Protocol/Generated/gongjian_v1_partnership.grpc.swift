@@ -1166,11 +1166,25 @@ public enum Gongjian_V1_Targets: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Summary" metadata.
+        public enum Summary: Sendable {
+            /// Request type for "Summary".
+            public typealias Input = Gongjian_V1_OfflineSummaryRequest
+            /// Response type for "Summary".
+            public typealias Output = Gongjian_V1_OfflineSummary
+            /// Descriptor for "Summary".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "gongjian.v1.Targets"),
+                method: "Summary",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "gongjian.v1.Targets" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Report.descriptor,
             Flagship.descriptor,
-            Evaluation.descriptor
+            Evaluation.descriptor,
+            Summary.descriptor
         ]
     }
 }
@@ -1250,6 +1264,24 @@ extension Gongjian_V1_Targets {
             request: GRPCCore.StreamingServerRequest<Gongjian_V1_EvaluationRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_EvaluationReport>
+
+        /// Handle the "Summary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Gongjian_V1_OfflineSummaryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Gongjian_V1_OfflineSummary` messages.
+        func summary(
+            request: GRPCCore.StreamingServerRequest<Gongjian_V1_OfflineSummaryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_OfflineSummary>
     }
 
     /// Service protocol for the "gongjian.v1.Targets" service.
@@ -1313,6 +1345,24 @@ extension Gongjian_V1_Targets {
             request: GRPCCore.ServerRequest<Gongjian_V1_EvaluationRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_EvaluationReport>
+
+        /// Handle the "Summary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_OfflineSummaryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Gongjian_V1_OfflineSummary` message.
+        func summary(
+            request: GRPCCore.ServerRequest<Gongjian_V1_OfflineSummaryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_OfflineSummary>
     }
 
     /// Simple service protocol for the "gongjian.v1.Targets" service.
@@ -1374,6 +1424,24 @@ extension Gongjian_V1_Targets {
             request: Gongjian_V1_EvaluationRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Gongjian_V1_EvaluationReport
+
+        /// Handle the "Summary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+        ///
+        /// - Parameters:
+        ///   - request: A `Gongjian_V1_OfflineSummaryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Gongjian_V1_OfflineSummary` to respond with.
+        func summary(
+            request: Gongjian_V1_OfflineSummaryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Gongjian_V1_OfflineSummary
     }
 }
 
@@ -1409,6 +1477,17 @@ extension Gongjian_V1_Targets.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_EvaluationReport>(),
             handler: { request, context in
                 try await self.evaluation(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Gongjian_V1_Targets.Method.Summary.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_OfflineSummaryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_OfflineSummary>(),
+            handler: { request, context in
+                try await self.summary(
                     request: request,
                     context: context
                 )
@@ -1452,6 +1531,17 @@ extension Gongjian_V1_Targets.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func summary(
+        request: GRPCCore.StreamingServerRequest<Gongjian_V1_OfflineSummaryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Gongjian_V1_OfflineSummary> {
+        let response = try await self.summary(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -1489,6 +1579,19 @@ extension Gongjian_V1_Targets.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_EvaluationReport> {
         return GRPCCore.ServerResponse<Gongjian_V1_EvaluationReport>(
             message: try await self.evaluation(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func summary(
+        request: GRPCCore.ServerRequest<Gongjian_V1_OfflineSummaryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Gongjian_V1_OfflineSummary> {
+        return GRPCCore.ServerResponse<Gongjian_V1_OfflineSummary>(
+            message: try await self.summary(
                 request: request.message,
                 context: context
             ),
@@ -1573,6 +1676,29 @@ extension Gongjian_V1_Targets {
             deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_EvaluationReport>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_EvaluationReport>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Summary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_OfflineSummaryRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_OfflineSummaryRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_OfflineSummary` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func summary<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_OfflineSummaryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_OfflineSummaryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_OfflineSummary>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_OfflineSummary>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1693,6 +1819,40 @@ extension Gongjian_V1_Targets {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Summary" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Gongjian_V1_OfflineSummaryRequest` message.
+        ///   - serializer: A serializer for `Gongjian_V1_OfflineSummaryRequest` messages.
+        ///   - deserializer: A deserializer for `Gongjian_V1_OfflineSummary` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func summary<Result>(
+            request: GRPCCore.ClientRequest<Gongjian_V1_OfflineSummaryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Gongjian_V1_OfflineSummaryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Gongjian_V1_OfflineSummary>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_OfflineSummary>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Gongjian_V1_Targets.Method.Summary.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1781,6 +1941,35 @@ extension Gongjian_V1_Targets.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_EvaluationRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_EvaluationReport>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Summary" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Gongjian_V1_OfflineSummaryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func summary<Result>(
+        request: GRPCCore.ClientRequest<Gongjian_V1_OfflineSummaryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_OfflineSummary>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.summary(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Gongjian_V1_OfflineSummaryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Gongjian_V1_OfflineSummary>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1883,6 +2072,39 @@ extension Gongjian_V1_Targets.ClientProtocol {
             metadata: metadata
         )
         return try await self.evaluation(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Summary" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > What this office's figures need offline (see OfflineSummary); `gongjian sync` stores it.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func summary<Result>(
+        _ message: Gongjian_V1_OfflineSummaryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Gongjian_V1_OfflineSummary>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Gongjian_V1_OfflineSummaryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.summary(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -550,9 +550,21 @@ public nonisolated struct Gongjian_V1_TargetsReport: Sendable {
 
   public var results: [Gongjian_V1_TargetResult] = []
 
+  /// Set only when read from the mirror's offline summary: when the server computed the figures.
+  public var asOf: Gongjian_V1_FiguresAsOf {
+    get {_asOf ?? Gongjian_V1_FiguresAsOf()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _asOf: Gongjian_V1_FiguresAsOf? = nil
 }
 
 public nonisolated struct Gongjian_V1_FlagshipRequest: Sendable {
@@ -654,11 +666,22 @@ public nonisolated struct Gongjian_V1_FlagshipComparison: Sendable {
 
   public var cityWide: Bool = false
 
+  /// Set only when read from the mirror's offline summary.
+  public var asOf: Gongjian_V1_FiguresAsOf {
+    get {_asOf ?? Gongjian_V1_FiguresAsOf()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _period: Gongjian_V1_Period? = nil
+  fileprivate var _asOf: Gongjian_V1_FiguresAsOf? = nil
 }
 
 public nonisolated struct Gongjian_V1_EvaluationRequest: Sendable {
@@ -732,9 +755,21 @@ public nonisolated struct Gongjian_V1_EvaluationReport: Sendable {
   /// readers only.
   public var counties: [Gongjian_V1_CountyMonitoring] = []
 
+  /// Set only when read from the mirror's offline summary.
+  public var asOf: Gongjian_V1_FiguresAsOf {
+    get {_asOf ?? Gongjian_V1_FiguresAsOf()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _asOf: Gongjian_V1_FiguresAsOf? = nil
 }
 
 /// One county's or district's co-construction figures of a year (Art. 十三).
@@ -770,6 +805,101 @@ public nonisolated struct Gongjian_V1_CountyMonitoring: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// A tenant's feed sequence.
+public nonisolated struct Gongjian_V1_TenantSequence: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tenantID: String = String()
+
+  public var sequence: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Gongjian_V1_OfflineSummaryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Everything the figures the server shows this office depend on beyond the tenants it can pull:
+/// the answers of Report, Flagship and Evaluation for each year (and each quarter and the whole
+/// year) from the earliest record in its scope to the year after the server's, and the computed
+/// sections of every packet it may prepare, in both editions. `gongjian sync` keeps it in the
+/// mirror; offline reports read it instead of computing figures from less than their scope.
+public nonisolated struct Gongjian_V1_OfflineSummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// When the server computed it.
+  public var computedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_computedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_computedAt = newValue}
+  }
+  /// Returns true if `computedAt` has been explicitly set.
+  public var hasComputedAt: Bool {self._computedAt != nil}
+  /// Clears the value of `computedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearComputedAt() {self._computedAt = nil}
+
+  /// The head sequence of each tenant the figures were computed from, read before the records:
+  /// a mirror further along a tenant than this holds changes the figures do not count.
+  public var sequences: [Gongjian_V1_TenantSequence] = []
+
+  public var targets: [Gongjian_V1_TargetsReport] = []
+
+  public var flagships: [Gongjian_V1_FlagshipComparison] = []
+
+  public var evaluations: [Gongjian_V1_EvaluationReport] = []
+
+  public var packets: [Gongjian_V1_PacketFigures] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _computedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Where figures read offline come from: the summary's time and sequences, and what the mirror
+/// holds that they do not count.
+public nonisolated struct Gongjian_V1_FiguresAsOf: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var computedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_computedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_computedAt = newValue}
+  }
+  /// Returns true if `computedAt` has been explicitly set.
+  public var hasComputedAt: Bool {self._computedAt != nil}
+  /// Clears the value of `computedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearComputedAt() {self._computedAt = nil}
+
+  public var sequences: [Gongjian_V1_TenantSequence] = []
+
+  /// Tenants whose records in the mirror (pulled or queued) are newer than the figures.
+  public var newerTenants: [String] = []
+
+  /// How many of the mirror's changes (pulled after the summary, or queued) are not counted.
+  public var uncountedChanges: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _computedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1849,7 +1979,7 @@ nonisolated extension Gongjian_V1_UnitResult: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Gongjian_V1_TargetsReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TargetsReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{3}city_wide\0\u{3}tenant_ids\0\u{3}scope_label\0\u{1}results\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{3}city_wide\0\u{3}tenant_ids\0\u{3}scope_label\0\u{1}results\0\u{3}as_of\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1862,12 +1992,17 @@ nonisolated extension Gongjian_V1_TargetsReport: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.tenantIds) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.scopeLabel) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.year != 0 {
       try visitor.visitSingularInt32Field(value: self.year, fieldNumber: 1)
     }
@@ -1883,6 +2018,9 @@ nonisolated extension Gongjian_V1_TargetsReport: SwiftProtobuf.Message, SwiftPro
     if !self.results.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 5)
     }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1892,6 +2030,7 @@ nonisolated extension Gongjian_V1_TargetsReport: SwiftProtobuf.Message, SwiftPro
     if lhs.tenantIds != rhs.tenantIds {return false}
     if lhs.scopeLabel != rhs.scopeLabel {return false}
     if lhs.results != rhs.results {return false}
+    if lhs._asOf != rhs._asOf {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2042,7 +2181,7 @@ nonisolated extension Gongjian_V1_IndicatorLead: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Gongjian_V1_FlagshipComparison: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FlagshipComparison"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{1}parks\0\u{1}leads\0\u{3}flagship_tenant_id\0\u{3}city_wide\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{1}parks\0\u{1}leads\0\u{3}flagship_tenant_id\0\u{3}city_wide\0\u{3}as_of\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2055,6 +2194,7 @@ nonisolated extension Gongjian_V1_FlagshipComparison: SwiftProtobuf.Message, Swi
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.leads) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.flagshipTenantID) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.cityWide) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
       default: break
       }
     }
@@ -2080,6 +2220,9 @@ nonisolated extension Gongjian_V1_FlagshipComparison: SwiftProtobuf.Message, Swi
     if self.cityWide != false {
       try visitor.visitSingularBoolField(value: self.cityWide, fieldNumber: 5)
     }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2089,6 +2232,7 @@ nonisolated extension Gongjian_V1_FlagshipComparison: SwiftProtobuf.Message, Swi
     if lhs.leads != rhs.leads {return false}
     if lhs.flagshipTenantID != rhs.flagshipTenantID {return false}
     if lhs.cityWide != rhs.cityWide {return false}
+    if lhs._asOf != rhs._asOf {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2226,7 +2370,7 @@ nonisolated extension Gongjian_V1_ParkScorecard: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EvaluationReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{3}city_wide\0\u{3}scope_label\0\u{1}parks\0\u{1}counties\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{3}city_wide\0\u{3}scope_label\0\u{1}parks\0\u{1}counties\0\u{3}as_of\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2239,12 +2383,17 @@ nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, Swift
       case 3: try { try decoder.decodeSingularStringField(value: &self.scopeLabel) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.parks) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.counties) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.year != 0 {
       try visitor.visitSingularInt32Field(value: self.year, fieldNumber: 1)
     }
@@ -2260,6 +2409,9 @@ nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, Swift
     if !self.counties.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.counties, fieldNumber: 5)
     }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2269,6 +2421,7 @@ nonisolated extension Gongjian_V1_EvaluationReport: SwiftProtobuf.Message, Swift
     if lhs.scopeLabel != rhs.scopeLabel {return false}
     if lhs.parks != rhs.parks {return false}
     if lhs.counties != rhs.counties {return false}
+    if lhs._asOf != rhs._asOf {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2339,6 +2492,168 @@ nonisolated extension Gongjian_V1_CountyMonitoring: SwiftProtobuf.Message, Swift
     if lhs.weakVillages != rhs.weakVillages {return false}
     if lhs.weakVillagesWithPlan != rhs.weakVillagesWithPlan {return false}
     if lhs.revenueSharedYuan != rhs.revenueSharedYuan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_TenantSequence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TenantSequence"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tenant_id\0\u{1}sequence\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.tenantID.isEmpty {
+      try visitor.visitSingularStringField(value: self.tenantID, fieldNumber: 1)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_TenantSequence, rhs: Gongjian_V1_TenantSequence) -> Bool {
+    if lhs.tenantID != rhs.tenantID {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_OfflineSummaryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OfflineSummaryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_OfflineSummaryRequest, rhs: Gongjian_V1_OfflineSummaryRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_OfflineSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OfflineSummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}computed_at\0\u{1}sequences\0\u{1}targets\0\u{1}flagships\0\u{1}evaluations\0\u{1}packets\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._computedAt) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.sequences) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.targets) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.flagships) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.evaluations) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.packets) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._computedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.sequences.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.sequences, fieldNumber: 2)
+    }
+    if !self.targets.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.targets, fieldNumber: 3)
+    }
+    if !self.flagships.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.flagships, fieldNumber: 4)
+    }
+    if !self.evaluations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evaluations, fieldNumber: 5)
+    }
+    if !self.packets.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.packets, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_OfflineSummary, rhs: Gongjian_V1_OfflineSummary) -> Bool {
+    if lhs._computedAt != rhs._computedAt {return false}
+    if lhs.sequences != rhs.sequences {return false}
+    if lhs.targets != rhs.targets {return false}
+    if lhs.flagships != rhs.flagships {return false}
+    if lhs.evaluations != rhs.evaluations {return false}
+    if lhs.packets != rhs.packets {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Gongjian_V1_FiguresAsOf: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FiguresAsOf"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}computed_at\0\u{1}sequences\0\u{3}newer_tenants\0\u{3}uncounted_changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._computedAt) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.sequences) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.newerTenants) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.uncountedChanges) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._computedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.sequences.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.sequences, fieldNumber: 2)
+    }
+    if !self.newerTenants.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.newerTenants, fieldNumber: 3)
+    }
+    if self.uncountedChanges != 0 {
+      try visitor.visitSingularUInt64Field(value: self.uncountedChanges, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Gongjian_V1_FiguresAsOf, rhs: Gongjian_V1_FiguresAsOf) -> Bool {
+    if lhs._computedAt != rhs._computedAt {return false}
+    if lhs.sequences != rhs.sequences {return false}
+    if lhs.newerTenants != rhs.newerTenants {return false}
+    if lhs.uncountedChanges != rhs.uncountedChanges {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

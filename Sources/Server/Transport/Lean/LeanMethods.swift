@@ -40,6 +40,7 @@ struct LeanMethods: Sendable {
         .unary(Gongjian_V1_Targets.Method.Report.descriptor, targets.report),
         .unary(Gongjian_V1_Targets.Method.Flagship.descriptor, targets.flagship),
         .unary(Gongjian_V1_Targets.Method.Evaluation.descriptor, targets.evaluation),
+        .unary(Gongjian_V1_Targets.Method.Summary.descriptor, targets.summary),
         .unary(Councils.CreateMeeting.descriptor, councils.createMeeting),
         .unary(Councils.ListMeetings.descriptor, councils.listMeetings),
         .unary(Councils.SetMeetingStatus.descriptor, councils.setMeetingStatus),
