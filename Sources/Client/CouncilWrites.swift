@@ -14,9 +14,13 @@ public struct CouncilWrites: Sendable {
     self.tenantID = tenantID
   }
 
+  /// The cause of an error saying that the mirror lacks what a move reads (never synced, or a
+  /// record not pulled yet): syncing the tenant may cure it.
+  public struct NotInMirror: Error, Sendable {}
+
   func actor() throws -> AgendaWorkflow.Actor {
     guard let me = try self.mirror.identity() else {
-      throw GongjianClientError(.local, "the mirror was never synced: run `gongjian sync` once online")
+      throw GongjianClientError(.local, "the mirror was never synced: run `gongjian sync` once online", cause: NotInMirror())
     }
     let side = me.memberships.first { $0.tenantID == self.tenantID }?.side ?? me.office.side
     return AgendaWorkflow.Actor(
@@ -28,7 +32,7 @@ public struct CouncilWrites: Sendable {
   func stored<P: SwiftProtobuf.Message & Sendable>(_ kind: RecordKind, _ id: String, field: String, as type: P.Type) throws -> AgendaWorkflow.Stored<P> {
     guard !id.isEmpty else { throw GongjianClientError(.usage, "\(field): required") }
     guard let record = try self.mirror.record(tenantID: self.tenantID, kind: kind.name, id: id) else {
-      throw GongjianClientError(.usage, "\(field): no \(kind.name) \(id) in the mirror of \(self.tenantID) (run `gongjian sync`)")
+      throw GongjianClientError(.usage, "\(field): no \(kind.name) \(id) in the mirror of \(self.tenantID) (run `gongjian sync`)", cause: NotInMirror())
     }
     return .init(id: record.id, version: record.version, payload: try P(serializedBytes: record.payload))
   }

@@ -15,7 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Pull the tenant's audit entries and checkpoints, recompute the chain and check the signatures.",
       discussion: "Exit 0 when the chain holds; 70 naming the first entry that does not. Example: gongjian audit verify --tenant wujiang-siyang"
-    )
+    ).exits(.usage, .rejected, .unreachable, .server, .auth)
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "The tenant.") var tenant: String
 

@@ -14,7 +14,7 @@ extension Conflicts {
           gongjian conflicts resolve 3 --keep theirs
           gongjian conflicts resolve 3 --file merged.yaml
         """
-    )
+    ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
     enum Side: String, ExpressibleByArgument, CaseIterable { case mine, theirs }
 
     @OptionGroup var connection: ConnectionOptions

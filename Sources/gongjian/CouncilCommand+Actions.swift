@@ -8,9 +8,10 @@ extension CouncilCommand {
   struct Actions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List action items (from the mirror when the server is unreachable).", discussion: "Example: gongjian council actions --open --tenant city"
-    )
+    ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
     @OptionGroup var options: Options
     @OptionGroup var read: ReadOptions
+    @OptionGroup var labels: LabelOptions
     @Flag(help: "Only open ones.") var open = false
 
     func run() async throws {
@@ -24,7 +25,7 @@ extension CouncilCommand {
         }
         printTable(
           ["ID", "DUE", "STATUS", "OWNER", "ACTION"],
-          list.actions.map { [$0.id, $0.action.dueOn, $0.action.status.label + ($0.overdue ? " (overdue)" : ""), $0.action.ownerUnit, $0.action.title] }
+          list.actions.map { [$0.id, $0.action.dueOn, self.labels.edition.label($0.action.status, overdue: $0.overdue), $0.action.ownerUnit, $0.action.title] }
         )
       }
     }

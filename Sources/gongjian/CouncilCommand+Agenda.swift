@@ -8,9 +8,10 @@ extension CouncilCommand {
   struct Agenda: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show a meeting's agenda: accepted items in order, then the others.", discussion: "Example: gongjian council agenda --meeting 7c0e… --tenant city"
-    )
+    ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
     @OptionGroup var options: Options
     @OptionGroup var read: ReadOptions
+    @OptionGroup var labels: LabelOptions
     @Option(help: "The meeting id.") var meeting: String
 
     func run() async throws {
@@ -22,12 +23,12 @@ extension CouncilCommand {
           printLine(try agenda.jsonString(options: TypedRecordFormatting.options))
           return
         }
-        printLine("\(agenda.meeting.meeting.title) — \(agenda.meeting.meeting.heldOn) — \(String(describing: agenda.meeting.meeting.status)), agenda v\(agenda.meeting.meeting.agendaVersion)")
+        printLine("\(agenda.meeting.meeting.title) — \(agenda.meeting.meeting.heldOn) — \(self.labels.edition.label(agenda.meeting.meeting.status)), agenda v\(agenda.meeting.meeting.agendaVersion)")
         printTable(
           ["#", "STATUS", "ID", "TITLE", "PROPOSED BY", "SIDE", "RESPONSIBLE UNITS"],
           agenda.items.map {
-            [$0.item.order > 0 ? String($0.item.order) : "", CouncilCommand.status($0.item.status), $0.id, $0.item.title,
-             $0.item.proposingOffice, $0.item.proposingSide.displayName, $0.item.responsibleUnits.joined(separator: "、")]
+            [$0.item.order > 0 ? String($0.item.order) : "", self.labels.edition.label($0.item.status), $0.id, $0.item.title,
+             $0.item.proposingOffice, self.labels.edition.label($0.item.proposingSide), $0.item.responsibleUnits.joined(separator: "、")]
           }
         )
       }

@@ -13,7 +13,7 @@ extension CouncilCommand {
         Example: gongjian council create-meeting --title 2027年苏宿两市联合协调理事会会议 --held-on 2027-12-15 --place 宿迁市政府会议中心 \\
           --starts-at 09:30 --chair 宿迁市人民政府分管副市长 --unit 宿迁市发展改革委 --unit 苏州市发展改革委 --tenant city --wait
         """
-    )
+    ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
     @OptionGroup var options: Options
     @Option(help: "The council id (default: the tenant's only council).") var council: String?
     @Option(help: "The meeting's title.") var title: String
@@ -32,7 +32,12 @@ extension CouncilCommand {
         if let council = self.council {
           councilID = council
         } else {
-          let councils = try mirror.records(tenantID: self.options.tenant, kind: RecordKind.council.name)
+          var councils = try mirror.records(tenantID: self.options.tenant, kind: RecordKind.council.name)
+          if councils.isEmpty {
+            // A cold mirror: the tenant's council comes with a sync (when the server answers).
+            try? await CouncilCommand.catchUp(tenantID: self.options.tenant, connection: self.options.connection, mirror: mirror)
+            councils = try mirror.records(tenantID: self.options.tenant, kind: RecordKind.council.name)
+          }
           guard councils.count == 1 else {
             throw GongjianClientError(
               .usage, "--council: the tenant \(self.options.tenant) has \(councils.count) councils in the mirror; name one: \(councils.map(\.id).joined(separator: ", "))"
@@ -51,7 +56,7 @@ extension CouncilCommand {
           $0.participatingUnits = self.units
           $0.secretariat = self.secretariat
         }
-        let created = try CouncilWrites(mirror: mirror, tenantID: self.options.tenant).createMeeting(request)
+        let created = try await CouncilCommand.writes(self.options) { try $0.createMeeting(request) }
         printError("meeting \(created.meetingID)")
         try await CouncilCommand.submit(created.mutations, options: self.options, wait: self.wait)
       }

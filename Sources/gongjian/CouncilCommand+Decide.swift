@@ -9,7 +9,7 @@ extension CouncilCommand {
     static let configuration = CommandConfiguration(
       abstract: "Record a decision on an accepted item, with action items, from a file: {text, decided_on, actions: [{title, owner_unit, due_on}]}.",
       discussion: "Example: gongjian council decide 3f2a… --file decision.yaml --tenant city"
-    )
+    ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
     @OptionGroup var options: Options
     @Argument(help: "The item id.") var item: String
     @Option(help: ArgumentHelp("The JSON or YAML file.", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"])) var file: String
@@ -26,7 +26,7 @@ extension CouncilCommand {
         object["tenant_id"] = self.options.tenant
         object["item_id"] = self.item
         let request = try PayloadDocument.decode(object, as: Gongjian_V1_DecideRequest.self, name: "decision", place: self.file)
-        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant).decide(request)
+        let writes = try await CouncilCommand.writes(self.options) { try $0.decide(request) }
         try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }

@@ -8,9 +8,10 @@ extension CouncilCommand {
   struct Meetings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List the council's meetings (from the mirror when the server is unreachable).", discussion: "Example: gongjian council meetings --tenant city"
-    )
+    ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
     @OptionGroup var options: Options
     @OptionGroup var read: ReadOptions
+    @OptionGroup var labels: LabelOptions
 
     func run() async throws {
       try await self.options.connection.run {
@@ -23,7 +24,7 @@ extension CouncilCommand {
         }
         printTable(
           ["ID", "DATE", "STATUS", "AGENDA", "MEETING", "COUNCIL"],
-          list.meetings.map { [$0.id, $0.meeting.heldOn, String(describing: $0.meeting.status), "v\($0.meeting.agendaVersion)", $0.meeting.title, $0.councilName] }
+          list.meetings.map { [$0.id, $0.meeting.heldOn, self.labels.edition.label($0.meeting.status), "v\($0.meeting.agendaVersion)", $0.meeting.title, $0.councilName] }
         )
       }
     }

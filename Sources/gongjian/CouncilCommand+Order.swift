@@ -9,7 +9,7 @@ extension CouncilCommand {
     static let configuration = CommandConfiguration(
       abstract: "Order the accepted items (secretariat): list every accepted item id.",
       discussion: "Example: gongjian council order --meeting 7c0e… 3f2a… 9b41… --tenant city"
-    )
+    ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
     @OptionGroup var options: Options
     @Option(help: "The meeting id.") var meeting: String
     @Argument(help: "Accepted item ids in the new order.") var items: [String]
@@ -17,8 +17,7 @@ extension CouncilCommand {
 
     func run() async throws {
       try await self.options.connection.run {
-        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant)
-          .order(meetingID: self.meeting, itemIDs: self.items)
+        let writes = try await CouncilCommand.writes(self.options) { try $0.order(meetingID: self.meeting, itemIDs: self.items) }
         guard !writes.isEmpty else {
           printLine("the agenda is already in this order")
           return

@@ -12,7 +12,7 @@ extension CouncilCommand {
         The Chinese edition (--lang zh, the default) is the official document; --lang en writes an English edition for
         foreign-invested partners. Example: gongjian council packet --meeting c0c0000c-0000-4000-8000-000000002026 --tenant city --format pdf --out packet.pdf
         """
-    )
+    ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, md, pdf }
     enum Language: String, ExpressibleByArgument, CaseIterable { case zh, en }
 

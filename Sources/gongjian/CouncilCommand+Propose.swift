@@ -15,7 +15,7 @@ extension CouncilCommand {
 
         Example: gongjian council propose --meeting 7c0e… --file item.yaml --tenant city
         """
-    )
+    ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
     @OptionGroup var options: Options
     @Option(help: "The meeting id.") var meeting: String
     @Option(help: ArgumentHelp("The JSON or YAML file.", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"])) var file: String
@@ -51,7 +51,7 @@ extension CouncilCommand {
           }
           request.attachments = uploaded
         }
-        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant).propose(request)
+        let writes = try await CouncilCommand.writes(self.options) { try $0.propose(request) }
         try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }

@@ -23,13 +23,35 @@ struct CouncilCommand: AsyncParsableCommand {
     var tenant: String = "city"
   }
 
-  static func status(_ status: Gongjian_V1_AgendaItemStatus) -> String {
-    switch status {
-    case .proposed: "PROPOSED"
-    case .accepted: "ACCEPTED"
-    case .deferred: "DEFERRED"
-    case .withdrawn: "WITHDRAWN"
-    default: "?"
+  /// The writes of a move, built from the mirror. When the mirror lacks what the move reads (a
+  /// cold mirror, or a record made elsewhere since the last sync) and the server is reachable,
+  /// the tenant is synced first, quietly (progress on a terminal only), and the move built again.
+  static func writes<Writes>(_ options: Options, _ make: (CouncilWrites) throws -> Writes) async throws -> Writes {
+    let mirror = try options.connection.mirror()
+    do {
+      return try make(CouncilWrites(mirror: mirror, tenantID: options.tenant))
+    } catch let error as GongjianClientError where error.cause is CouncilWrites.NotInMirror {
+      do {
+        try await Self.catchUp(tenantID: options.tenant, connection: options.connection, mirror: mirror)
+      } catch let failure as GongjianClientError where failure.kind == .connection {
+        // Offline: the mirror's answer stands, with the command that fixes it.
+        throw error
+      }
+      return try make(CouncilWrites(mirror: mirror, tenantID: options.tenant))
+    }
+  }
+
+  /// Brings one tenant of the mirror up to date, as `gongjian sync --tenant` does.
+  static func catchUp(tenantID: String, connection: ConnectionOptions, mirror: Mirror) async throws {
+    let display = ProgressDisplay(json: connection.json)
+    defer { display.finish() }
+    try await connection.connect { client in
+      let me = try await client.whoAmI()
+      try mirror.saveDirectory(identity: me, cityMemberships: nil)
+      let reports = try await Synchronizer(mirror: mirror).sync(client: client, tenantIDs: [tenantID], officeID: me.office.id) { display.show($0) }
+      if let refused = reports.first(where: { $0.refused != nil })?.refused {
+        throw GongjianClientError(.auth, "\(tenantID): \(refused)")
+      }
     }
   }
 
@@ -38,6 +60,16 @@ struct CouncilCommand: AsyncParsableCommand {
     let places = mutations.map { (mutation: $0, place: "\($0.kind) \($0.recordID.prefix(8))…") }
     let status = try await Outbox.submit(places, tenantID: options.tenant, connection: options.connection, wait: wait, atomic: true)
     if status != .success { throw status.exitCode }
+  }
+
+  /// The language of the statuses a listing prints, as the packet labels them.
+  struct LabelOptions: ParsableArguments {
+    enum Language: String, ExpressibleByArgument, CaseIterable { case en, zh }
+
+    @Option(help: "The language of statuses and sides, as the packet writes them.")
+    var lang: Language = .en
+
+    var edition: PacketEdition { PacketEdition(self.lang == .zh ? .zh : .en) }
   }
 
   /// Accept, defer and withdraw: one item, one move.
@@ -49,8 +81,7 @@ struct CouncilCommand: AsyncParsableCommand {
 
     func run(_ move: AgendaWorkflow.Move) async throws {
       try await self.options.connection.run {
-        let writes = try CouncilWrites(mirror: try self.options.connection.mirror(), tenantID: self.options.tenant)
-          .move(move, itemID: self.item, note: self.note)
+        let writes = try await CouncilCommand.writes(self.options) { try $0.move(move, itemID: self.item, note: self.note) }
         try await CouncilCommand.submit(writes, options: self.options, wait: self.wait)
       }
     }

@@ -9,7 +9,7 @@ struct Evaluation: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Each park's annual evaluation scorecard, with reasons (from the mirror when offline).",
     discussion: "Example: gongjian evaluation --year 2026"
-  )
+  ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var read: ReadOptions

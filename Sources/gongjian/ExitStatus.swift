@@ -34,10 +34,39 @@ enum ExitStatus: Int32, CaseIterable {
 
   var exitCode: ExitCode { ExitCode(self.rawValue) }
 
+  /// The code's meaning, as the per-command lines say it.
+  var meaning: String {
+    switch self {
+    case .success: "done"
+    case .usage: "bad arguments or input file"
+    case .rejected: "invalid data"
+    case .conflict: "conflict"
+    case .unreachable: "server unreachable"
+    case .server: "server error"
+    case .local: "local mirror or file"
+    case .auth: "not permitted"
+    }
+  }
+
+  /// The line in a command's `--help` that lists the codes it returns.
+  static func line(_ statuses: [ExitStatus], note: String) -> String {
+    let codes = ([.success] + statuses).sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue) \($0.meaning)" }
+    return "Exit codes: " + codes.joined(separator: ", ") + (note.isEmpty ? "." : "; \(note).")
+  }
+
   /// The table in `gongjian --help`.
   static var help: String {
     "Exit codes: 0 success (writes: queued), 64 usage or bad input file, 65 rejected by the server, 67 conflict, "
       + "69 server unreachable, 70 other server error, 74 local mirror or file error, 77 not authenticated or not permitted."
+  }
+}
+
+extension CommandConfiguration {
+  /// The configuration with the exit codes the command returns said at the end of its help.
+  func exits(_ statuses: ExitStatus..., note: String = "") -> CommandConfiguration {
+    var copy = self
+    copy.discussion += (copy.discussion.isEmpty ? "" : "\n\n") + ExitStatus.line(statuses, note: note)
+    return copy
   }
 }
 

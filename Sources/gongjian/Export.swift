@@ -17,7 +17,7 @@ struct Export: AsyncParsableCommand {
         gongjian export transferred_project --tenant sip-suqian --format xlsx --out projects.xlsx
         gongjian export indicator_report --tenant sip-suqian --park 6f1c… --out reports.csv
       """
-  )
+  ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case csv, xlsx }
 

@@ -13,7 +13,7 @@ struct Get: AsyncParsableCommand {
         gongjian get park 5a1e0000-0000-4000-8000-000000000001 --tenant sip-suqian
         gongjian get park 5a1e0000-0000-4000-8000-000000000001 --tenant sip-suqian --json
       """
-  )
+  ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var read: ReadOptions

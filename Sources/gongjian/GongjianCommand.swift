@@ -87,7 +87,16 @@ struct ConnectionOptions: ParsableArguments {
 
   /// Opens the endpoint's mirror.
   func mirror() throws -> Mirror {
-    try Mirror(path: try self.endpoint().mirrorPath)
+    try Self.openMirror(at: try self.endpoint().mirrorPath)
+  }
+
+  /// Opens a mirror, saying once that an earlier version's files were made owner-only.
+  static func openMirror(at path: String) throws -> Mirror {
+    let mirror = try Mirror(path: path)
+    if !mirror.tightened.isEmpty {
+      printError("gongjian: made \(mirror.tightened.joined(separator: ", ")) readable by you only (other local users could read the records)")
+    }
+    return mirror
   }
 
   /// Connects and runs `body`; prints a failure and exits with its code.

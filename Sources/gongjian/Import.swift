@@ -17,7 +17,7 @@ struct Import: AsyncParsableCommand {
         gongjian import transferred_project --tenant sip-suqian --file projects.csv
         gongjian import transferred_project --tenant sip-suqian --file projects.xlsx --wait
       """
-  )
+  ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
 
   @OptionGroup var connection: ConnectionOptions
   @Argument(help: "The kind of the records.") var kind: KindArgument

@@ -58,7 +58,7 @@ struct List: AsyncParsableCommand {
         gongjian list indicator_report --tenant sip-suqian --year 2025 --quarter 4
         gongjian list park --tenant sip-suqian --offline --json
       """
-  )
+  ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var read: ReadOptions

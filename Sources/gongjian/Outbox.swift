@@ -71,10 +71,9 @@ enum Outbox {
   /// What became of a queued write: applied (gone from the outbox), or an open item.
   static func outcome(of mutation: Gongjian_V1_Mutation, tenantID: String, mirror: Mirror) throws -> (text: String, status: ExitStatus) {
     if let entry = try mirror.unresolved(tenantID: tenantID).first(where: { $0.mutationID == mutation.mutationID }) {
-      let detail = ([entry.message] + entry.violations).joined(separator: "; ")
-      return entry.state == .conflict
-        ? ("conflict #\(entry.number): \(detail)", .conflict)
-        : ("rejected #\(entry.number): \(detail)", .rejected)
+      let detail = entry.detail
+      if entry.state == .conflict { return ("conflict #\(entry.number): \(detail)", .conflict) }
+      return ("rejected #\(entry.number): \(detail)", entry.deniedPermission ? .auth : .rejected)
     }
     if try mirror.pending(tenantID: tenantID).contains(where: { $0.mutationID == mutation.mutationID }) {
       return ("queued", .success)

@@ -7,7 +7,7 @@ extension ProfileCommand {
     static let configuration = CommandConfiguration(
       abstract: "Add (or change) a profile; the first one added is put in use.",
       discussion: "Example: gongjian profile add suqian-commerce --server gongjian.example.gov.cn:7443 --credentials ~/gongjian/suqian.commerce"
-    )
+    ).exits(.usage, .local)
     @Argument(help: "The profile's name, e.g. suqian-commerce.") var name: String
     @Option(help: "Server address HOST:PORT.") var server: String
     @Option(help: ArgumentHelp("The office's credential folder (ca.pem, cert.pem, key.pem).", valueName: "dir"), completion: .directory)

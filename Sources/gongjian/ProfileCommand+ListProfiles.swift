@@ -4,7 +4,7 @@ import GongjianClient
 
 extension ProfileCommand {
   struct ListProfiles: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the profiles; * marks the one in use.", discussion: "Example: gongjian profile list")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the profiles; * marks the one in use.", discussion: "Example: gongjian profile list").exits(.usage, .local)
     @Flag(help: "Machine-readable output.") var json = false
 
     func run() async throws {

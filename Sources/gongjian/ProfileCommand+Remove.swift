@@ -6,7 +6,7 @@ extension ProfileCommand {
   struct Remove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Remove a profile (its mirror stays on disk until you delete it).", discussion: "Example: gongjian profile remove old-laptop"
-    )
+    ).exits(.usage, .local)
     @Argument(help: "The profile's name.") var name: String
 
     func run() async throws {

@@ -4,7 +4,7 @@ import GongjianClient
 
 extension ProfileCommand {
   struct Use: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Put a profile in use for every later command.", discussion: "Example: gongjian profile use suqian-commerce")
+    static let configuration = CommandConfiguration(abstract: "Put a profile in use for every later command.", discussion: "Example: gongjian profile use suqian-commerce").exits(.usage, .local)
     @Argument(help: "The profile's name.") var name: String
 
     func run() async throws {

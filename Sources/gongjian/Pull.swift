@@ -6,7 +6,7 @@ struct Pull: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print a tenant's changes after a cursor, in order (JSON lines with --json); the mirror is not touched.",
     discussion: "Examples:\n  gongjian pull --tenant sip-suqian\n  gongjian pull --tenant sip-suqian --since 120 --json"
-  )
+  ).exits(.usage, .rejected, .unreachable, .server, .auth)
 
   @OptionGroup var connection: ConnectionOptions
 

@@ -18,7 +18,7 @@ struct Push: AsyncParsableCommand {
         gongjian push --tenant sip-suqian --file changes.yaml
         gongjian push --tenant sip-suqian --file changes.yaml --wait
       """
-  )
+  ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
 
   @OptionGroup var connection: ConnectionOptions
 

@@ -13,7 +13,7 @@ struct Status: AsyncParsableCommand {
         gongjian status
         gongjian status --json
       """
-  )
+  ).exits(.usage, .server, .local, note: "70 when a tenant's mirror still differs from the server after a refetch")
 
   @OptionGroup var connection: ConnectionOptions
 
@@ -23,7 +23,7 @@ struct Status: AsyncParsableCommand {
   func run() async throws {
     try await self.connection.run {
       let endpoint = try self.connection.endpoint()
-      let mirror = try Mirror(path: endpoint.mirrorPath)
+      let mirror = try ConnectionOptions.openMirror(at: endpoint.mirrorPath)
       let statuses = try mirror.status(tenantID: self.tenant)
       if self.connection.json {
         for status in statuses { printJSON(status) }

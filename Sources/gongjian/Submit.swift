@@ -19,7 +19,7 @@ struct Submit: AsyncParsableCommand {
         gongjian submit transferred_project --tenant sip-suqian --file projects.yaml
         gongjian submit park --tenant sip-suqian --file park.json --wait
       """
-  )
+  ).exits(.usage, .rejected, .conflict, .unreachable, .local, .auth, note: "65, 67, 69 and 77 come with --wait (without it, writes are queued)")
 
   @OptionGroup var connection: ConnectionOptions
 

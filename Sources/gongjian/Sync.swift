@@ -17,7 +17,7 @@ struct Sync: AsyncParsableCommand {
         gongjian sync
         gongjian sync --tenant sip-suqian --watch
       """
-  )
+  ).exits(.usage, .rejected, .conflict, .unreachable, .server, .local, .auth, note: "65, 77 and 67 when writes delivered in this run were refused for their data, for permission, or conflicted")
 
   @OptionGroup var connection: ConnectionOptions
 
@@ -59,6 +59,9 @@ struct Sync: AsyncParsableCommand {
         display.finish()
         let pending = try mirror.status().reduce(0) { $0 + $1.pending }
         throw GongjianClientError(.connection, "\(error.message); \(pending) queued writes stay in the outbox", cause: error)
+      } catch {
+        display.finish()
+        throw error
       }
     }
   }
@@ -112,6 +115,14 @@ struct Sync: AsyncParsableCommand {
     if refused {
       throw GongjianClientError(.auth, "the server refused some tenants (above); the others are synced")
     }
+    // Writes refused in this run exit as `submit --wait` does: 77 for permission, 65 for the
+    // data, 67 for a conflict (the highest when several).
+    let pushed = reports.reduce(into: PushTally()) { $0.add($1.pushed) }
+    var outcomes: [ExitStatus] = []
+    if pushed.denied > 0 { outcomes.append(.auth) }
+    if pushed.rejected > pushed.denied { outcomes.append(.rejected) }
+    if pushed.conflicts > 0 { outcomes.append(.conflict) }
+    if let worst = outcomes.max(by: { $0.rawValue < $1.rawValue }) { throw worst.exitCode }
   }
 
   struct SyncLine: Encodable {
@@ -128,39 +139,53 @@ struct Sync: AsyncParsableCommand {
   }
 }
 
-/// The live progress line on a terminal (records pulled and pushed, rate, remaining by head
-/// sequence, ETA); plain lines, at most one every two seconds, otherwise.
+/// The live progress line (records pulled and pushed, rate, remaining by head sequence, ETA),
+/// drawn in place on stderr only when it is a terminal and never with `--json`, and cleared
+/// before the summary. Elsewhere `sync --watch` says only when a tenant goes live or waits to
+/// reconnect, once per change.
 final class ProgressDisplay: Sendable {
   private let terminal: Bool
   private let json: Bool
-  private let last = Mutex<(ContinuousClock.Instant, Bool)>((.now - .seconds(10), false))
+  /// When the line was last drawn, whether one is on screen, and each tenant's last said state.
+  private let state = Mutex<(drawnAt: ContinuousClock.Instant, onScreen: Bool, said: [String: Synchronizer.Progress.Phase])>(
+    (.now - .seconds(10), false, [:])
+  )
 
-  init(json: Bool) {
+  init(json: Bool, terminal: Bool = isatty(STDERR_FILENO) == 1) {
     self.json = json
-    self.terminal = isatty(STDERR_FILENO) == 1
+    self.terminal = terminal
   }
 
   func show(_ progress: Synchronizer.Progress) {
     guard !self.json, progress.phase != .pushing || progress.pushed > 0 else { return }
     let now = ContinuousClock.now
-    let due = self.last.withLock { state -> Bool in
-      let interval: Duration = self.terminal ? .milliseconds(100) : .seconds(2)
-      guard now - state.0 >= interval || progress.phase == .caughtUp else { return false }
-      state = (now, true)
+    guard self.terminal else {
+      // A log, not a display: the watch's state changes only.
+      switch progress.phase {
+      case .live, .waiting:
+        let changed = self.state.withLock { state in
+          defer { state.said[progress.tenantID] = progress.phase }
+          return state.said[progress.tenantID] != progress.phase
+        }
+        if changed { printError(Self.describe(progress, now: now)) }
+      default:
+        break
+      }
+      return
+    }
+    let due = self.state.withLock { state -> Bool in
+      guard now - state.drawnAt >= .milliseconds(100) || progress.phase == .caughtUp else { return false }
+      state.drawnAt = now
+      state.onScreen = true
       return true
     }
     guard due else { return }
-    let line = Self.describe(progress, now: now)
-    if self.terminal {
-      try? FileHandle.standardError.write(contentsOf: Data(("\r\u{1B}[K" + line).utf8))
-      if progress.phase == .caughtUp { try? FileHandle.standardError.write(contentsOf: Data("\n".utf8)) }
-    } else if progress.phase != .caughtUp {
-      printError(line)
-    }
+    try? FileHandle.standardError.write(contentsOf: Data(("\r\u{1B}[K" + Self.describe(progress, now: now)).utf8))
   }
 
+  /// Clears the line, before the summary or an error is printed.
   func finish() {
-    guard self.terminal, !self.json, self.last.withLock({ $0.1 }) else { return }
+    guard self.terminal, !self.json, self.state.withLock({ state in defer { state.onScreen = false }; return state.onScreen }) else { return }
     try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K".utf8))
   }
 

@@ -9,7 +9,7 @@ struct Targets: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "The seed's yearly targets: actual figures from records, threshold, met or not (from the mirror when offline).",
     discussion: "Examples:\n  gongjian targets --year 2026\n  gongjian targets --year 2026 --details --offline"
-  )
+  ).exits(.usage, .rejected, .local, .auth, note: "when the server is unreachable the mirror answers")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var read: ReadOptions

@@ -6,7 +6,7 @@ struct Watch: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Follow a tenant's changes live (catches up from --since first); `sync --watch` keeps the mirror instead.",
     discussion: "Example: gongjian watch --tenant city"
-  )
+  ).exits(.usage, .rejected, .unreachable, .server, .auth)
 
   @OptionGroup var connection: ConnectionOptions
 

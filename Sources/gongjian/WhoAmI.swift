@@ -7,7 +7,7 @@ struct WhoAmI: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "whoami", abstract: "Show the office your certificate names and its memberships.",
     discussion: "Example: gongjian whoami --profile suqian-commerce"
-  )
+  ).exits(.usage, .rejected, .unreachable, .server, .auth)
 
   @OptionGroup var connection: ConnectionOptions
 

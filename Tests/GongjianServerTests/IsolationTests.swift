@@ -271,6 +271,7 @@ struct IsolationTests {
       let first = try await h.sync.push(pushRequest("sip-suqian", client: "laptop", [mutation]), metadata: office("suqian.commerce"))
       var second = mutation
       second.recordID = newID()
+      second.payload = parkPayload("同号之二")  // a park of its own (a tenant's parks have distinct names)
       let other = try await h.sync.push(pushRequest("sip-suqian", client: "laptop", [second]), metadata: office("sip-suqian.admin"))
       #expect(!first.results[0].replayed && !other.results[0].replayed)
       #expect(other.results[0].applied.version == 1)

@@ -106,7 +106,7 @@ struct MutualTLSTests {
         #expect(me.office.id == "suqian.commerce")
         #expect(me.memberships.count == 4)
         let head = try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1).checkpoint.headSequence
-        let pushed = try await client.push(tenantID: "sip-suqian", clientID: "e2e", mutations: [putPark(newID(), base: 0, name: "苏宿工业园区")])
+        let pushed = try await client.push(tenantID: "sip-suqian", clientID: "e2e", mutations: [putPark(newID(), base: 0, name: "端到端测试园区")])
         #expect(pushed.results.first?.applied.sequence == head + 1)
         let page = try await client.pull(tenantID: "sip-suqian", cursor: head)
         #expect(page.records.map(\.sequence) == [head + 1])

@@ -51,7 +51,7 @@ struct SyncEngineTests {
             group.addTask {
               var sequences: [UInt64] = []
               for n in 0..<10 {
-                let mutations = (0..<(n % 3 + 1)).map { _ in putPark(newID(), base: 0, name: "p\(w)-\(c)-\(n)") }
+                let mutations = (0..<(n % 3 + 1)).map { k in putPark(newID(), base: 0, name: "p\(w)-\(c)-\(n)-\(k)") }
                 let response = try await h.sync.push(pushRequest("sip-suqian", client: "\(writer)-\(c)", mutations), metadata: office(writer))
                 sequences += response.results.map(\.applied.sequence)
                 #expect(response.writeCheckpoint >= sequences.max()!)
@@ -153,6 +153,7 @@ struct SyncEngineTests {
       // The same client id and mutation id from another office: its own mutation, not a replay.
       var other = mutation
       other.recordID = newID()
+      other.payload = parkPayload("b")  // a park of its own (a tenant's parks have distinct names)
       let second = try await h.sync.push(pushRequest("city", client: "laptop-1", [other]), metadata: office("suqian.liaison"))
       #expect(!second.results[0].replayed)
       #expect(second.results[0].applied.sequence == first.results[0].applied.sequence + 1)

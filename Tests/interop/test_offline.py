@@ -195,7 +195,8 @@ def test_conflict_keeps_both_versions_and_each_resolution_converges(deployment, 
         assert "applied" in edit(wujiang, tmp_path, record_id, theirs_name, wait=True).stdout
         queued = edit(siyang, tmp_path, record_id, mine_name, wait=False)
         assert queued.returncode == 0 and "queued" in queued.stderr
-        siyang.ok("sync")
+        synced = siyang.run("sync")  # the conflict is this run's: exit 67, as with submit --wait
+        assert synced.returncode == 67 and "writes need you" in synced.stderr, synced.stdout + synced.stderr
         items = conflicts(siyang)
         assert len(items) == 1, items
         item = items[0]

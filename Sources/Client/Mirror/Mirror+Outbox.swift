@@ -138,10 +138,12 @@ extension Mirror {
           )
         case .rejected(let rejected):
           tally.rejected += 1
+          if OutboxEntry.isPermissionCode(rejected.code) { tally.denied += 1 }
           try db.execute(
-            sql: "UPDATE outbox SET state = 'rejected', message = ?, violations = ? WHERE number = ?",
+            sql: "UPDATE outbox SET state = 'rejected', message = ?, violations = ?, code = ? WHERE number = ?",
             arguments: [
-              rejected.message, rejected.violations.map { "\($0.field): \($0.description_p)" }.joined(separator: "\n"), entry.number,
+              rejected.message, rejected.violations.map { "\($0.field): \($0.description_p)" }.joined(separator: "\n"), rejected.code,
+              entry.number,
             ]
           )
         case nil:
@@ -239,7 +241,7 @@ extension Mirror {
       payload: row["payload"], createdAt: Date(timeIntervalSince1970: row["created_at"]), attempts: row["attempts"],
       state: OutboxEntry.State(rawValue: row["state"]) ?? .pending, message: row["message"],
       violations: violations.isEmpty ? [] : violations.components(separatedBy: "\n"), theirs: theirs,
-      group: row["move_group"]
+      group: row["move_group"], code: row["code"] ?? 0
     )
   }
 }
@@ -259,6 +261,8 @@ public struct PushTally: Sendable, Equatable {
   public var applied = 0
   public var conflicts = 0
   public var rejected = 0
+  /// Of the rejected, those refused for permission (not authenticated or not permitted).
+  public var denied = 0
   /// Warnings on applied writes (a unit slip?), for the office to check.
   public var warnings: [Warning] = []
 
@@ -269,6 +273,7 @@ public struct PushTally: Sendable, Equatable {
     self.applied += other.applied
     self.conflicts += other.conflicts
     self.rejected += other.rejected
+    self.denied += other.denied
     self.warnings += other.warnings
   }
 }

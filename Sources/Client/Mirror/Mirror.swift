@@ -12,6 +12,9 @@ public final class Mirror: Sendable {
 
   /// The database file.
   public let path: String
+  /// The mirror's folder and files that were open to other users and were made owner-only on
+  /// opening (an earlier version's), for the caller to say once.
+  public let tightened: [String]
 
   /// Opens (creating if needed) the mirror at `path`.
   ///
@@ -19,9 +22,8 @@ public final class Mirror: Sendable {
   /// - Throws: ``GongjianClientError`` (`local`) when the file cannot be opened or migrated.
   public init(path: String) throws {
     do {
-      try FileManager.default.createDirectory(
-        at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true
-      )
+      // Every record the office may read: its folder and files are the owner's only.
+      self.tightened = try PrivateFiles.folder(URL(fileURLWithPath: path).deletingLastPathComponent().path) + PrivateFiles.database(path)
       var configuration = Configuration()
       // `sync --watch` may hold the write lock while `submit` queues a write.
       configuration.busyMode = .timeout(30)
@@ -92,6 +94,10 @@ public final class Mirror: Sendable {
     // The server's figures for offline reports (Targets/Summary): one row, replaced by each sync.
     migrator.registerMigration("v3-offline-summary") { db in
       try db.execute(sql: "CREATE TABLE summary (id INTEGER PRIMARY KEY CHECK (id = 1), payload BLOB NOT NULL, stored_at REAL NOT NULL)")
+    }
+    // A rejection's gRPC status code: a refusal for permission exits 77 wherever it is read.
+    migrator.registerMigration("v4-outbox-rejection-code") { db in
+      try db.execute(sql: "ALTER TABLE outbox ADD COLUMN code INTEGER NOT NULL DEFAULT 0")
     }
     return migrator
   }

@@ -37,6 +37,25 @@ public struct OutboxEntry: Sendable {
   public var theirs: MirrorRecord?
   /// The move this write belongs to, when it is one of several pushed all or nothing.
   public var group: String?
+  /// A rejection's gRPC status code (0 otherwise).
+  public var code: Int32 = 0
+
+  /// Whether a rejection was a refusal for permission: the caller is not authenticated or not
+  /// permitted, rather than the data being wrong.
+  public var deniedPermission: Bool { self.state == .rejected && Self.isPermissionCode(self.code) }
+
+  /// PERMISSION_DENIED (7) and UNAUTHENTICATED (16).
+  static func isPermissionCode(_ code: Int32) -> Bool { code == 7 || code == 16 }
+
+  /// The fields a rejection named that its message does not already say.
+  public var unsaidViolations: [String] {
+    self.violations.filter { !self.message.contains($0) }
+  }
+
+  /// What the server said, each finding once: its message, then what else it named.
+  public var detail: String {
+    ([self.message] + self.unsaidViolations).filter { !$0.isEmpty }.joined(separator: "; ")
+  }
 
   /// The write as a mutation for `Sync/Push`.
   public var mutation: Gongjian_V1_Mutation {

@@ -15,3 +15,9 @@ extension RecordKind {
     readerTitle: { park, packet in packet.parkName(park) }
   )
 }
+
+extension Gongjian_V1_Park {
+  /// What tells a tenant's parks apart: the name, case and spaces aside. Two parks of a tenant
+  /// may not share it (the targets, the packet and the offices name parks by name).
+  public var uniqueKey: String { "name=" + self.name.lowercased().filter { !$0.isWhitespace } }
+}

@@ -51,9 +51,20 @@ public struct DataDirectory: Sendable {
     return try StorageLocation(url: text.trimmingCharacters(in: .whitespacesAndNewlines))
   }
 
-  /// Opens the data directory's SQLite store.
+  /// Opens the data directory's SQLite store, the directory and the database files owner-only
+  /// (tightened, and said so, when an earlier version left them open to other users).
   public func openStore(logger: Logger) throws -> SQLiteStore {
-    try SQLiteStore(path: self.databasePath, logger: logger)
+    try self.makePrivate(logger: logger, database: true)
+    return try SQLiteStore(path: self.databasePath, logger: logger)
+  }
+
+  /// Makes the directory (and with `database`, the SQLite files) readable by the owner only.
+  func makePrivate(logger: Logger, database: Bool) throws {
+    var tightened = try PrivateFiles.folder(self.url.path)
+    if database { tightened += try PrivateFiles.database(self.databasePath) }
+    if !tightened.isEmpty {
+      logger.notice("tightened to owner-only access (other local users could read them)", metadata: ["paths": "\(tightened.joined(separator: ", "))"])
+    }
   }
 
   /// Runs `body` with the deployment's store open: SQLite in the directory, or the PostgreSQL
@@ -131,7 +142,7 @@ public struct DataDirectory: Sendable {
     guard !FileManager.default.fileExists(atPath: self.caCertificatePath) else {
       throw GongjianError(.failedPrecondition, "\(self.url.path) is initialised already (found \(self.caCertificatePath))")
     }
-    try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
+    try self.makePrivate(logger: logger, database: false)
     // The store first: a database that cannot be reached or is unsafe leaves no half-made directory.
     try await self.withStore(storage, allowUnsafe: allowUnsafe, logger: logger) { store in
       try FileManager.default.createDirectory(at: self.pkiURL, withIntermediateDirectories: true)

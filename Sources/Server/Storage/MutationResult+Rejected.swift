@@ -7,6 +7,9 @@ extension Gongjian_V1_MutationResult.Rejected {
   ///   - code: The gRPC status code the answer carries (e.g. 3 INVALID_ARGUMENT, 9 FAILED_PRECONDITION).
   ///   - violations: What is wrong, by field.
   static func invalid(code: Int32, _ violations: [GongjianError.FieldViolation]) -> Self {
+    // Two checks may find the same thing (a date's horizon and its order): said once.
+    var seen = Set<String>()
+    let violations = violations.filter { seen.insert("\($0.field)\u{0}\($0.description)").inserted }
     let list = violations.map { "\($0.field): \($0.description)" }.joined(separator: "; ")
     return .with {
       $0.code = code

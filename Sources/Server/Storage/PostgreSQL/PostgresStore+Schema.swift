@@ -1,5 +1,8 @@
 internal import Foundation
+internal import GongjianProtocol
+internal import NIOCore
 internal import PostgresNIO
+internal import SwiftProtobuf
 
 extension PostgresStore {
   /// A versioned change of the schema; each runs once, in its own transaction.
@@ -7,6 +10,8 @@ extension PostgresStore {
     var version: Int
     var name: String
     var statements: [String]
+    /// Work SQL cannot do (decoding payloads), after the statements, in the same transaction.
+    var run: (@Sendable (_ store: PostgresStore, _ connection: PostgresConnection) async throws -> Void)? = nil
   }
 
   /// Any constant shared by all nodes: the advisory lock that serialises migrations.
@@ -31,6 +36,7 @@ extension PostgresStore {
             for statement in migration.statements {
               try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
             }
+            try await migration.run?(self, connection)
             try await connection.query(
               "INSERT INTO schema_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: self.logger
             )
@@ -134,6 +140,35 @@ extension PostgresStore {
             """,
           ]
         }
-    )
+    ),
+    // Parks are told apart by name: parks written before the rule get their key; of parks that
+    // already share a name, the first keeps it and the others are refused until renamed.
+    Migration(version: 2, name: "park-name-keys", statements: []) { store, connection in
+      var tenants: [String] = []
+      for try await id in try await connection.query("SELECT id FROM tenant", logger: store.logger).decode(String.self) { tenants.append(id) }
+      guard !tenants.isEmpty else { return }
+      try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: store.logger)
+      var parks: [(String, String, String)] = []
+      let rows = try await connection.query(
+        """
+        SELECT r.tenant_id, r.record_id, c.payload FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+        WHERE r.kind = 'park' AND NOT r.deleted AND r.unique_key IS NULL ORDER BY r.tenant_id, r.seq
+        """,
+        logger: store.logger
+      )
+      for try await (tenantID, recordID, payload) in rows.decode((String, String, ByteBuffer).self) {
+        guard let park = try? Gongjian_V1_Park(serializedBytes: Array(payload.readableBytesView)) else { continue }
+        parks.append((tenantID, recordID, park.uniqueKey))
+      }
+      for (tenantID, recordID, key) in parks {
+        try await connection.query(
+          """
+          UPDATE record SET unique_key = \(key) WHERE tenant_id = \(tenantID) AND kind = 'park' AND record_id = \(recordID)
+            AND NOT EXISTS (SELECT 1 FROM record WHERE tenant_id = \(tenantID) AND kind = 'park' AND unique_key = \(key))
+          """,
+          logger: store.logger
+        )
+      }
+    },
   ]
 }

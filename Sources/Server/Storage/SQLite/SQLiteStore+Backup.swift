@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GongjianProtocol
 internal import GRDB
 
 extension SQLiteStore {
@@ -22,6 +23,8 @@ extension SQLiteStore {
     guard !FileManager.default.fileExists(atPath: path) else {
       throw GongjianError(.alreadyExists, "\(path) exists already; back up into a new file")
     }
+    // A copy of every record: owner-only, as the database itself.
+    try PrivateFiles.database(path)
     let destination = try DatabaseQueue(path: path)
     // One step inside one read transaction: a consistent snapshot, writers not blocked (WAL).
     try self.writer.backup(to: destination)

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import SwiftProtobuf
 internal import GongjianProtocol
 public import GRDB
 public import Logging
@@ -195,6 +196,27 @@ public final class SQLiteStore: GongjianStore {
             WHERE r.tenant_id = tenant_state.tenant_id AND r.deleted = 0);
           """
       )
+    }
+    // Parks are told apart by name: parks written before the rule get their key; of parks that
+    // already share a name, the first keeps it and the others are refused until renamed.
+    migrator.registerMigration("v9-park-name-keys") { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT r.tenant_id, r.record_id, c.payload FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+          WHERE r.kind = 'park' AND r.deleted = 0 AND r.unique_key IS NULL ORDER BY r.tenant_id, r.seq
+          """
+      )
+      for row in rows {
+        guard let park = try? Gongjian_V1_Park(serializedBytes: row["payload"] as Data) else { continue }
+        try db.execute(
+          sql: """
+            UPDATE record SET unique_key = ? WHERE tenant_id = ? AND kind = 'park' AND record_id = ?
+              AND NOT EXISTS (SELECT 1 FROM record WHERE tenant_id = ? AND kind = 'park' AND unique_key = ?)
+            """,
+          arguments: [park.uniqueKey, row["tenant_id"] as String, row["record_id"] as String, row["tenant_id"] as String, park.uniqueKey]
+        )
+      }
     }
     return migrator
   }

@@ -44,5 +44,5 @@ enum ParkRules {
     }
     checks.optionalDate(park.establishedOn, "established_on")
     return checks.violations
-  }, eventDates: { [("established_on", $0.establishedOn)] })
+  }, eventDates: { [("established_on", $0.establishedOn)] }, uniqueKey: \.uniqueKey)
 }
