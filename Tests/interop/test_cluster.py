@@ -66,9 +66,11 @@ def cluster():
 
 
 def push(sync, name, client="cluster"):
+    record_id = str(uuid.uuid4())
+    # A tenant's parks have distinct names: each push its own park.
     request = sync_pb2.PushRequest(tenant_id=TENANT, client_id=client, mutations=[
-        sync_pb2.Mutation(mutation_id=str(uuid.uuid4()), kind="park", record_id=str(uuid.uuid4()),
-                          base_version=0, payload=park(name)),
+        sync_pb2.Mutation(mutation_id=str(uuid.uuid4()), kind="park", record_id=record_id,
+                          base_version=0, payload=park(f"{name} {record_id[:8]}")),
     ])
     return sync.Push(request, timeout=15)
 

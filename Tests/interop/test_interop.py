@@ -48,7 +48,7 @@ def test_push_pull_subscribe(server):
         record_id = str(uuid.uuid4())
         request = sync_pb2.PushRequest(tenant_id="changshu-sihong", client_id="python-interop", mutations=[
             sync_pb2.Mutation(mutation_id="py-1", kind="park", record_id=record_id, base_version=0,
-                              payload=park("常熟（泗洪）共建园区")),
+                              payload=park("常熟（泗洪）共建园区二期")),
         ])
         first = sync.Push(request, timeout=10)
         assert first.results[0].WhichOneof("outcome") == "applied"
@@ -62,7 +62,7 @@ def test_push_pull_subscribe(server):
         assert page.checkpoint.head_sequence == seq
         decoded = park_pb2.Park()
         assert page.records[0].payload.Unpack(decoded)
-        assert decoded.name == "常熟（泗洪）共建园区"
+        assert decoded.name == "常熟（泗洪）共建园区二期"
 
         stream = sync.Subscribe(sync_pb2.SubscribeRequest(tenant_id="changshu-sihong", cursor=seq - 1), timeout=20)
         seen = []

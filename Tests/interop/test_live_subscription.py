@@ -102,10 +102,10 @@ def test_a_slow_subscriber_falls_behind_and_catches_up_without_losing_or_repeati
             assert slow.caught_up.wait(10), "the slow subscriber never caught up before the writes"
             for n in range(100):
                 mutations = []
-                for _ in range(3):
+                for k in range(3):
                     record_id = str(uuid.uuid4())
                     mutations.append(sync_pb2.Mutation(mutation_id=record_id, kind="park", record_id=record_id,
-                                                       payload=park(f"慢读园区 {n} " + "园" * 60)))
+                                                       payload=park(f"慢读园区 {n}-{k} " + "园" * 60)))
                 sync.Push(sync_pb2.PushRequest(tenant_id=TENANT, client_id="live-test", mutations=mutations), timeout=10)
             follower.join(30)
             reader.join(90)
