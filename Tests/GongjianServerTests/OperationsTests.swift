@@ -14,25 +14,27 @@ struct OperationsTests {
     var description: String { "disk on fire" }
   }
 
-  @Test("A failing maintenance round is logged and the job runs again; graceful shutdown ends it")
+  @Test("A run of failing maintenance rounds is logged once, its end once; the job runs again; graceful shutdown ends it")
   func maintenanceJobFailures() async throws {
     let capture = LogCapture()
     let logger = Logger(label: "jobs", factory: capture.handler)
     let rounds = Mutex(0)
     let job = MaintenanceJob(name: "flaky", every: .milliseconds(20), logger: logger) {
       let round = rounds.withLock { $0 += 1; return $0 }
-      if round == 1 { throw Failure() }
+      if round <= 3 { throw Failure() }
     }
     let group = ServiceGroup(configuration: .init(services: [job], gracefulShutdownSignals: [], logger: logger))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
       tasks.addTask { try await group.run() }
-      while rounds.withLock({ $0 }) < 3 { try await Task.sleep(for: .milliseconds(10)) }
+      while rounds.withLock({ $0 }) < 5 { try await Task.sleep(for: .milliseconds(10)) }
       await group.triggerGracefulShutdown()
       try await tasks.waitForAll()
     }
-    #expect(capture.contains("maintenance job failed error=disk on fire job=flaky"))
-    // Once only: the later rounds succeeded.
+    #expect(capture.contains("maintenance job failed; said again when it succeeds error=disk on fire job=flaky"))
+    // Three failed rounds, said once; the first success after them, said once.
     #expect(capture.lines.withLock { $0.filter { $0.contains("maintenance job failed") }.count } == 1)
+    #expect(capture.contains("maintenance job succeeds again failed_rounds=3 job=flaky"))
+    #expect(capture.lines.withLock { $0.filter { $0.contains("succeeds again") }.count } == 1)
   }
 
   @Test("A failing database turns only the services that need it NOT_SERVING, and the server with them")

@@ -149,6 +149,10 @@ public struct ServerConfiguration: Sendable {
     public var pullReadAheadPages: Int = 8
     /// Most pushes committed in one transaction (group commit). Default 64.
     public var maxPushesPerCommit: Int
+    /// How long a commit round may take before its pushes are answered UNAVAILABLE with the
+    /// outcome unknown (a retry with the same mutation ids answers the first outcome), and the
+    /// next round starts. Default 5 s.
+    public var commitDeadline: Duration = .seconds(5)
     /// Tombstones and superseded versions are kept at least this long. Default 30 days.
     public var retention: Duration
     /// How often compaction runs. Default 1 hour.

@@ -1,13 +1,16 @@
 public import Logging
 public import ServiceLifecycle
+internal import Synchronization
 
 /// A job the server runs every so often beside serving (revocation refresh, certificate reload,
 /// compaction, audit checkpoints, the database probe), as a service of the server's
 /// `ServiceGroup`.
 ///
-/// A failing round is logged at error level and counted (`gongjian_maintenance_failures_total`),
-/// then the job runs again at its next time: one bad round never stops the server, and never
-/// goes unseen. The job ends when the group shuts down gracefully or is cancelled.
+/// A failing round is counted (`gongjian_maintenance_failures_total`), then the job runs again at
+/// its next time: one bad round never stops the server, and never goes unseen. The first failure
+/// of a run of them is logged at error level and the first success after it at notice level, so
+/// an outage (the database away for a minute) is said once, not every round. The job ends when
+/// the group shuts down gracefully or is cancelled.
 public struct MaintenanceJob: Service {
   /// The job's name, as logs and metrics show it.
   public let name: String
@@ -16,6 +19,7 @@ public struct MaintenanceJob: Service {
   private let runsAtStart: Bool
   private let logger: Logger
   private let work: @Sendable () async throws -> Void
+  private let failures = FailureStreak()
 
   /// Creates a job.
   ///
@@ -56,13 +60,25 @@ public struct MaintenanceJob: Service {
   public func round() async -> Bool {
     do {
       try await self.work()
+      let failed = self.failures.rounds.withLock { rounds in defer { rounds = 0 }; return rounds }
+      if failed > 0 {
+        self.logger.notice("maintenance job succeeds again", metadata: ["job": "\(self.name)", "failed_rounds": "\(failed)"])
+      }
       return true
     } catch is CancellationError {
       return false
     } catch {
       ServerMetrics.maintenanceFailure(job: self.name)
-      self.logger.error("maintenance job failed", metadata: ["job": "\(self.name)", "error": "\(error)"])
+      let first = self.failures.rounds.withLock { rounds in defer { rounds += 1 }; return rounds == 0 }
+      if first {
+        self.logger.error("maintenance job failed; said again when it succeeds", metadata: ["job": "\(self.name)", "error": "\(error)"])
+      }
       return false
     }
   }
+}
+
+/// How many rounds of a job have failed in a row.
+private final class FailureStreak: Sendable {
+  let rounds = Mutex(0)
 }

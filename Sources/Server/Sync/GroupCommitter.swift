@@ -1,58 +1,120 @@
 internal import Synchronization
 
-/// Groups concurrent requests into one call of `body`: while one caller (the leader) runs a
-/// batch, later callers queue; the leader then takes everything queued as the next batch.
+/// Groups concurrent requests into rounds: one call of `body` commits every request queued
+/// while the previous round ran, so that N concurrent pushes cost one fsync, not N.
 ///
-/// For durable pushes this turns N fsyncs into one without a background task: each push waits
-/// at most for the batch in flight plus its own.
+/// Each round runs in a task of its own, not in any caller's: a caller waits for its own round
+/// only (never for later arrivals), one caller's cancellation does not cancel the others'
+/// commits, and when a round ends the next one starts at once with what queued meanwhile.
+/// A round that has not answered within `deadline` is answered with `timedOut` for each of its
+/// requests, and the next round starts: a round stuck on a dead database connection holds no
+/// one behind it. Its outcome is unknown to its callers, who retry with the same mutation ids
+/// (a replay answers the first outcome).
 final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
   typealias Body = @Sendable ([Request]) async -> [Result<Response, any Error>]
 
   private struct State {
     var queue: [(Request, Slot)] = []
-    var leaderActive = false
+    var roundActive = false
   }
 
   private let state = Mutex(State())
   private let maxBatch: Int
+  private let deadline: Duration?
+  private let timedOut: @Sendable () -> any Error
   private let body: Body
 
-  init(maxBatch: Int, body: @escaping Body) {
+  /// Creates a committer.
+  ///
+  /// - Parameters:
+  ///   - maxBatch: Most requests in one round.
+  ///   - deadline: How long a round may take before its callers are answered `timedOut()`;
+  ///     nil for no bound.
+  ///   - timedOut: The error a round past its deadline answers.
+  ///   - body: Commits one round, one result per request in order.
+  init(maxBatch: Int, deadline: Duration? = nil, timedOut: @escaping @Sendable () -> any Error, body: @escaping Body) {
     self.maxBatch = max(1, maxBatch)
+    self.deadline = deadline
+    self.timedOut = timedOut
     self.body = body
   }
 
   func submit(_ request: Request) async throws -> Response {
     let slot = Slot()
-    let lead = self.state.withLock { state in
+    let starts = self.state.withLock { state in
       state.queue.append((request, slot))
-      if state.leaderActive { return false }
-      state.leaderActive = true
+      if state.roundActive { return false }
+      state.roundActive = true
       return true
     }
-    if lead {
-      await self.drain()
-    }
+    if starts { self.startRound() }
     return try await slot.value
   }
 
-  private func drain() async {
-    while true {
-      let batch: [(Request, Slot)]? = self.state.withLock { state in
-        if state.queue.isEmpty {
-          state.leaderActive = false
-          return nil
-        }
-        let count = min(state.queue.count, self.maxBatch)
-        let batch = Array(state.queue.prefix(count))
-        state.queue.removeFirst(count)
-        return batch
-      }
-      guard let batch else { return }
-      let results = await self.body(batch.map(\.0))
+  /// Takes the next batch and commits it in a task of its own; when it ends (or its deadline
+  /// passes), starts the next round if anything queued meanwhile.
+  private func startRound() {
+    let batch: [(Request, Slot)] = self.state.withLock { state in
+      let count = min(state.queue.count, self.maxBatch)
+      let batch = Array(state.queue.prefix(count))
+      state.queue.removeFirst(count)
+      return batch
+    }
+    Task {
+      let results = await self.commit(batch.map(\.0))
       for (index, entry) in batch.enumerated() {
-        entry.1.fulfil(index < results.count ? results[index] : .failure(GongjianError(.internalError, "no result")))
+        entry.1.fulfil(index < results.count ? results[index] : .failure(GongjianError(.internalError, "no result for a push of the round")))
       }
+      let more = self.state.withLock { state in
+        if state.queue.isEmpty {
+          state.roundActive = false
+          return false
+        }
+        return true
+      }
+      if more { self.startRound() }
+    }
+  }
+
+  /// Runs `body` on a batch; past the deadline, answers `timedOut` and leaves the round to
+  /// finish (or not) on its own.
+  private func commit(_ requests: [Request]) async -> [Result<Response, any Error>] {
+    guard let deadline = self.deadline else { return await self.body(requests) }
+    let work = Task { await self.body(requests) }
+    let answer = Answer<[Result<Response, any Error>]>()
+    return await withCheckedContinuation { continuation in
+      answer.set(continuation)
+      Task {
+        answer.give(await work.value)
+      }
+      Task {
+        try? await Task.sleep(for: deadline)
+        let error = self.timedOut()
+        if answer.give(requests.map { _ in .failure(error) }) { work.cancel() }
+      }
+    }
+  }
+
+  /// The first of two racing answers, given once.
+  private final class Answer<Value: Sendable>: Sendable {
+    private let state = Mutex<(CheckedContinuation<Value, Never>?, Bool)>((nil, false))
+
+    func set(_ continuation: CheckedContinuation<Value, Never>) {
+      self.state.withLock { $0.0 = continuation }
+    }
+
+    /// Resumes the waiter with `value` unless an answer was given already.
+    ///
+    /// - Returns: Whether this was the answer.
+    @discardableResult
+    func give(_ value: Value) -> Bool {
+      let continuation: CheckedContinuation<Value, Never>? = self.state.withLock { state in
+        guard !state.1 else { return nil }
+        state.1 = true
+        return state.0
+      }
+      continuation?.resume(returning: value)
+      return continuation != nil
     }
   }
 

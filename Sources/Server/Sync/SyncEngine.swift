@@ -22,6 +22,10 @@ public final class SyncEngine: Sendable {
   private let hub: ChangeHub
   let readAhead: PullReadAhead
   private let committer: GroupCommitter<PushBatch, PushOutcome>
+  /// Since when commits fail and how many rounds have: an outage is logged once, not per round.
+  private final class CommitOutage: Sendable {
+    let state = Mutex<(since: ContinuousClock.Instant, rounds: Int)?>(nil)
+  }
   /// Live subscriptions per office.
   private let subscriptionsByOffice = Mutex<[String: Int]>([:])
   /// The latest event date and the UTC hour it was computed in (see ``latestEventDate(at:)``).
@@ -54,11 +58,25 @@ public final class SyncEngine: Sendable {
     self.hub = hub
     self.readAhead = PullReadAhead(capacity: configuration.sync.pullReadAheadPages)
     self.logger = logger
-    self.committer = GroupCommitter(maxBatch: configuration.sync.maxPushesPerCommit) { batches in
+    let deadline = configuration.sync.commitDeadline
+    let failures = CommitOutage()
+    self.committer = GroupCommitter(maxBatch: configuration.sync.maxPushesPerCommit, deadline: deadline) {
+      var error = GongjianError(
+        .unavailable,
+        "the commit did not finish within \(deadline): whether it was applied is unknown; retry with the same mutation ids (a replay answers the first outcome)"
+      )
+      error.retryAfter = .seconds(1)
+      return error
+    } body: { batches in
       do {
         let started = ContinuousClock.now
         let results = try await store.commit(batches, planner: PushApplier())
         ServerMetrics.commit(pushes: batches.count, duration: ContinuousClock.now - started)
+        if let outage = failures.state.withLock({ state in defer { state = nil }; return state }) {
+          logger.notice("commits succeed again", metadata: [
+            "failed_rounds": "\(outage.rounds)", "outage": "\(ContinuousClock.now - outage.since)",
+          ])
+        }
         for (batch, result) in zip(batches, results) {
           if case .success(let outcome) = result {
             hub.publish(tenantID: batch.tenantID, records: outcome.committed, head: outcome.writeCheckpoint)
@@ -66,8 +84,15 @@ public final class SyncEngine: Sendable {
         }
         return results.map { $0.mapError { $0 as any Error } }
       } catch {
-        logger.error("commit failed", metadata: ["error": "\(error)", "pushes": "\(batches.count)"])
-        let failure = error as? GongjianError ?? GongjianError(.unavailable, "the store could not commit: \(error)")
+        // Said once per outage; the end of it is said when a commit succeeds again.
+        let first = failures.state.withLock { state in
+          if state == nil { state = (.now, 1); return true }
+          state?.rounds += 1
+          return false
+        }
+        if first { logger.error("commits fail; pushes are answered UNAVAILABLE until one succeeds", metadata: ["error": "\(error)"]) }
+        var failure = error as? GongjianError ?? GongjianError(.unavailable, "the store could not commit: \(error)")
+        if failure.code == .unavailable, failure.retryAfter == nil { failure.retryAfter = .seconds(1) }
         return batches.map { _ in .failure(failure) }
       }
     }

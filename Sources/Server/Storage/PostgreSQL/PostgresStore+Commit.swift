@@ -16,10 +16,18 @@ extension PostgresStore {
     while true {
       do {
         return try await self.client.withConnection { connection in
-          try await self.inTransaction(connection, tenants: tenants) { connection in
+          try await self.inTransaction(connection, tenants: tenants, bounded: true) { connection in
             try await self.commit(batches, planner: planner, locked: locked, connection: connection)
           }
         }
+      } catch is ClosedConnection {
+        // Nothing was sent: another connection (the pool drops the closed one) may do.
+        self.pool.suspectOutage()
+        attempt += 1
+        if attempt < 5 { continue }
+        var failure = GongjianError(.unavailable, "PostgreSQL: no open connection to commit on: nothing was committed; retry later")
+        failure.retryAfter = .seconds(1)
+        throw failure
       } catch let error as PSQLError {
         // Another node's transaction won a race for a row this one needs; the retry plans again
         // over what that one committed, with the same mutation ids.
@@ -28,7 +36,25 @@ extension PostgresStore {
           self.logger.debug("commit retried", metadata: ["reason": "\(Self.describe(error))", "attempt": "\(attempt)"])
           continue
         }
-        throw GongjianError(.unavailable, "PostgreSQL could not commit (\(Self.describe(error))): nothing was committed; retry later")
+        if error.code != .server { self.pool.suspectOutage() }
+        var failure = Self.isConnectionFailure(error)
+          ? GongjianError(
+            .unavailable,
+            "the connection to PostgreSQL was lost during the commit (\(Self.describe(error))): whether it was applied is unknown; retry with the same mutation ids (a replay answers the first outcome)"
+          )
+          : GongjianError(.unavailable, "PostgreSQL could not commit (\(Self.describe(error))): nothing was committed; retry later")
+        failure.retryAfter = .seconds(1)
+        throw failure
+      } catch let error as GongjianError {
+        throw error
+      } catch is CancellationError {
+        throw CancellationError()
+      } catch {
+        // The pool could not lend a connection (it backs off while the database is away).
+        self.pool.suspectOutage()
+        var failure = GongjianError(.unavailable, "PostgreSQL: no connection to commit on (\(error)): nothing was committed; retry later")
+        failure.retryAfter = .seconds(1)
+        throw failure
       }
     }
   }

@@ -20,6 +20,13 @@ extension PostgresStore {
     /// Starts even when the database could lose acknowledged commits or the role bypasses
     /// row-level security (default false; for tests only).
     public var allowUnsafe: Bool
+    /// A commit's statements are cancelled by PostgreSQL after this long (`statement_timeout`,
+    /// URL parameter `statement_timeout` in milliseconds). Default 4 s, within the server's
+    /// commit deadline (5 s).
+    public var statementTimeout: Duration = .seconds(4)
+    /// A commit waiting this long for a row lock gives up (`lock_timeout`, URL parameter
+    /// `lock_timeout` in milliseconds). Default 2 s.
+    public var lockTimeout: Duration = .seconds(2)
 
     public enum SSLMode: String, Sendable, Hashable, CaseIterable {
       case disable, prefer, require
@@ -69,8 +76,13 @@ extension PostgresStore {
             throw GongjianError(.invalidArgument, "storage: pool must be a number of connections from 1 to 1000 (got '\(item.value ?? "")')")
           }
           self.poolSize = size
+        case "statement_timeout", "lock_timeout":
+          guard let milliseconds = item.value.flatMap(Int.init), (1...600_000).contains(milliseconds) else {
+            throw GongjianError(.invalidArgument, "storage: \(item.name) must be milliseconds from 1 to 600000 (got '\(item.value ?? "")')")
+          }
+          if item.name == "statement_timeout" { self.statementTimeout = .milliseconds(milliseconds) } else { self.lockTimeout = .milliseconds(milliseconds) }
         default:
-          throw GongjianError(.invalidArgument, "storage: unknown URL parameter '\(item.name)' (known: sslmode, pool)")
+          throw GongjianError(.invalidArgument, "storage: unknown URL parameter '\(item.name)' (known: sslmode, pool, statement_timeout, lock_timeout)")
         }
       }
     }
@@ -87,8 +99,14 @@ extension PostgresStore {
       var items: [URLQueryItem] = []
       if self.sslMode != .prefer { items.append(URLQueryItem(name: "sslmode", value: self.sslMode.rawValue)) }
       if self.poolSize != 10 { items.append(URLQueryItem(name: "pool", value: String(self.poolSize))) }
+      if self.statementTimeout != .seconds(4) { items.append(URLQueryItem(name: "statement_timeout", value: String(Self.milliseconds(self.statementTimeout)))) }
+      if self.lockTimeout != .seconds(2) { items.append(URLQueryItem(name: "lock_timeout", value: String(Self.milliseconds(self.lockTimeout)))) }
       components.queryItems = items.isEmpty ? nil : items
       return components.string ?? self.displayURL
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+      duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// The URL without its password, for logs and messages.

@@ -25,8 +25,11 @@ internal import PostgresNIO
 /// }
 /// ```
 public final class PostgresStore: GongjianStore {
-  let client: PostgresClient
+  let pool: PostgresPool
   let logger: Logger
+
+  /// The connection pool in use (renewed after an outage; see ``PostgresPool``).
+  var client: PostgresClient { self.pool.client }
   public let configuration: Configuration
 
   /// The channel on which commits are announced, as `TENANT:HEAD`.
@@ -34,9 +37,9 @@ public final class PostgresStore: GongjianStore {
   /// The channel on which directory and certificate changes are announced.
   public static let directoryChannel = "gongjian_directory"
 
-  private init(configuration: Configuration, client: PostgresClient, logger: Logger) {
+  private init(configuration: Configuration, pool: PostgresPool, logger: Logger) {
     self.configuration = configuration
-    self.client = client
+    self.pool = pool
     self.logger = logger
   }
 
@@ -49,11 +52,12 @@ public final class PostgresStore: GongjianStore {
   public static func withStore<Result: Sendable>(
     _ configuration: Configuration, logger: Logger, _ body: (PostgresStore) async throws -> Result
   ) async throws -> Result {
-    let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+    let pool = PostgresPool(configuration: configuration, logger: logger)
+    defer { pool.shutDown() }
     return try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { await client.run() }
+      group.addTask { await pool.watch() }
       defer { group.cancelAll() }
-      let store = PostgresStore(configuration: configuration, client: client, logger: logger)
+      let store = PostgresStore(configuration: configuration, pool: pool, logger: logger)
       do {
         try await store.probe()
         try await store.migrate()
@@ -80,6 +84,7 @@ public final class PostgresStore: GongjianStore {
         }
         defer { group.cancelAll() }
         guard try await group.next() == true else {
+          self.pool.suspectOutage()
           throw GongjianError(.unavailable, "PostgreSQL at \(self.configuration.displayURL) did not answer within 5 s")
         }
       }
@@ -160,22 +165,54 @@ public final class PostgresStore: GongjianStore {
 
   /// ``transaction(tenants:readOnly:_:)`` on a connection the caller holds, with PostgreSQL's
   /// errors as they are (a commit retries some of them).
+  ///
+  /// With `bounded`, PostgreSQL cancels a statement after ``Configuration/statementTimeout`` and
+  /// a lock wait after ``Configuration/lockTimeout`` (set in the same statement as the tenants:
+  /// no extra round trip).
   nonisolated(nonsending) func inTransaction<Result: Sendable>(
-    _ connection: PostgresConnection, tenants: [String], readOnly: Bool = false,
+    _ connection: PostgresConnection, tenants: [String], readOnly: Bool = false, bounded: Bool = false,
     _ body: (PostgresConnection) async throws -> Result
   ) async throws -> Result {
+    // The pool may hand out a connection that died a moment ago; a statement sent on it would
+    // never be answered.
+    guard !connection.isClosed else { throw ClosedConnection() }
     try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: self.logger)
     do {
-      if !tenants.isEmpty {
+      if bounded {
+        let statement = String(Configuration.milliseconds(self.configuration.statementTimeout))
+        let lock = String(Configuration.milliseconds(self.configuration.lockTimeout))
+        try await connection.query(
+          """
+          SELECT set_config('gongjian.tenants', \(tenants)::text, true), set_config('statement_timeout', \(statement), true),
+            set_config('lock_timeout', \(lock), true)
+          """,
+          logger: self.logger
+        )
+      } else if !tenants.isEmpty {
         try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
       }
       let result = try await body(connection)
       try await connection.query("COMMIT", logger: self.logger)
       return result
     } catch {
-      _ = try? await connection.query("ROLLBACK", logger: self.logger)
+      // A connection that failed took its transaction with it (the server rolls it back), and a
+      // statement sent on a closed connection is never answered: PostgresNIO writes it without
+      // a promise. Rolling back there is what wedged commits after a database restart.
+      if !connection.isClosed, !Self.isConnectionFailure(error) {
+        _ = try? await connection.query("ROLLBACK", logger: self.logger)
+      }
       throw error
     }
+  }
+
+  /// A connection found closed before anything was sent on it: nothing happened, a retry on
+  /// another connection may succeed.
+  struct ClosedConnection: Error {}
+
+  /// Whether an error means the connection itself is gone.
+  static func isConnectionFailure(_ error: any Error) -> Bool {
+    guard let error = error as? PSQLError else { return false }
+    return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
   }
 
   /// PostgreSQL's errors as the store's: what failed, without the query's text.
@@ -183,7 +220,25 @@ public final class PostgresStore: GongjianStore {
     do {
       return try await body()
     } catch let error as PSQLError {
-      throw GongjianError(.unavailable, "PostgreSQL: \(Self.describe(error))")
+      if error.code != .server { self.pool.suspectOutage() }
+      var failure = GongjianError(.unavailable, "PostgreSQL: \(Self.describe(error))")
+      failure.retryAfter = .seconds(1)
+      throw failure
+    } catch is ClosedConnection {
+      self.pool.suspectOutage()
+      var failure = GongjianError(.unavailable, "PostgreSQL: the connection closed; retry")
+      failure.retryAfter = .seconds(1)
+      throw failure
+    } catch let error as GongjianError {
+      throw error
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      // The pool could not lend a connection (backing off, or replaced after an outage).
+      self.pool.suspectOutage()
+      var failure = GongjianError(.unavailable, "PostgreSQL: no connection (\(error)); retry")
+      failure.retryAfter = .seconds(1)
+      throw failure
     }
   }
 
