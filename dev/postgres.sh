@@ -5,6 +5,7 @@
 #                               the role `gongjian` (not a superuser: row-level security applies to
 #                               it) owning the database `gongjian`, and prints the database's URL
 #   dev/postgres.sh stop DIR    stops it
+#   dev/postgres.sh resume DIR  starts it again on the same port (after a crash or a stop)
 #
 # PostgreSQL refuses to run as root; as root, the cluster runs as the `postgres` user.
 set -euo pipefail
@@ -27,6 +28,7 @@ case "$command" in
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+    echo "$port" > "$dir/port"
     # The durability settings stay on (the server refuses to start otherwise).
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
@@ -37,8 +39,13 @@ case "$command" in
   stop)
     as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
     ;;
+  resume)
+    port=$(cat "$dir/port")
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+    ;;
   *)
-    echo "usage: dev/postgres.sh start|stop DIR" >&2
+    echo "usage: dev/postgres.sh start|stop|resume DIR" >&2
     exit 64
     ;;
 esac

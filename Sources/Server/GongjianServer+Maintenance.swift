@@ -21,6 +21,7 @@ extension GongjianServer {
         logger: logger, check: store.ping
       ),
       MaintenanceJob(name: "compaction", every: configuration.sync.compactionInterval, logger: logger) {
+        guard await Self.holdsLease(store) else { return }
         let report = try await services.engine.compact()
         logger.info("compacted change feed", metadata: [
           "superseded": "\(report.supersededRemoved)", "tombstones": "\(report.tombstonesPurged)",
@@ -28,6 +29,7 @@ extension GongjianServer {
         ])
       },
       MaintenanceJob(name: "audit checkpoints", every: configuration.sync.auditCheckpointInterval, logger: logger) {
+        guard await Self.holdsLease(store) else { return }
         let signed = try await AuditService.signAll(store: store, signer: signer)
         if signed > 0 { logger.info("signed audit checkpoints", metadata: ["tenants": "\(signed)"]) }
       },
@@ -53,6 +55,13 @@ extension GongjianServer {
       })
     }
     return jobs
+  }
+
+  /// Whether this node does the housekeeping: always on a store of its own; on a shared one, the
+  /// node that holds the lease (one at a time).
+  static func holdsLease(_ store: any GongjianStore) async -> Bool {
+    guard let shared = store as? any HousekeepingLease else { return true }
+    return await shared.holdsHousekeepingLease()
   }
 
   /// Re-reads the revoked serials from the database (revocations by the offline CLI) and

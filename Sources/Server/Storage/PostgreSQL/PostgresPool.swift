@@ -100,9 +100,9 @@ final class PostgresPool: Sendable {
       )
       configuration.options = options
       let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: self.poolLogger)
-      defer { Task { try? await connection.close() } }
-      _ = try await connection.query("SELECT 1", logger: self.poolLogger).collect()
-      return true
+      let answered = (try? await connection.query("SELECT 1", logger: self.poolLogger).collect()) != nil
+      try? await connection.close()
+      return answered
     } catch {
       return false
     }

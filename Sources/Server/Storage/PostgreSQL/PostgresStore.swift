@@ -26,6 +26,7 @@ internal import PostgresNIO
 /// ```
 public final class PostgresStore: GongjianStore {
   let pool: PostgresPool
+  let lease: PostgresLease
   let logger: Logger
 
   /// The connection pool in use (renewed after an outage; see ``PostgresPool``).
@@ -40,6 +41,7 @@ public final class PostgresStore: GongjianStore {
   private init(configuration: Configuration, pool: PostgresPool, logger: Logger) {
     self.configuration = configuration
     self.pool = pool
+    self.lease = PostgresLease(configuration: configuration, logger: logger)
     self.logger = logger
   }
 
@@ -65,7 +67,14 @@ public final class PostgresStore: GongjianStore {
         throw GongjianError(.unavailable, "PostgreSQL at \(configuration.displayURL): \(Self.describe(error))")
       }
       logger.info("opened PostgreSQL store", metadata: ["url": "\(configuration.displayURL)", "pool": "\(configuration.poolSize)"])
-      return try await body(store)
+      do {
+        let result = try await body(store)
+        await store.lease.release()
+        return result
+      } catch {
+        await store.lease.release()
+        throw error
+      }
     }
   }
 
