@@ -112,6 +112,7 @@ enum ConfigFile {
     duration("sync.compaction_interval_seconds", 1...604_800, "seconds between compactions", \.sync.compactionInterval),
     duration("sync.audit_checkpoint_interval_seconds", 1...604_800, "seconds between signed audit checkpoints", \.sync.auditCheckpointInterval),
     duration("sync.database_probe_seconds", 1...3600, "seconds between health probes of the database", \.sync.databaseProbeInterval),
+    duration("sync.commit_deadline_seconds", 1...600, "seconds a commit round may take before its pushes are answered UNAVAILABLE", \.sync.commitDeadline),
     Setting(
       key: "authorization.operator_tenant", kind: .string, help: "the tenant whose admins manage the deployment",
       current: { $0.authorization.operatorTenant },
