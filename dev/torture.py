@@ -244,7 +244,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--flood-seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=5000)
+    parser.add_argument("--postgres", action="store_true",
+                        help="instead: two nodes on a primary with a synchronous standby behind HAProxy, killing "
+                             "PostgreSQL, a node and the primary (failover) in turns")
+    parser.add_argument("--seconds", type=float, default=120, help="with --postgres: how long")
+    parser.add_argument("--every", type=float, default=10, help="with --postgres: seconds between faults")
     options = parser.parse_args()
+    if options.postgres:
+        from torture_postgres import torture
+        sys.exit(torture(options.seconds, options.every))
     data = pathlib.Path(tempfile.mkdtemp(prefix="gongjian-torture-"))
     server = Server(data)
     results = {}

@@ -5,6 +5,12 @@
 # duplicate or a malformed input not refused as documented.
 #
 #   dev/torture.sh [--release] [--rounds N] [--flood-seconds S] [--connections N]
+#   dev/torture.sh [--release] --postgres [--seconds S] [--every S]
+#
+# --postgres instead runs two nodes on a primary with a synchronous standby behind HAProxy
+# (dev/postgres.sh; HAProxy from Debian) for S seconds with pushers, subscribers and pulls while
+# it kills PostgreSQL, a node, and the primary (failover) in turns; it reports acknowledged,
+# lost, duplicated, the longest write outage and another office's p99.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -72,7 +72,7 @@ struct ParkNameKeyTests {
         try await store.putOffice(.with { $0.id = "o1"; $0.name = "Office 1"; $0.side = .suzhou })
         try await Self.legacyParks(store)
       }
-      try await TestPostgres.withClient(configuration) { client in
+      _ = try await TestPostgres.withClient(configuration) { client in
         try await client.query("DELETE FROM schema_migration WHERE version = 2")
       }
       try await PostgresStore.withStore(configuration, logger: Logger(label: "test")) { try await Self.expectKeys($0) }

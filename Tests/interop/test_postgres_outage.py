@@ -4,7 +4,6 @@ proxy, with two server nodes on it and a stock grpcio client: writes resume by t
 5 s of the database answering, nothing acknowledged is lost, a mutation whose outcome was unknown
 replays its first outcome or applies once, health says NOT_SERVING while the database is away,
 and the housekeeping lease moves when its node dies."""
-import os
 import pathlib
 import signal
 import socket
@@ -15,9 +14,6 @@ import threading
 import time
 import uuid
 
-import glob
-import shutil
-
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -27,17 +23,11 @@ sys.path.insert(0, str(HERE / "generated"))
 
 from gongjian.v1 import sync_pb2, sync_pb2_grpc  # noqa: E402
 from conftest import BIN, start_server, stop_server  # noqa: E402
+from postgres_replication import Cluster, Replicated, free_port  # noqa: E402
 from test_interop import channel, park  # noqa: E402
 
 TENANT = "changshu-sihong"
 OFFICE = "sihong.gov"
-POSTGRES = HERE.parent.parent / "dev" / "postgres.sh"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def node_config(path, health_port):
@@ -48,36 +38,6 @@ def node_config(path, health_port):
         '"audit_checkpoint_interval_seconds": 1, "database_probe_seconds": 1}}' % health_port
     )
     return path
-
-
-class Cluster:
-    """A PostgreSQL cluster of the test's own, which it may kill and start again."""
-
-    def __init__(self, root, name="pg"):
-        self.dir = root / name
-        self.url = subprocess.run([str(POSTGRES), "start", str(self.dir)], capture_output=True, text=True, check=True).stdout.strip()
-        self.port = int((self.dir / "port").read_text())
-
-    def kill(self):
-        """SIGKILL to the postmaster and every backend, as a crash would."""
-        pid = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
-        subprocess.run(["pkill", "-9", "-P", str(pid)])
-        os.kill(pid, signal.SIGKILL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                os.kill(pid, 0)
-                time.sleep(0.05)
-            except ProcessLookupError:
-                return
-
-    def resume(self):
-        """Starts the cluster again (crash recovery first); returns when it accepts connections."""
-        subprocess.run([str(POSTGRES), "resume", str(self.dir)], check=True, capture_output=True)
-        return time.time()
-
-    def stop(self):
-        subprocess.run([str(POSTGRES), "stop", str(self.dir)], capture_output=True)
 
 
 class Proxy:
@@ -276,7 +236,7 @@ def deployment(tmp_path):
     """A cluster of its own, a proxy in front of it, a data directory on it and two nodes."""
     root = pathlib.Path(tempfile.mkdtemp(prefix="gongjian-outage-"))
     root.chmod(0o755)  # PostgreSQL runs as its own user
-    cluster = Cluster(root)
+    cluster = Cluster.create(root)
     proxy = Proxy(cluster.port)
     data = root / "data"
     url = proxy.url(cluster.url)
@@ -385,90 +345,29 @@ def test_one_node_does_the_housekeeping_and_another_takes_over_when_it_dies(depl
     assert "compacted change feed" in pathlib.Path(nodes[other][0].log_path).read_text()
 
 
-def as_postgres(*args, **kwargs):
-    """PostgreSQL's programs refuse to run as root."""
-    command = ["runuser", "-u", "postgres", "--", *args] if os.getuid() == 0 else list(args)
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
-def test_the_nodes_reach_a_promoted_synchronous_standby_through_haproxy_and_lose_no_acknowledged_write(tmp_path):
-    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
-    assert os.path.exists(haproxy), "haproxy not found (dev/test.sh installs it)"
-    bindir = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+def test_the_nodes_reach_a_promoted_synchronous_standby_through_haproxy_and_lose_no_acknowledged_write():
     root = pathlib.Path(tempfile.mkdtemp(prefix="gongjian-failover-"))
-    root.chmod(0o755)
-    primary = Cluster(root, "primary")
-    # A streaming standby, synchronous: the primary acknowledges a commit once the standby has it.
-    standby = root / "standby"
-    standby.mkdir()
-    if os.getuid() == 0:
-        shutil.chown(standby, "postgres")
-    standby_port = free_port()
-    as_postgres(f"{bindir}/pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-                "-D", str(standby / "data"), "-R", "-X", "stream", "-c", "fast")
-    with open(standby / "data" / "postgresql.auto.conf", "a") as conf:
-        conf.write(f"primary_conninfo = 'host=127.0.0.1 port={primary.port} user=postgres application_name=standby'\n")
-    as_postgres(f"{bindir}/pg_ctl", "-D", str(standby / "data"), "-l", str(standby / "server.log"), "-w",
-                "-o", f"-p {standby_port} -k {standby} -c listen_addresses=127.0.0.1 -c max_connections=300", "start")
-    psql = [f"{bindir}/psql", "-qAt", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-d", "postgres"]
-    as_postgres(*psql, "-c", "ALTER SYSTEM SET synchronous_standby_names = 'standby'", "-c", "SELECT pg_reload_conf()")
-    deadline = time.time() + 30
-    while as_postgres(*psql, "-c", "SELECT sync_state FROM pg_stat_replication").stdout.strip() != "sync":
-        assert time.time() < deadline, "the standby never became synchronous"
-        time.sleep(0.2)
-    # HAProxy sends the nodes to the primary, and to the standby only when the primary is down.
-    front = free_port()
-    config = root / "haproxy.cfg"
-    config.write_text(f"""
-global
-  maxconn 1000
-defaults
-  mode tcp
-  timeout connect 1s
-  timeout client 1h
-  timeout server 1h
-listen postgres
-  bind 127.0.0.1:{front}
-  option pgsql-check user postgres
-  default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions
-  server primary 127.0.0.1:{primary.port} check
-  server standby 127.0.0.1:{standby_port} check backup
-""")
-    balancer = subprocess.Popen([haproxy, "-f", str(config), "-db"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root.chmod(0o755)  # PostgreSQL runs as its own user
+    database = Replicated(root)
     nodes = []
     try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", front), timeout=1).close()
-                break
-            except OSError:
-                assert time.time() < deadline, "haproxy did not listen"
-                time.sleep(0.1)
-        time.sleep(1)  # its first checks find the primary up
         data = root / "data"
-        url = f"postgres://gongjian@127.0.0.1:{front}/gongjian?sslmode=disable"
-        init = subprocess.run([str(BIN / "gongjian-server"), "init", "--data-dir", str(data), "--dev", "--storage", url],
+        init = subprocess.run([str(BIN / "gongjian-server"), "init", "--data-dir", str(data), "--dev", "--storage", database.url],
                               capture_output=True, text=True, timeout=120)
         assert init.returncode == 0, init.stderr
         nodes = [start_server(data, "serve") for _ in range(2)]
         pushers = Pushers(nodes, data)
         time.sleep(2)
-        primary.kill()
-        as_postgres(f"{bindir}/pg_ctl", "-D", str(standby / "data"), "-w", "promote")
-        promoted = time.time()
+        promoted = database.fail_over(rebuild=False)
         waits = [first_write(address, data, promoted) for _, address in nodes]
         assert max(waits) < 5, f"writes resumed {waits} s after the standby was promoted"
         time.sleep(1)
         acknowledged = pushers.finish()
         assert len(acknowledged) > 50
-        # Every write acknowledged by the old primary is on the new one.
+        # Synchronous replication: every write the old primary acknowledged is on the new one.
         check_nothing_lost(nodes[0][1], data, acknowledged)
     finally:
         for proc, _ in nodes:
             if proc.poll() is None:
                 stop_server(proc)
-        balancer.terminate()
-        balancer.wait()
-        subprocess.run(["runuser", "-u", "postgres", "--", f"{bindir}/pg_ctl", "-D", str(standby / "data"), "-m", "immediate", "stop"],
-                       capture_output=True)
+        database.stop()
