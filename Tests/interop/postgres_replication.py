@@ -147,7 +147,7 @@ defaults
 listen postgres
   bind 127.0.0.1:{self.front}
   option pgsql-check user postgres
-  default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions
+  default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions
   server primary 127.0.0.1:{self.primary.port} check
   server standby 127.0.0.1:{self.standby.port} check backup
 """)

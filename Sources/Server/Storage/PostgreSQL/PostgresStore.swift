@@ -207,7 +207,11 @@ public final class PostgresStore: GongjianStore {
       // A connection that failed took its transaction with it (the server rolls it back), and a
       // statement sent on a closed connection is never answered: PostgresNIO writes it without
       // a promise. Rolling back there is what wedged commits after a database restart.
-      if !connection.isClosed, !Self.isConnectionFailure(error) {
+      if Self.isReadOnly(error) {
+        // A standby (behind a balancer while the primary is down, or still there after it came
+        // back): this connection will never write, so it goes, and the pool opens another.
+        try? await connection.close()
+      } else if !connection.isClosed, !Self.isConnectionFailure(error) {
         _ = try? await connection.query("ROLLBACK", logger: self.logger)
       }
       throw error
@@ -217,6 +221,11 @@ public final class PostgresStore: GongjianStore {
   /// A connection found closed before anything was sent on it: nothing happened, a retry on
   /// another connection may succeed.
   struct ClosedConnection: Error {}
+
+  /// Whether the server refused a write because it is a standby (SQLSTATE 25006).
+  static func isReadOnly(_ error: any Error) -> Bool {
+    (error as? PSQLError)?.serverInfo?[.sqlState] == "25006"
+  }
 
   /// Whether an error means the connection itself is gone.
   static func isConnectionFailure(_ error: any Error) -> Bool {
