@@ -77,8 +77,10 @@ public struct GongjianError: Error, Sendable, Hashable, CustomStringConvertible 
   public var message: String
   /// Field violations, for `invalidArgument`.
   public var violations: [FieldViolation]
-  /// When a retry may succeed (over quota), sent as `google.rpc.RetryInfo`.
+  /// When a retry may succeed (over quota, the database away), sent as `google.rpc.RetryInfo`.
   public var retryAfter: Duration?
+  /// The error this one says in the layer's terms (a database driver's, for instance), for logs.
+  public var cause: (any Error)?
 
   /// Creates an error.
   ///
@@ -86,10 +88,24 @@ public struct GongjianError: Error, Sendable, Hashable, CustomStringConvertible 
   ///   - code: The error's code.
   ///   - message: A message for people.
   ///   - violations: Field violations.
-  public init(_ code: Code, _ message: String, violations: [FieldViolation] = []) {
+  ///   - cause: The error this one was made from.
+  public init(_ code: Code, _ message: String, violations: [FieldViolation] = [], cause: (any Error)? = nil) {
     self.code = code
     self.message = message
     self.violations = violations
+    self.cause = cause
+  }
+
+  /// Equal when they say the same (the cause aside).
+  public static func == (lhs: Self, rhs: Self) -> Bool {
+    lhs.code == rhs.code && lhs.message == rhs.message && lhs.violations == rhs.violations && lhs.retryAfter == rhs.retryAfter
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(self.code)
+    hasher.combine(self.message)
+    hasher.combine(self.violations)
+    hasher.combine(self.retryAfter)
   }
 
   /// An `invalidArgument` error for one field; the message names it.

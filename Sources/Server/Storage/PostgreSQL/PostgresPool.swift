@@ -1,6 +1,5 @@
 internal import Foundation
 internal import Logging
-internal import NIOSSL
 internal import PostgresNIO
 internal import Synchronization
 
@@ -86,20 +85,9 @@ final class PostgresPool: Sendable {
   /// Whether a connection of its own, outside the pool, opens and answers within a second.
   private func databaseAnswers() async -> Bool {
     do {
-      var options = PostgresConnection.Configuration.Options()
-      options.connectTimeout = .seconds(1)
-      let tls: PostgresConnection.Configuration.TLS =
-        switch self.configuration.sslMode {
-        case .disable: .disable
-        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-      var configuration = PostgresConnection.Configuration(
-        host: self.configuration.host, port: self.configuration.port, username: self.configuration.username,
-        password: self.configuration.password, database: self.configuration.database, tls: tls
+      let connection = try await PostgresConnection.connect(
+        configuration: try self.configuration.connectionConfiguration(connectTimeout: .seconds(1)), id: 0, logger: self.poolLogger
       )
-      configuration.options = options
-      let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: self.poolLogger)
       let answered = (try? await connection.query("SELECT 1", logger: self.poolLogger).collect()) != nil
       try? await connection.close()
       return answered

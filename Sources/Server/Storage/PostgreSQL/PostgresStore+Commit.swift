@@ -20,41 +20,17 @@ extension PostgresStore {
             try await self.commit(batches, planner: planner, locked: locked, connection: connection)
           }
         }
-      } catch is ClosedConnection {
+      } catch is ClosedConnection where attempt < 4 {
         // Nothing was sent: another connection (the pool drops the closed one) may do.
         self.pool.suspectOutage()
         attempt += 1
-        if attempt < 5 { continue }
-        var failure = GongjianError(.unavailable, "PostgreSQL: no open connection to commit on: nothing was committed; retry later")
-        failure.retryAfter = .seconds(1)
-        throw failure
-      } catch let error as PSQLError {
+      } catch let error as PSQLError where Self.isRetryable(error) && attempt < 4 {
         // Another node's transaction won a race for a row this one needs; the retry plans again
         // over what that one committed, with the same mutation ids.
         attempt += 1
-        if Self.isRetryable(error), attempt < 5 {
-          self.logger.debug("commit retried", metadata: ["reason": "\(Self.describe(error))", "attempt": "\(attempt)"])
-          continue
-        }
-        if error.code != .server { self.pool.suspectOutage() }
-        var failure = Self.isConnectionFailure(error)
-          ? GongjianError(
-            .unavailable,
-            "the connection to PostgreSQL was lost during the commit (\(Self.describe(error))): whether it was applied is unknown; retry with the same mutation ids (a replay answers the first outcome)"
-          )
-          : GongjianError(.unavailable, "PostgreSQL could not commit (\(Self.describe(error))): nothing was committed; retry later")
-        failure.retryAfter = .seconds(1)
-        throw failure
-      } catch let error as GongjianError {
-        throw error
-      } catch is CancellationError {
-        throw CancellationError()
+        self.logger.debug("commit retried", metadata: ["reason": "\(Self.describe(error))", "attempt": "\(attempt)"])
       } catch {
-        // The pool could not lend a connection (it backs off while the database is away).
-        self.pool.suspectOutage()
-        var failure = GongjianError(.unavailable, "PostgreSQL: no connection to commit on (\(error)): nothing was committed; retry later")
-        failure.retryAfter = .seconds(1)
-        throw failure
+        throw self.failure(error, committing: true)
       }
     }
   }

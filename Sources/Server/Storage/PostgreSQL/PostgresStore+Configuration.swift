@@ -1,4 +1,5 @@
 internal import Foundation
+internal import NIOCore
 internal import NIOSSL
 internal import PostgresNIO
 
@@ -112,6 +113,22 @@ extension PostgresStore {
     /// The URL without its password, for logs and messages.
     public var displayURL: String {
       "postgres://\(self.username)@\(self.host):\(self.port)/\(self.database)"
+    }
+
+    /// A connection of its own, outside the pool: the start-up probe, the watch for the
+    /// database's return, the housekeeping lease.
+    func connectionConfiguration(connectTimeout: TimeAmount? = nil) throws -> PostgresConnection.Configuration {
+      let tls: PostgresConnection.Configuration.TLS =
+        switch self.sslMode {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+      var configuration = PostgresConnection.Configuration(
+        host: self.host, port: self.port, username: self.username, password: self.password, database: self.database, tls: tls
+      )
+      if let connectTimeout { configuration.options.connectTimeout = connectTimeout }
+      return configuration
     }
 
     var clientConfiguration: PostgresClient.Configuration {

@@ -1,5 +1,5 @@
 internal import Foundation
-internal import NIOSSL
+internal import Logging
 internal import PostgresNIO
 
 extension PostgresStore: HousekeepingLease {
@@ -73,18 +73,8 @@ actor PostgresLease {
   private func openConnection() async throws -> PostgresConnection {
     if let connection = self.connection, !connection.isClosed { return connection }
     await self.closeConnection()
-    let tls: PostgresConnection.Configuration.TLS =
-      switch self.configuration.sslMode {
-      case .disable: .disable
-      case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-      case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-      }
     let connection = try await PostgresConnection.connect(
-      configuration: .init(
-        host: self.configuration.host, port: self.configuration.port, username: self.configuration.username,
-        password: self.configuration.password, database: self.configuration.database, tls: tls
-      ),
-      id: 1, logger: self.logger
+      configuration: try self.configuration.connectionConfiguration(connectTimeout: .seconds(2)), id: 1, logger: self.logger
     )
     self.connection = connection
     return connection

@@ -2,7 +2,6 @@ internal import Foundation
 internal import GongjianProtocol
 public import Logging
 internal import NIOCore
-internal import NIOSSL
 internal import PostgresNIO
 
 /// The store for deployments that outgrow one machine: PostgreSQL, through PostgresNIO, shared
@@ -104,18 +103,8 @@ public final class PostgresStore: GongjianStore {
   /// connection for ever), so that a wrong address or password fails at once with the reason;
   /// then checks the database's settings on it.
   private func probe() async throws {
-    let tls: PostgresConnection.Configuration.TLS =
-      switch self.configuration.sslMode {
-      case .disable: .disable
-      case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-      case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-      }
     let connection = try await PostgresConnection.connect(
-      configuration: .init(
-        host: self.configuration.host, port: self.configuration.port, username: self.configuration.username,
-        password: self.configuration.password, database: self.configuration.database, tls: tls
-      ),
-      id: 0, logger: self.logger
+      configuration: try self.configuration.connectionConfiguration(), id: 0, logger: self.logger
     )
     do {
       try await self.checkSafety(connection)
@@ -237,27 +226,39 @@ public final class PostgresStore: GongjianStore {
   func mapErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
     do {
       return try await body()
-    } catch let error as PSQLError {
-      if error.code != .server { self.pool.suspectOutage() }
-      var failure = GongjianError(.unavailable, "PostgreSQL: \(Self.describe(error))")
-      failure.retryAfter = .seconds(1)
-      throw failure
-    } catch is ClosedConnection {
-      self.pool.suspectOutage()
-      var failure = GongjianError(.unavailable, "PostgreSQL: the connection closed; retry")
-      failure.retryAfter = .seconds(1)
-      throw failure
-    } catch let error as GongjianError {
-      throw error
-    } catch is CancellationError {
-      throw CancellationError()
     } catch {
+      throw self.failure(error, committing: false)
+    }
+  }
+
+  /// An error of the database's as the store says it: UNAVAILABLE with RetryInfo, saying
+  /// whether a commit may have been applied. A failure that suggests the database is away starts
+  /// the pool's watch for its return.
+  func failure(_ error: any Error, committing: Bool) -> any Error {
+    let message: String
+    switch error {
+    case is GongjianError, is CancellationError:
+      return error
+    case let error as PSQLError:
+      if error.code != .server { self.pool.suspectOutage() }
+      message =
+        switch (committing, Self.isConnectionFailure(error)) {
+        case (true, true):
+          "the connection to PostgreSQL was lost during the commit (\(Self.describe(error))): whether it was applied is unknown; retry with the same mutation ids (a replay answers the first outcome)"
+        case (true, false): "PostgreSQL could not commit (\(Self.describe(error))): nothing was committed; retry later"
+        case (false, _): "PostgreSQL: \(Self.describe(error))"
+        }
+    case is ClosedConnection:
+      self.pool.suspectOutage()
+      message = "PostgreSQL: no open connection\(committing ? " to commit on: nothing was committed" : ""); retry later"
+    default:
       // The pool could not lend a connection (backing off, or replaced after an outage).
       self.pool.suspectOutage()
-      var failure = GongjianError(.unavailable, "PostgreSQL: no connection (\(error)); retry")
-      failure.retryAfter = .seconds(1)
-      throw failure
+      message = "PostgreSQL: no connection (\(error))\(committing ? ": nothing was committed" : ""); retry later"
     }
+    var failure = GongjianError(.unavailable, message, cause: error)
+    failure.retryAfter = .seconds(1)
+    return failure
   }
 
   static func describe(_ error: PSQLError) -> String {
