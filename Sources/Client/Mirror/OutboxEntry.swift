@@ -1,5 +1,6 @@
 public import Foundation
 public import GongjianProtocol
+internal import GRPCCore
 
 /// A local write in the outbox: queued, or answered with a conflict or a rejection that waits
 /// for the office to resolve it.
@@ -44,8 +45,10 @@ public struct OutboxEntry: Sendable {
   /// permitted, rather than the data being wrong.
   public var deniedPermission: Bool { self.state == .rejected && Self.isPermissionCode(self.code) }
 
-  /// PERMISSION_DENIED (7) and UNAUTHENTICATED (16).
-  static func isPermissionCode(_ code: Int32) -> Bool { code == 7 || code == 16 }
+  /// PERMISSION_DENIED and UNAUTHENTICATED.
+  static func isPermissionCode(_ code: Int32) -> Bool {
+    [RPCError.Code.permissionDenied, .unauthenticated].contains { Int32($0.rawValue) == code }
+  }
 
   /// The fields a rejection named that its message does not already say.
   public var unsaidViolations: [String] {

@@ -103,7 +103,7 @@ public struct Synchronizer: Sendable {
         let results = batch.map { entry in
           Gongjian_V1_MutationResult.with {
             $0.mutationID = entry.mutationID
-            $0.rejected = .with { $0.code = Int32(error.code?.rawValue ?? 2); $0.message = error.message }
+            $0.rejected = .with { $0.code = Int32((error.code ?? .unknown).rawValue); $0.message = error.message }
           }
         }
         let tally = try self.mirror.settle(batch, results: results, officeID: officeID)

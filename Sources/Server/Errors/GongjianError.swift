@@ -13,6 +13,10 @@ public struct GongjianError: Error, Sendable, Hashable, CustomStringConvertible 
 
     fileprivate let wrapped: Wrapped
 
+    private init(wrapped: Wrapped) {
+      self.wrapped = wrapped
+    }
+
     /// A request field is missing or malformed.
     public static let invalidArgument = Code(wrapped: .invalidArgument)
     /// The named entity does not exist (only where revealing that leaks nothing).
@@ -51,6 +55,19 @@ public struct GongjianError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { String(describing: self.rpcCode) }
+
+    /// The status as a mutation's answer carries it (`MutationResult.Rejected.code`).
+    public var status: Int32 { Int32(self.rpcCode.rawValue) }
+
+    /// The code of a status a mutation's answer carries; nil for one this layer never makes.
+    public init?(status: Int32) {
+      let all: [Code] = [
+        .invalidArgument, .notFound, .alreadyExists, .permissionDenied, .unauthenticated, .failedPrecondition,
+        .resourceExhausted, .aborted, .unavailable, .internalError,
+      ]
+      guard let code = all.first(where: { $0.status == status }) else { return nil }
+      self = code
+    }
   }
 
   /// A field that failed validation.

@@ -79,7 +79,7 @@ struct TypedWriter: Sendable {
     )
     // The cause first: an atomic push refuses the others with ABORTED because of it.
     func abortedOnly(_ result: Gongjian_V1_MutationResult) -> Bool {
-      if case .rejected(let rejected) = result.outcome { rejected.code == 10 } else { false }
+      if case .rejected(let rejected) = result.outcome { rejected.code == GongjianError.Code.aborted.status } else { false }
     }
     let pairs = Array(zip(writes, response.results))
     let answers = pairs.filter { !abortedOnly($0.1) } + pairs.filter { abortedOnly($0.1) }
@@ -90,13 +90,7 @@ struct TypedWriter: Sendable {
       case .conflict(let conflict):
         throw GongjianError(.aborted, conflict.message)
       case .rejected(let rejected):
-        let code: GongjianError.Code =
-          switch rejected.code {
-          case 7: .permissionDenied
-          case 9: .failedPrecondition
-          case 10: .aborted
-          default: .invalidArgument
-          }
+        let code = GongjianError.Code(status: rejected.code) ?? .invalidArgument
         let violations = rejected.violations.map {
           GongjianError.FieldViolation(
             field: $0.field.replacingOccurrences(of: #"^mutations\[\d+\]\."#, with: "", options: .regularExpression),

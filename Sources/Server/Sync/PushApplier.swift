@@ -179,7 +179,7 @@ private struct Planning {
           if let current { answer.current = current.proto }
           result.conflict = answer
         } else if let violations = self.violations(of: mutation, over: current) {
-          result.rejected = .invalid(code: 9, violations)  // FAILED_PRECONDITION
+          result.rejected = .invalid(code: .failedPrecondition, violations)
         } else if let holder = self.uniqueKeyHolder(of: mutation) {
           result.conflict = .with {
             $0.current = holder.proto
@@ -225,7 +225,7 @@ private struct Planning {
       var refused = result
       refused.replayed = false
       refused.rejected = .with {
-        $0.code = 10  // ABORTED
+        $0.code = GongjianError.Code.aborted.status
         $0.message = "not applied: this push is atomic and mutations[\(failed)] was not applied"
       }
       return refused
@@ -286,7 +286,7 @@ private struct Planning {
     let growth = Int64(data.count) - Int64(current.map { $0.deleted ? 0 : $0.payload.count } ?? 0)
     guard growth > 0, state.bytes + growth > batch.storedBytesQuota else { return nil }
     return .with {
-      $0.code = 8  // RESOURCE_EXHAUSTED
+      $0.code = GongjianError.Code.resourceExhausted.status
       $0.message = "tenant \(batch.tenantID) stores \(state.bytes) bytes of live records; this write (\(growth) more) would pass its quota of \(batch.storedBytesQuota) bytes"
       $0.violations = [.with { $0.field = "payload"; $0.description_p = "over the tenant's stored-bytes quota of \(batch.storedBytesQuota)" }]
     }

@@ -180,7 +180,7 @@ public final class SyncEngine: Sendable {
   private func prepare(_ mutation: Gongjian_V1_Mutation, at path: String, context: KindRule.WriteContext) -> PushBatch.Mutation {
     let role = context.role
     var violations: [GongjianError.FieldViolation] = []
-    var code: Int32 = 3  // INVALID_ARGUMENT
+    var code = GongjianError.Code.invalidArgument
     func fail(_ field: String, _ description: String) {
       violations.append(.init(field: "\(path).\(field)", description: description))
     }
@@ -210,7 +210,7 @@ public final class SyncEngine: Sendable {
         if !rule.deletable {
           let hint = mutation.kind == RecordKind.transferredProject.name ? "; set status CANCELLED instead" : ""
           fail("delete", "\(mutation.kind) records are not deleted\(hint)")
-          code = 9  // FAILED_PRECONDITION
+          code = .failedPrecondition
         }
         change = .delete
       case .delete(false), nil:
@@ -218,7 +218,7 @@ public final class SyncEngine: Sendable {
       }
       if violations.isEmpty, !role.includes(rule.writeRole) {
         fail("kind", "writing \(mutation.kind) needs role \(rule.writeRole.displayName); this office is \(role.displayName)")
-        code = 7  // PERMISSION_DENIED
+        code = .permissionDenied
       }
     } else {
       fail("kind", "unknown kind '\(mutation.kind)'; known: \(self.kinds.kindNames.joined(separator: ", "))")
@@ -267,7 +267,7 @@ public final class SyncEngine: Sendable {
       }
       mutations[index].references = checked
       if !violations.isEmpty {
-        mutations[index].change = .rejected(.invalid(code: 7, violations))  // PERMISSION_DENIED
+        mutations[index].change = .rejected(.invalid(code: .permissionDenied, violations))
       }
     }
   }
