@@ -99,7 +99,7 @@ extension GongjianServer {
             ])
           }
         } catch {
-          failure = GongjianError(.failedPrecondition, "\(path) not applied, the previous list stays in force: \(error)")
+          failure = GongjianError(.failedPrecondition, "\(path) not applied, the previous list stays in force: \(error)", cause: error)
         }
       }
       revocations.replace(with: stored.union(state.withLock { $0.serials }))

@@ -72,7 +72,7 @@ public struct GongjianServer: Service {
     do {
       signed = try dataDirectory.signedRevocations()
     } catch let error as GongjianError {
-      throw GongjianError(.failedPrecondition, "\(dataDirectory.revocationListPath): \(error.message)")
+      throw GongjianError(.failedPrecondition, "\(dataDirectory.revocationListPath): \(error.message)", cause: error)
     }
     let revocations = RevocationList(try await store.revokedSerials().union(signed?.serials ?? []))
     self.revocations = revocations

@@ -91,7 +91,7 @@ public final class SyncEngine: Sendable {
           return false
         }
         if first { logger.error("commits fail; pushes are answered UNAVAILABLE until one succeeds", metadata: ["error": "\(error)"]) }
-        var failure = error as? GongjianError ?? GongjianError(.unavailable, "the store could not commit: \(error)")
+        var failure = error as? GongjianError ?? GongjianError(.unavailable, "the store could not commit: \(error)", cause: error)
         if failure.code == .unavailable, failure.retryAfter == nil { failure.retryAfter = .seconds(1) }
         return batches.map { _ in .failure(failure) }
       }

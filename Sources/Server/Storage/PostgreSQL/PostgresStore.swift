@@ -63,7 +63,7 @@ public final class PostgresStore: GongjianStore {
         try await store.probe()
         try await store.migrate()
       } catch let error as PSQLError {
-        throw GongjianError(.unavailable, "PostgreSQL at \(configuration.displayURL): \(Self.describe(error))")
+        throw GongjianError(.unavailable, "PostgreSQL at \(configuration.displayURL): \(Self.describe(error))", cause: error)
       }
       logger.info("opened PostgreSQL store", metadata: ["url": "\(configuration.displayURL)", "pool": "\(configuration.poolSize)"])
       do {

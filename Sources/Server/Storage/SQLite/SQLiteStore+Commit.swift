@@ -15,7 +15,7 @@ extension SQLiteStore {
       case .SQLITE_READONLY:
         throw GongjianError(.unavailable, "the server's database is read-only: nothing was committed; retry later")
       default:
-        throw GongjianError(.unavailable, "the store could not commit (\(error.resultCode)): nothing was committed; retry later")
+        throw GongjianError(.unavailable, "the store could not commit (\(error.resultCode)): nothing was committed; retry later", cause: error)
       }
     }
   }
