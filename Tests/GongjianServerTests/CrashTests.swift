@@ -13,8 +13,20 @@ final class ServerProcess: Sendable {
     if let dir = ProcessInfo.processInfo.environment["GONGJIAN_BIN_DIR"] {
       return URL(fileURLWithPath: dir)
     }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    // `swift test` runs the test bundle from the products' folder, whatever the configuration
+    // and the triple.
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    if FileManager.default.isExecutableFile(atPath: beside.appendingPathComponent("gongjian-server").path) { return beside }
+    let swift = Process()
+    swift.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    swift.arguments = ["swift", "build", "--show-bin-path"]
+    swift.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let output = Pipe()
+    swift.standardOutput = output
+    try? swift.run()
+    swift.waitUntilExit()
+    let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return URL(fileURLWithPath: path)
   }
 
   static func run(_ arguments: [String]) throws {

@@ -77,10 +77,12 @@ struct LeanConnectionHandlerTests {
   }
 
   /// Waits up to two seconds for `condition`.
-  static func eventually(_ condition: () -> Bool) async throws {
+  /// Waits until `condition` holds, recording an issue if it does not within two seconds.
+  static func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
     for _ in 0..<400 where !condition() {
       try await Task.sleep(for: .milliseconds(5))
     }
+    #expect(condition(), "the condition did not hold within 2 s", sourceLocation: sourceLocation)
   }
 
   static func headers(

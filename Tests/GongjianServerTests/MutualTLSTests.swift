@@ -90,11 +90,39 @@ struct MutualTLSTests {
     return try ClientCredentials(folder: url.path)
   }
 
-  static func expectRefused(_ address: String, _ credentials: ClientCredentials) async {
-    let error = await #expect(throws: (any Error).self) {
+  /// The server refuses the certificate: the client says so as a refusal of its credentials
+  /// (kind `auth`, exit 77), not as any failure (an unreachable server would be `connection`).
+  static func expectRefused(_ address: String, _ credentials: ClientCredentials, sourceLocation: SourceLocation = #_sourceLocation) async {
+    let error = await #expect(throws: GongjianClientError.self, sourceLocation: sourceLocation) {
       try await GongjianClient.withClient(server: address, credentials: credentials) { try await $0.whoAmI() }
     }
-    #expect(error != nil)
+    #expect(error?.kind == .auth, "\(String(describing: error))", sourceLocation: sourceLocation)
+  }
+
+  /// Whether the server refuses the certificate now.
+  static func refuses(_ address: String, _ credentials: ClientCredentials) async -> Bool {
+    do {
+      _ = try await GongjianClient.withClient(server: address, credentials: credentials) { try await $0.whoAmI() }
+      return false
+    } catch let error as GongjianClientError {
+      return error.kind == .auth
+    } catch {
+      return false
+    }
+  }
+
+  /// Waits until `condition` holds, recording an issue if it does not within five seconds.
+  static func waitUntil(
+    _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: @Sendable () async throws -> Bool
+  ) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while try await !condition() {
+      guard ContinuousClock.now < deadline else {
+        Issue.record("\(what) did not happen within 5 s", sourceLocation: sourceLocation)
+        return
+      }
+      try await Task.sleep(for: .milliseconds(50))
+    }
   }
 
   @Test("An office's certificate authenticates it; whoami, push, pull over TLS")
@@ -136,7 +164,7 @@ struct MutualTLSTests {
         usage: .clientAuth, alternativeNames: [.dnsName("example.org")]
       )
       await Self.expectRefused(address, try Self.folder(base, "anonymous", ca: caPEM, cert: anonymous.certificatePEM, key: anonymous.privateKeyPEM))
-      try await Task.sleep(for: .milliseconds(200))
+      try await Self.waitUntil("the refusals logged") { capture.contains("names no office") }
       #expect(capture.contains("not signed by this deployment's CA"))
       #expect(capture.contains("expired at"))
       #expect(capture.contains("names no office"))
@@ -155,7 +183,7 @@ struct MutualTLSTests {
       let serial = try #require(try await store.certificates(officeID: "suqian.liaison").first?.serial)
       // As the offline CLI does: straight into the database; the server picks it up.
       _ = try await store.revokeCertificate(serial: serial, at: Date(), actor: "operator:test")
-      try await Task.sleep(for: .milliseconds(700))
+      try await Self.waitUntil("the revocation taking effect") { await Self.refuses(address, credentials) }
       await Self.expectRefused(address, credentials)
       #expect(capture.contains("of office suqian.liaison is revoked"))
       // Through the Admin service, by the operator: effective at once.

@@ -109,7 +109,7 @@ struct OperationsTests {
         let list = try ca.signRevocations(adding: [serial.uppercased()])
         #expect(list.serials == [serial])
         try FileManager.default.copyItem(atPath: ca.revocationListPath, toPath: directory.revocationListPath)
-        try await Task.sleep(for: .milliseconds(700))
+        try await MutualTLSTests.waitUntil("the list applied") { capture.contains("applied the CA's revocation list") }
         await MutualTLSTests.expectRefused(address, credentials)
         #expect(capture.contains("applied the CA's revocation list"))
         #expect(try await store.revokedSerials().contains(serial))
@@ -120,8 +120,7 @@ struct OperationsTests {
         let forger = try CertificateAuthority.create()
         let forged = try SignedRevocationList(serials: [commerce], issuedAt: Date()).signed(by: forger)
         try Data(forged.utf8).write(to: URL(fileURLWithPath: directory.revocationListPath))
-        try await Task.sleep(for: .milliseconds(700))
-        #expect(capture.contains("not applied, the previous list stays in force"))
+        try await MutualTLSTests.waitUntil("the forged list refused") { capture.contains("not applied, the previous list stays in force") }
         let commerceCredentials = try ClientCredentials(folder: directory.officeCredentialsURL("suqian.commerce").path)
         try await GongjianClient.withClient(server: address, credentials: commerceCredentials) { _ = try await $0.whoAmI() }
         await MutualTLSTests.expectRefused(address, credentials)

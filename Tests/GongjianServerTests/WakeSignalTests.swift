@@ -19,15 +19,27 @@ struct WakeSignalTests {
     #expect(await signal.next() == nil)
   }
 
+  /// Waits until a task waits in the signal: the wake then goes to a waiter, not to the kept ones.
+  func untilWaiting(_ signal: WakeSignal) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !signal.hasWaiter {
+      guard ContinuousClock.now < deadline else {
+        Issue.record("no task waited within 5 s")
+        return
+      }
+      try await Task.sleep(for: .milliseconds(1))
+    }
+  }
+
   @Test("A waiting subscriber is woken by a yield, and by a finish")
-  func wakesAWaiter() async {
+  func wakesAWaiter() async throws {
     let signal = WakeSignal()
     async let woken = signal.next()
-    try? await Task.sleep(for: .milliseconds(50))
+    try await self.untilWaiting(signal)
     signal.yield(.heartbeat)
     #expect(await woken == .heartbeat)
     async let ended = signal.next()
-    try? await Task.sleep(for: .milliseconds(50))
+    try await self.untilWaiting(signal)
     signal.finish()
     #expect(await ended == nil)
   }
@@ -36,7 +48,7 @@ struct WakeSignalTests {
   func cancellation() async {
     let signal = WakeSignal()
     let waiting = Task { await signal.next() }
-    try? await Task.sleep(for: .milliseconds(50))
+    try? await self.untilWaiting(signal)
     waiting.cancel()
     #expect(await waiting.value == nil)
     let cancelledFirst = Task {

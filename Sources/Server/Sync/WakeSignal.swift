@@ -35,6 +35,10 @@ final class WakeSignal: AsyncSequence, Sendable {
     waiter?.resume(returning: wake)
   }
 
+  /// Whether a task waits in ``next()`` now (for tests: that a wake reached a waiter, not the
+  /// kept ones).
+  var hasWaiter: Bool { self.state.withLock { $0.waiter != nil } }
+
   /// Ends the wake-ups: the subscriber's wait returns nil once the kept ones are taken.
   func finish() {
     let waiter = self.state.withLock { state in
