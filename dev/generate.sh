@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates Sources/Protocol/Generated from proto/ with protoc (Debian's protobuf-compiler)
-# and the codegen plugins built by product in a separate scratch path (never the build plugin).
+# and the codegen plugins built by product in a separate scratch path (never the build plugin),
+# and the lean path's method table (Sources/Server/Transport/Lean/LeanMethods+Schema.swift).
+#
+#   dev/generate.sh [OUT [METHOD-TABLE]]   (defaults: the committed places)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -32,3 +35,4 @@ descriptors="$(mktemp)"
 } > "$out/gongjian_v1_schema.descriptors.swift"
 rm -f "$descriptors"
 echo "generated $(ls "$out" | wc -l) files in $out" >&2
+python3 "$root/dev/lean-methods.py" "${2:-$root/Sources/Server/Transport/Lean/LeanMethods+Schema.swift}"

@@ -74,7 +74,7 @@ struct LimitsTests {
             }
           }
         }
-        try await Task.sleep(for: .milliseconds(200))
+        try await MutualTLSTests.waitUntil("the slow subscriber subscribed") { slowSeen.value > 0 }
         let head = try await GongjianClient.withClient(server: address, credentials: reader) { client in
           try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1).checkpoint.headSequence
         }

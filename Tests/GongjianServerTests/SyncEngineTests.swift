@@ -171,19 +171,21 @@ struct SyncEngineTests {
         _ = try await h.sync.push(pushRequest("sip-suqian", [putPark(newID(), base: 0, name: "before-\(n)")]), metadata: office("suqian.commerce"))
       }
       // First session: catch up on 5, see 3 live, then disconnect.
+      let caughtUp = Counter()
       let firstSeen = try await withThrowingTaskGroup(of: [UInt64].self) { group in
         group.addTask {
           try await h.sync.subscribe(.with { $0.tenantID = "sip-suqian" }, metadata: office("suqian.finance")) { response in
             var seen: [UInt64] = []
             for try await event in response.messages {
               seen += event.changes.records.map(\.sequence)
+              caughtUp.add(event.changes.records.count)
               if seen.count >= 8 { break }
             }
             return seen
           }
         }
         group.addTask {
-          try await Task.sleep(for: .milliseconds(300))
+          try await MutualTLSTests.waitUntil("the subscriber caught up on the first five") { caughtUp.value >= 5 }
           for n in 0..<3 {
             _ = try await h.sync.push(pushRequest("sip-suqian", client: "sip-laptop", [putPark(newID(), base: 0, name: "live-\(n)")]), metadata: office("sip.admin"))
           }

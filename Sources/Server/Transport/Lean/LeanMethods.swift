@@ -5,7 +5,8 @@ internal import GRPCCore
 /// same ``CallAdmission`` as GRPCCore's path (office from the connection's certificate, quotas,
 /// metrics and log lines), then the service's own implementation.
 ///
-/// Served here: every method the server registers: Gongjian's own services (all unary, and
+/// Served here: every method the server registers: Gongjian's own services, from the table
+/// `dev/generate.sh` writes from the schema (``schemaMethods(_:)``: all unary, and
 /// `Sync.Subscribe`, server-streaming), health (`Check`, and `Watch`, server-streaming) and
 /// reflection v1 and v1alpha (bidirectional).
 struct LeanMethods: Sendable {
@@ -19,54 +20,16 @@ struct LeanMethods: Sendable {
   ///   - sync: `gongjian.v1.Sync`.
   ///   - admission: What every call goes through before its service.
   init(services: GongjianServices, admission: CallAdmission) {
-    let (identity, sync, records, targets) = (services.identity, services.sync, services.records, services.targets)
-    let (councils, audit, admin) = (services.councils, services.audit, services.admin)
-    typealias Councils = Gongjian_V1_Councils.Method
-    typealias Admin = Gongjian_V1_Admin.Method
+    let identity = services.identity
+    // WhoAmI answers from the connection's cached identity when it can, without a task hop.
+    let whoAmI = LeanMethod.unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI) { _, caller in
+      try identity.whoAmIImmediately(caller: caller)
+    }
+    let schema = Self.schemaMethods(services).map { method in
+      method.descriptor == whoAmI.descriptor ? whoAmI : method
+    }
     self.init(
-      methods: [
-        .unary(Gongjian_V1_Identity.Method.WhoAmI.descriptor, identity.whoAmI) { _, caller in
-          try identity.whoAmIImmediately(caller: caller)
-        },
-        .unary(Gongjian_V1_Sync.Method.Push.descriptor, sync.push),
-        .unary(Gongjian_V1_Sync.Method.Pull.descriptor, sync.pull),
-        .unary(Gongjian_V1_Sync.Method.GetRecord.descriptor, sync.getRecord),
-        .serverStreaming(Gongjian_V1_Sync.Method.Subscribe.descriptor, sync.subscribe),
-        .unary(Gongjian_V1_Records.Method.Create.descriptor, records.create),
-        .unary(Gongjian_V1_Records.Method.Update.descriptor, records.update),
-        .unary(Gongjian_V1_Records.Method.Get.descriptor, records.get),
-        .unary(Gongjian_V1_Records.Method.List.descriptor, records.list),
-        .unary(Gongjian_V1_Records.Method.Delete.descriptor, records.delete),
-        .unary(Gongjian_V1_Targets.Method.Report.descriptor, targets.report),
-        .unary(Gongjian_V1_Targets.Method.Flagship.descriptor, targets.flagship),
-        .unary(Gongjian_V1_Targets.Method.Evaluation.descriptor, targets.evaluation),
-        .unary(Gongjian_V1_Targets.Method.Summary.descriptor, targets.summary),
-        .unary(Councils.CreateMeeting.descriptor, councils.createMeeting),
-        .unary(Councils.ListMeetings.descriptor, councils.listMeetings),
-        .unary(Councils.SetMeetingStatus.descriptor, councils.setMeetingStatus),
-        .unary(Councils.GetAgenda.descriptor, councils.getAgenda),
-        .unary(Councils.Propose.descriptor, councils.propose),
-        .unary(Councils.AcceptItem.descriptor, councils.acceptItem),
-        .unary(Councils.DeferItem.descriptor, councils.deferItem),
-        .unary(Councils.WithdrawItem.descriptor, councils.withdrawItem),
-        .unary(Councils.OrderItems.descriptor, councils.orderItems),
-        .unary(Councils.Decide.descriptor, councils.decide),
-        .unary(Councils.ListActions.descriptor, councils.listActions),
-        .unary(Councils.UpdateAction.descriptor, councils.updateAction),
-        .unary(Councils.UploadAttachment.descriptor, councils.uploadAttachment),
-        .unary(Councils.PreparePacket.descriptor, councils.preparePacket),
-        .unary(Gongjian_V1_Audit.Method.ListEntries.descriptor, audit.listEntries),
-        .unary(Gongjian_V1_Audit.Method.SignCheckpoint.descriptor, audit.signCheckpoint),
-        .unary(Gongjian_V1_Audit.Method.ListCheckpoints.descriptor, audit.listCheckpoints),
-        .unary(Admin.CreateTenant.descriptor, admin.createTenant),
-        .unary(Admin.ListTenants.descriptor, admin.listTenants),
-        .unary(Admin.PutOffice.descriptor, admin.putOffice),
-        .unary(Admin.ListOffices.descriptor, admin.listOffices),
-        .unary(Admin.SetMembership.descriptor, admin.setMembership),
-        .unary(Admin.RemoveMembership.descriptor, admin.removeMembership),
-        .unary(Admin.ListMemberships.descriptor, admin.listMemberships),
-        .unary(Admin.ListCertificates.descriptor, admin.listCertificates),
-        .unary(Admin.RevokeCertificate.descriptor, admin.revokeCertificate),
+      methods: schema + [
         .unary(Grpc_Health_V1_Health.Method.Check.descriptor, services.health.check),
         .serverStreaming(Grpc_Health_V1_Health.Method.Watch.descriptor, services.health.watch),
         .bidirectionalStreaming(
