@@ -80,18 +80,43 @@ final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
   /// finish (or not) on its own.
   private func commit(_ requests: [Request]) async -> [Result<Response, any Error>] {
     guard let deadline = self.deadline else { return await self.body(requests) }
-    let work = Task { await self.body(requests) }
     let answer = Answer<[Result<Response, any Error>]>()
     return await withCheckedContinuation { continuation in
       answer.set(continuation)
-      Task {
-        answer.give(await work.value)
+      // The timer is cancelled as soon as the round answers, so no sleeping task outlives it.
+      let timer = TimerCell()
+      let work = Task {
+        answer.give(await self.body(requests))
+        timer.cancel()
       }
-      Task {
+      timer.start {
         try? await Task.sleep(for: deadline)
+        guard !Task.isCancelled else { return }
         let error = self.timedOut()
         if answer.give(requests.map { _ in .failure(error) }) { work.cancel() }
       }
+    }
+  }
+
+  /// A round's deadline timer, which may be cancelled before it has started.
+  private final class TimerCell: Sendable {
+    private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+    func start(_ body: @escaping @Sendable () async -> Void) {
+      let task = Task(operation: body)
+      let cancelled = self.state.withLock { state in
+        state.task = task
+        return state.cancelled
+      }
+      if cancelled { task.cancel() }
+    }
+
+    func cancel() {
+      let task = self.state.withLock { state in
+        state.cancelled = true
+        return state.task
+      }
+      task?.cancel()
     }
   }
 
