@@ -44,32 +44,16 @@ public struct OfflineReports: Sendable {
     return first == last ? "\(first)" : "\(first) to \(last)"
   }
 
-  /// The records the calculations read, from the mirror (queued writes included).
-  func data(tenants: [String]) throws -> PartnershipData {
+  /// What a packet names outside its computed sections (the parks its agenda's links name,
+  /// offices and pairings), from the mirror.
+  func names(tenants: [String]) throws -> PartnershipData {
     var data = PartnershipData(tenantIDs: tenants)
     data.cityTenantID = self.cityTenant
-    func items<P: SwiftProtobuf.Message & Sendable>(_ kind: RecordKind, _ tenantID: String, as type: P.Type) throws -> [PartnershipData.Item<P>] {
-      try self.mirror.records(tenantID: tenantID, kind: kind.name).map { .init(tenantID: tenantID, id: $0.id, payload: try P(serializedBytes: $0.payload)) }
-    }
     for tenantID in tenants {
-      data.parks += try items(.park, tenantID, as: Gongjian_V1_Park.self)
-      data.reports += try items(.indicatorReport, tenantID, as: Gongjian_V1_IndicatorReport.self)
-      data.projects += try items(.transferredProject, tenantID, as: Gongjian_V1_TransferredProject.self)
-      data.activities += try items(.exchangeActivity, tenantID, as: Gongjian_V1_ExchangeActivity.self)
-      data.agreements += try items(.revenueSharingAgreement, tenantID, as: Gongjian_V1_RevenueSharingAgreement.self)
-      data.assistancePlans += try items(.assistancePlan, tenantID, as: Gongjian_V1_AssistancePlan.self)
+      data.parks += try self.mirror.records(tenantID: tenantID, kind: RecordKind.park.name).map {
+        .init(tenantID: tenantID, id: $0.id, payload: try Gongjian_V1_Park(serializedBytes: $0.payload))
+      }
     }
-    if tenants.contains(self.cityTenant) {
-      data.referenceReports = try items(.referenceParkReport, self.cityTenant, as: Gongjian_V1_ReferenceParkReport.self)
-      data.weakVillages = try items(.weakVillage, self.cityTenant, as: Gongjian_V1_WeakVillage.self)
-      data.cadreExchanges = try items(.cadreExchange, self.cityTenant, as: Gongjian_V1_CadreExchange.self)
-      data.pairingAgreements = try items(.pairingAgreement, self.cityTenant, as: Gongjian_V1_PairingAgreement.self)
-    }
-    data.targets = try items(.target, self.cityTenant, as: Gongjian_V1_Target.self).map(\.payload)
-    data.criteria = try items(.evaluationCriterion, self.cityTenant, as: Gongjian_V1_EvaluationCriterion.self).map(\.payload)
-    data.councils = try items(.council, self.cityTenant, as: Gongjian_V1_Council.self)
-    data.meetings = try items(.meeting, self.cityTenant, as: Gongjian_V1_Meeting.self)
-    data.cityDepartments = try self.mirror.cityMemberships().filter(\.keyDepartment).map(\.officeID)
     if let me = try self.mirror.identity() {
       data.officeNames = Dictionary(me.partners.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
       data.officeNames[me.office.id] = me.office.name
@@ -144,7 +128,7 @@ public struct OfflineReports: Sendable {
     let cityWide = tenantID == self.cityTenant
     let tenants = cityWide ? Array(known).sorted() : [tenantID]
     // Names of parks, offices and pairings for the agenda's links; the figures are the summary's.
-    let data = try self.data(tenants: tenants)
+    let data = try self.names(tenants: tenants)
     return MeetingPacket.assemble(
       meeting: meeting, councilName: councilName,
       records: .init(

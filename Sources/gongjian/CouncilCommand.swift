@@ -47,7 +47,7 @@ struct CouncilCommand: AsyncParsableCommand {
     defer { display.finish() }
     try await connection.connect { client in
       let me = try await client.whoAmI()
-      try mirror.saveDirectory(identity: me, cityMemberships: nil)
+      try mirror.saveDirectory(identity: me)
       let reports = try await Synchronizer(mirror: mirror).sync(client: client, tenantIDs: [tenantID], officeID: me.office.id) { display.show($0) }
       if let refused = reports.first(where: { $0.refused != nil })?.refused {
         throw GongjianClientError(.auth, "\(tenantID): \(refused)")

@@ -35,9 +35,8 @@ struct Sync: AsyncParsableCommand {
       do {
         try await self.connection.connect { client in
           let me = try await client.whoAmI()
-          // Offline targets and packets need the office and the city's departments.
-          let city = try? await client.memberships(tenantID: OfflineReports(mirror: mirror).cityTenant)
-          try mirror.saveDirectory(identity: me, cityMemberships: city)
+          // Council moves and offline packets need the office, its memberships and partners.
+          try mirror.saveDirectory(identity: me)
           // Every tenant the office may read (overseers read all), and any the mirror has queued writes for.
           let readable = (try? await client.tenants().map(\.id)) ?? me.memberships.map(\.tenantID)
           let tenants = try self.tenant.map { [$0] } ?? Array(Set(readable).union(try mirror.tenantsWithWrites())).sorted()
