@@ -125,6 +125,30 @@ struct MutualTLSTests {
     }
   }
 
+  @Test("The production listener serves every Gongjian service over mutual TLS on port 0")
+  func everyService() async throws {
+    try await Self.withServer { address, directory, _ in
+      // An overseer and the city tenant's admin: it may call every service.
+      let credentials = try ClientCredentials(folder: directory.officeCredentialsURL("suqian.drc").path)
+      try await GongjianClient.withClient(server: address, credentials: credentials) { client in
+        let me = try await client.whoAmI()  // Identity
+        let page = try await client.pull(tenantID: "sip-suqian", cursor: 0, pageSize: 1)  // Sync
+        let parks = try await client.list(.with { $0.tenantID = "sip-suqian"; $0.kind = "park" })  // Records
+        let targets = try await client.targetsReport(year: 2026)  // Targets
+        let meetings = try await client.listMeetings(.with { $0.tenantID = "city" })  // Councils
+        let audit = try await client.auditEntries(tenantID: "sip-suqian", after: 0)  // Audit
+        let tenants = try await client.tenants()  // Admin
+        #expect(me.office.id == "suqian.drc")
+        #expect(page.records.count == 1)
+        #expect(!parks.records.isEmpty)
+        #expect(targets.cityWide)
+        #expect(!meetings.meetings.isEmpty)
+        #expect(!audit.entries.isEmpty)
+        #expect(tenants.map(\.id).contains("city"))
+      }
+    }
+  }
+
   @Test("An office's certificate authenticates it; whoami, push, pull over TLS")
   func authenticatedCalls() async throws {
     try await Self.withServer { address, directory, _ in
