@@ -32,6 +32,17 @@ def park(name):
     return payload
 
 
+def pull_all(sync, tenant, page_size=1000):
+    """Every live record of a tenant's feed, pulled from cursor 0 page by page."""
+    records, cursor = [], 0
+    while True:
+        page = sync.Pull(sync_pb2.PullRequest(tenant_id=tenant, cursor=cursor, page_size=page_size), timeout=30)
+        records += page.records
+        cursor = page.next_cursor
+        if not page.more:
+            return records
+
+
 def test_whoami(server):
     address, data = server
     with channel(address, data, "changshu.commerce") as ch:

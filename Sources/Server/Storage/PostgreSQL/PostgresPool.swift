@@ -20,7 +20,6 @@ final class PostgresPool: Sendable {
     var client: PostgresClient
     var runs: [Task<Void, Never>] = []
     var suspect = false
-    var replacements = 0
   }
 
   private let state: Mutex<State>
@@ -44,9 +43,6 @@ final class PostgresPool: Sendable {
 
   /// The pool in use.
   var client: PostgresClient { self.state.withLock { $0.client } }
-
-  /// How many times the pool was replaced after an outage.
-  var replacements: Int { self.state.withLock { $0.replacements } }
 
   /// Says that a statement failed for want of the database: the watcher starts trying it.
   func suspectOutage() {
@@ -119,7 +115,6 @@ final class PostgresPool: Sendable {
     let old: Task<Void, Never>? = self.state.withLock { state in
       state.client = client
       state.suspect = false
-      state.replacements += 1
       state.runs.append(run)
       return state.runs.count > 1 ? state.runs.removeFirst() : nil
     }
