@@ -461,6 +461,16 @@ for row in (s_small, s_big):
     if row:
         verdict = "met" if row["ms_to_first_rpc"] < 200 else "missed"
         lines.append(f"- {f(row['records'])} records: {row['ms_to_first_rpc']} ms (goal under 200 ms: {verdict}).")
+empty = find("startup_empty_database")
+if empty:
+    lines.append(f"- Exec to \"listening\" on an empty database (`bench/startup.py`, {empty['runs']} starts of the shipped binary): median "
+                 f"{f(empty['median_ms'], 1)} ms, slowest {f(empty['max_ms'], 1)} ms (goal under 60 ms: "
+                 f"{'met' if empty['median_ms'] < 60 else 'missed'}).")
+for name in ("gongjian", "gongjian-server"):
+    row = find(f"{name}_help")
+    if row:
+        lines.append(f"- `{name} --help`, exec to exit: median {f(row['median_ms'], 1)} ms, slowest {f(row['max_ms'], 1)} ms"
+                     + (f" (goal under 20 ms: {'met' if row['median_ms'] < 20 else 'missed'})." if name == "gongjian" else "."))
 lines += ["", "## Commands", "", "    bench/run", "",
           "It installs what it lacks from Debian (nghttp2-client, nghttp2-server, golang-go and Debian's gRPC and protobuf Go "
           "sources, protobuf-compiler, linux-perf) and grpcio into `.venv/`, builds the grpc-go greeter and load generators "

@@ -10,9 +10,10 @@ cd "$root"
 need=()
 # SQLite for GRDB; headless Chromium, a CJK font and poppler (pages to PNG) for the meeting packet's PDF
 # tests; libfaketime for the clock-jump fault test; HAProxy for the test of two nodes behind a load balancer;
-# Go, grpc-go and protobuf-go sources and protoc for the grpc-go interop client.
+# Go, grpc-go and protobuf-go sources and protoc for the grpc-go interop client; dpkg-dev (dpkg-shlibdeps)
+# and systemd (systemd-analyze) for the packages' tests.
 for package in libsqlite3-dev chromium fonts-noto-cjk faketime poppler-utils python3-venv haproxy \
-  golang-go golang-google-grpc-dev golang-google-protobuf-dev protobuf-compiler; do
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev protobuf-compiler dpkg-dev binutils systemd; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

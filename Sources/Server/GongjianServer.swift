@@ -164,7 +164,9 @@ public struct GongjianServer: Service {
       }
       group.addTask {
         guard let (host, port) = await main.listeningAddress() else { return false }
-        self.logger.info("listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)"])
+        self.logger.info(
+          "listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)", "version": "\(GongjianVersion.current)"]
+        )
         services.health.setServing(true)
         self.onListening?(host, port)
         return false

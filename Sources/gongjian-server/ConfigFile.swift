@@ -58,6 +58,11 @@ enum ConfigFile {
       }
     ),
     Setting(
+      key: "data_dir", kind: .string, help: "the data directory, database and PKI (every subcommand given --config uses it)",
+      // Read by CommonOptions before the rest of the file (`locations`), not part of ServerConfiguration.
+      current: { _ in "./gongjian-data" }, apply: { _, _ in }
+    ),
+    Setting(
       key: "storage", kind: .string,
       help: "where the records live: postgres://USER@HOST:PORT/DB[?sslmode=…&pool=N], or sqlite (empty: what init recorded)",
       current: { config in
@@ -142,6 +147,23 @@ enum ConfigFile {
       }
     ),
     ]
+  }
+
+  /// The file's `data_dir` and `storage`, which every subcommand given `--config` uses: read
+  /// at once and on their own, before the rest of the file.
+  ///
+  /// - Throws: ``ConfigError`` when the file cannot be read or either value is not a string.
+  static func locations(_ path: String) throws -> (dataDir: String?, storage: String?) {
+    guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("cannot read \(path)") }
+    guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
+      throw ConfigError("not a JSON object (see `gongjian-server config defaults`)")
+    }
+    func string(_ key: String) throws -> String? {
+      guard let value = root[key] else { return nil }
+      guard let text = value as? String else { throw ConfigError("\(key): a string expected") }
+      return text.isEmpty ? nil : text
+    }
+    return (try string("data_dir"), try string("storage"))
   }
 
   struct ConfigError: Error {
@@ -270,14 +292,39 @@ struct Config: AsyncParsableCommand {
   )
 
   struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a configuration file; exit 65 listing every error.")
+    static let configuration = CommandConfiguration(
+      abstract: "Check a configuration file; exit 65 listing every error.",
+      discussion: """
+        With --initialised (the packaged unit's ExecCondition): also require the file's data directory to be
+        initialised; exit 1 saying how to initialise it when it is not (systemd then skips the start), and 255
+        when the file has errors (systemd then marks the start failed).
+        """
+    )
     @Argument(help: "The JSON configuration file.") var file: String
+
+    @Flag(help: "Also require the data directory the file names to be initialised.")
+    var initialised = false
 
     func run() async throws {
       let (_, errors) = await ConfigFile.load(self.file, onto: .defaults)
       for error in errors { FileHandle.standardError.write(Data("\(self.file): \(error)\n".utf8)) }
-      guard errors.isEmpty else { throw ExitCode(65) }
-      print("\(self.file): ok")
+      guard errors.isEmpty else { throw ExitCode(self.initialised ? 255 : 65) }
+      guard self.initialised else {
+        print("\(self.file): ok")
+        return
+      }
+      let path = (try? ConfigFile.locations(self.file).dataDir) ?? "./gongjian-data"
+      let directory = DataDirectory(path: path)
+      guard directory.isInitialised else {
+        FileHandle.standardError.write(Data("""
+          gongjian-server: \(directory.url.path) is not initialised; as the server's user, run
+            gongjian-server init --config \(self.file) --admin-office ID --name NAME --host NAME-OFFICES-DIAL
+          then start the server again
+
+          """.utf8))
+        throw ExitCode(1)
+      }
+      print("\(self.file): ok; \(directory.url.path) is initialised")
     }
   }
 

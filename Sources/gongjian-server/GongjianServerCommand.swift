@@ -1,4 +1,5 @@
 import ArgumentParser
+import GongjianProtocol
 import GongjianServer
 import Logging
 
@@ -12,6 +13,7 @@ struct GongjianServerCommand: AsyncParsableCommand {
       With no subcommand: serves on 127.0.0.1:7443 from ./gongjian-data, creating a development
       data directory there (CA, server certificate, sample offices) on first start.
       """,
+    version: GongjianVersion.current,
     subcommands: [Quickstart.self, Serve.self, Init.self, Tenants.self, Offices.self, Members.self, Overseers.self, Certs.self, Audit.self, Backup.self, Restore.self, Config.self, Compact.self],
     defaultSubcommand: Quickstart.self
   )
@@ -19,8 +21,20 @@ struct GongjianServerCommand: AsyncParsableCommand {
 
 /// Options shared by every subcommand.
 struct CommonOptions: ParsableArguments {
-  @Option(name: .long, help: "The data directory (database and PKI).")
-  var dataDir: String = "./gongjian-data"
+  @Option(
+    name: .customLong("data-dir"),
+    help: ArgumentHelp("The data directory, database and PKI (default: the configuration file's data_dir, else ./gongjian-data).", valueName: "data-dir")
+  )
+  var dataDirOption: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "A JSON configuration file (`gongjian-server config defaults` prints one): its data_dir and storage apply where --data-dir and --storage are not given; serve reads all of it.",
+      valueName: "file"
+    ),
+    completion: .file(extensions: ["json"])
+  )
+  var config: String?
 
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (debug logs every call).")
   var logLevel: String = "info"
@@ -46,11 +60,56 @@ struct CommonOptions: ParsableArguments {
     if let storage = self.storage {
       do { _ = try StorageLocation(url: storage) } catch let error as GongjianError { throw ValidationError("--\(error.message)") }
     }
+    // The file's data_dir and storage are read before anything else; its other settings (and the
+    // storage URL's own checks) are serve's, which reports every error of the file at once.
+    if let file = self.config {
+      do {
+        _ = try ConfigFile.locations(file)
+      } catch let error as ConfigFile.ConfigError {
+        throw Self.configError(file, error.message)
+      }
+    }
+    try self.refuseForeignOwner()
   }
 
-  /// `--storage`, parsed.
+  /// A configuration file's error: said naming the file, exit 65 as `config check` does.
+  static func configError(_ file: String, _ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("gongjian-server: \(file): \(message)\n".utf8))
+    return ExitCode(65)
+  }
+
+  /// The data directory: `--data-dir`, else the configuration file's `data_dir`, else `./gongjian-data`.
+  var dataDir: String {
+    if let path = self.dataDirOption { return path }
+    if let file = self.config, let path = try? ConfigFile.locations(file).dataDir { return path }
+    return "./gongjian-data"
+  }
+
+  /// `--storage`, else the configuration file's `storage`, parsed.
   var storageLocation: StorageLocation? {
-    get throws { try self.storage.map(StorageLocation.init(url:)) }
+    get throws {
+      if let storage = self.storage { return try StorageLocation(url: storage) }
+      guard let file = self.config, let storage = try? ConfigFile.locations(file).storage else { return nil }
+      do {
+        return try StorageLocation(url: storage)
+      } catch let error as GongjianError {
+        throw Self.configError(file, error.message)
+      }
+    }
+  }
+
+  /// Root may not write into a data directory that belongs to another user (the packaged
+  /// server's `gongjian`): files it made there (a database's -wal and -shm, a certificate) would
+  /// be root's, and the server could not open them.
+  func refuseForeignOwner() throws {
+    guard geteuid() == 0,
+      let attributes = try? FileManager.default.attributesOfItem(atPath: self.dataDir),
+      let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value, owner != 0
+    else { return }
+    let name = (attributes[.ownerAccountName] as? String) ?? "\(owner)"
+    throw ValidationError(
+      "\(self.dataDir) belongs to user \(name): run this as that user (sudo -u \(name) gongjian-server …), so that the server can read what it writes"
+    )
   }
 
   /// Runs `body` with the data directory's store open (SQLite, or the PostgreSQL database).

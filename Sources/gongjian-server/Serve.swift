@@ -14,9 +14,6 @@ struct Serve: AsyncParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: ArgumentHelp("A JSON configuration file (`gongjian-server config defaults` prints one); the flags below override it.", valueName: "file"))
-  var config: String?
-
   @Option(help: "Where to listen, HOST:PORT; port 0 picks a free port and prints it (default 127.0.0.1:7443).")
   var listen: String?
 
@@ -131,7 +128,7 @@ struct Serve: AsyncParsableCommand {
   /// The defaults, then the configuration file, then the flags given.
   func serverConfiguration() async throws -> ServerConfiguration {
     var config = ServerConfiguration.defaults
-    if let file = self.config {
+    if let file = self.common.config {
       let (loaded, errors) = await ConfigFile.load(file, onto: config)
       guard errors.isEmpty else {
         for error in errors { FileHandle.standardError.write(Data("gongjian-server: \(file): \(error)\n".utf8)) }
@@ -265,6 +262,9 @@ struct Quickstart: AsyncParsableCommand {
 
   func validate() throws {
     if let probe = self.healthListen { _ = try parseHealthListen(probe) }
+    if self.common.config != nil {
+      throw ValidationError("--config: quickstart serves the development defaults; serve a configuration file with `gongjian-server serve --config FILE`")
+    }
   }
 
   func run() async throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongjianClient
+import GongjianProtocol
 
 /// `gongjian`: the office's command line for the Gongjian server.
 @main
@@ -15,6 +16,7 @@ struct GongjianCommand: AsyncParsableCommand {
 
       \(ExitStatus.help)
       """,
+    version: GongjianVersion.current,
     subcommands: [
       ProfileCommand.self, Sync.self, Status.self, Conflicts.self, Submit.self, Push.self, List.self, Get.self,
       Export.self, Import.self, Pull.self, Watch.self, WhoAmI.self, Targets.self, Evaluation.self, CouncilCommand.self,

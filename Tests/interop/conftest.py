@@ -22,15 +22,21 @@ def start_server(data, *args, env=None, command=(), listen="127.0.0.1:0"):
         env={**os.environ, **(env or {})},
     )
     proc.log_path = log.name
-    deadline = time.time() + 60
+    return proc, await_listening(proc, log.name)
+
+
+def await_listening(proc, log_path, seconds=60):
+    """The address a starting server prints on its "listening on" line; kills it and fails with
+    its log when it exits or says nothing in time."""
+    deadline = time.time() + seconds
     while time.time() < deadline:
         line = proc.stdout.readline()
         if "listening on" in line:
-            return proc, line.strip().rsplit(" ", 1)[-1]
+            return line.strip().rsplit(" ", 1)[-1]
         if proc.poll() is not None:
             break
     proc.kill()
-    raise AssertionError("server did not start: " + pathlib.Path(log.name).read_text())
+    raise AssertionError("server did not start: " + pathlib.Path(log_path).read_text())
 
 
 def stop_server(proc):

@@ -159,7 +159,7 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     assert "limits.max_mutations_per_push: most mutations in one push" in defaults.stderr
     config = json.loads(defaults.stdout)
     assert config["limits"]["max_mutations_per_push"] == 500 and config["sync"]["retention_days"] == 30
-    assert config["transport"]["lean_path"] is True
+    assert config["transport"]["lean_path"] is True and config["data_dir"] == "./gongjian-data"
     good = tmp_path / "good.json"
     good.write_text(defaults.stdout, encoding="utf-8")
     assert server_cli("config", "check", str(good)).stdout.strip() == f"{good}: ok"

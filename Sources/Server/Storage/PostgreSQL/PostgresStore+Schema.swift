@@ -27,9 +27,20 @@ extension PostgresStore {
           "CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
           logger: self.logger
         )
+        // The release that applied each migration, so that an older one can name it when it refuses.
+        try await connection.query("ALTER TABLE schema_migration ADD COLUMN IF NOT EXISTS applied_by text", logger: self.logger)
         var applied = Set<Int>()
-        for try await version in try await connection.query("SELECT version FROM schema_migration", logger: self.logger).decode(Int.self) {
+        var unknown: [(name: String, appliedBy: String?)] = []
+        let known = Set(Self.migrations.map(\.version))
+        let rows = try await connection.query("SELECT version, name, applied_by FROM schema_migration", logger: self.logger)
+        for try await (version, name, appliedBy) in rows.decode((Int, String, String?).self) {
           applied.insert(version)
+          if !known.contains(version) { unknown.append(("\(version)-\(name)", appliedBy)) }
+        }
+        guard unknown.isEmpty else {
+          throw SchemaWriter.superseded(
+            database: self.configuration.displayURL, migrations: unknown.map(\.name), versions: unknown.compactMap(\.appliedBy)
+          )
         }
         for migration in Self.migrations where !applied.contains(migration.version) {
           try await self.inTransaction(connection, tenants: []) { connection in
@@ -38,7 +49,8 @@ extension PostgresStore {
             }
             try await migration.run?(self, connection)
             try await connection.query(
-              "INSERT INTO schema_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: self.logger
+              "INSERT INTO schema_migration (version, name, applied_by) VALUES (\(migration.version), \(migration.name), \(GongjianVersion.current))",
+              logger: self.logger
             )
           }
           self.logger.info("migrated PostgreSQL schema", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])

@@ -27,7 +27,36 @@ public final class SQLiteStore: GongjianStore {
   public init(writer: any DatabaseWriter) throws {
     self.writer = writer
     self.path = writer.path
-    try Self.migrator.migrate(writer)
+    try Self.migrate(writer)
+  }
+
+  /// Migrates, refusing a database that a newer release migrated, and records this release
+  /// beside each migration it applies.
+  static func migrate(_ writer: any DatabaseWriter) throws {
+    let migrator = Self.migrator
+    let before = try writer.read { try migrator.appliedIdentifiers($0) }
+    let unknown = before.subtracting(migrator.migrations)
+    guard unknown.isEmpty else {
+      let versions = try writer.read { db -> [String] in
+        guard try db.tableExists("migration_software") else { return [] }
+        return try String.fetchAll(
+          db, sql: "SELECT DISTINCT version FROM migration_software WHERE identifier IN (\(unknown.map { _ in "?" }.joined(separator: ",")))",
+          arguments: StatementArguments(Array(unknown))
+        )
+      }
+      throw SchemaWriter.superseded(database: writer.path.isEmpty ? "the database" : writer.path, migrations: Array(unknown), versions: versions)
+    }
+    try migrator.migrate(writer)
+    let applied = migrator.migrations.filter { !before.contains($0) }
+    try writer.write { db in
+      try db.execute(sql: "CREATE TABLE IF NOT EXISTS migration_software (identifier TEXT PRIMARY KEY NOT NULL, version TEXT NOT NULL)")
+      for identifier in applied {
+        try db.execute(
+          sql: "INSERT OR REPLACE INTO migration_software (identifier, version) VALUES (?, ?)",
+          arguments: [identifier, GongjianVersion.current]
+        )
+      }
+    }
   }
 
   /// Opens (creating if needed) and migrates the database, and checks durability settings.

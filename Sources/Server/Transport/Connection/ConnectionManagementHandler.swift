@@ -1,9 +1,11 @@
-// Adapted from grpc-swift-nio-transport 2.9.2 (Sources/GRPCNIOTransportCore/Server/Connection),
+// Adapted from grpc-swift-nio-transport 2.9.2 (Sources/GRPCNIOTransportCore/Server/Connection/ServerConnectionManagementHandler.swift),
 // Copyright 2024, gRPC Authors, licensed under the Apache License, Version 2.0
 // (http://www.apache.org/licenses/LICENSE-2.0). The original is `package`, not public, so the
-// lean server path keeps its own copy: ALPN and the manual clock removed, the frame delegate
-// and stream delegate replaced by calls from the lean connection handler and SwiftNIO's stream
-// events.
+// lean server path keeps its own copy: ALPN removed, the manual clock replaced by the event
+// loop's `now`, the frame delegate and stream delegate replaced by calls from the lean connection
+// handler and SwiftNIO's stream events. Upstream's tests for it and its state machine are ported
+// in Tests/GongjianServerTests/ConnectionManagement*Tests.swift; `dev/upstream-diff.sh` shows
+// what upstream changed since (and `--ours`, what this copy changed).
 
 
 internal import NIOCore
@@ -227,8 +229,10 @@ final class ConnectionManagementHandler: ChannelDuplexHandler {
   }
 
   func channelInactive(context: ChannelHandlerContext) {
+    // Upstream 2.9.2 clears maxAgeTimerHandler here instead, so the age timer outlives the
+    // connection: fixed in this copy.
     self.maxIdleTimerHandler?.cancel()
-    self.maxAgeTimerHandler = nil
+    self.maxIdleTimerHandler = nil
 
     self.maxAgeTimerHandler?.cancel()
     self.maxAgeTimerHandler = nil
@@ -485,7 +489,8 @@ extension ConnectionManagementHandler {
   }
 
   private func handlePing(context: ChannelHandlerContext, data: HTTP2PingData) {
-    switch self.state.receivedPing(atTime: NIODeadline.now(), data: data) {
+    // The event loop's clock, not the wall's: upstream's tests move it (EmbeddedEventLoop).
+    switch self.state.receivedPing(atTime: context.eventLoop.now, data: data) {
     case .enhanceYourCalmThenClose(let streamID):
       let goAway = HTTP2Frame(
         streamID: .rootStream,

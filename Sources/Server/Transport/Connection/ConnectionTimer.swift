@@ -1,8 +1,9 @@
-// Adapted from grpc-swift-nio-transport 2.9.2 (Sources/GRPCNIOTransportCore/Server/Connection),
+// Adapted from grpc-swift-nio-transport 2.9.2 (Sources/GRPCNIOTransportCore/Internal/Timer.swift),
 // Copyright 2024, gRPC Authors, licensed under the Apache License, Version 2.0
 // (http://www.apache.org/licenses/LICENSE-2.0). The original is `package`, not public, so the
-// lean server path keeps its own copy: ALPN and the manual clock removed, the frame delegate
-// replaced by calls from the stream guard.
+// lean server path keeps its own copy (see ConnectionManagementHandler.swift). Upstream's tests
+// are ported in Tests/GongjianServerTests/ConnectionManagement*Tests.swift; `dev/upstream-diff.sh`
+// shows what upstream changed since.
 
 
 import NIOCore
