@@ -73,8 +73,6 @@ s_small, s_big = find("startup", records=196), find("startup", records=1100196)
 c1k, c5k = find("connections", connections=1000), find("connections", connections=5000)
 hs = find("handshakes")
 fan, gofan = find("fanout", path=None, client=None), find("fanout", client="grpc-go")
-cu16, cu1 = find("unary", connections=16, path="grpccore"), find("unary", connections=1, path="grpccore")
-cfan, cp100 = find("fanout", path="grpccore"), find("push", batch=100, path="grpccore")
 checks = [r for r in rows if r["scenario"] == "grpc_status_check"]
 
 lines = [
@@ -164,30 +162,6 @@ if ip16 and go16 and sw16:
               + f", against {f(sw16['server_cpu_us_per_unit'], 1)} µs of server CPU for the greeter over HTTP/2 and TLS and "
               f"{f(go16['server_cpu_us_per_unit'], 1)} µs for grpc-go's: GRPCCore's own per-RPC work is itself several times grpc-go's "
               "whole server."]
-
-if cu16 and u16:
-    lines += ["", "### The lean path against GRPCCore's executor, in this run", "",
-              "Gongjian serves every call on a lean path, on HTTP/2 connections of its own (docs/DESIGN.md, "
-              "\"A lean server path\"). The same loads against the same server with `transport.lean_path: false`, which "
-              "serves every call through grpc-swift-nio-transport and GRPCCore's executor and interceptor as before:", "",
-              "| load | lean path | through GRPCCore | lean / GRPCCore |", "| --- | ---: | ---: | ---: |"]
-
-    def compare(name, lean, core, key, unit, digits=1):
-        if lean and core:
-            lines.append(f"| {name} | {f(lean[key], digits)} {unit} | {f(core[key], digits)} {unit} | {lean[key] / core[key]:.2f} |")
-
-    compare("whoami 16 × 10: server CPU per RPC", u16, cu16, "server_cpu_us_per_unit", "µs")
-    compare("whoami 16 × 10: RPCs/s", u16, cu16, "rps", "", 0)
-    compare("whoami one at a time: RPCs/s", u1, cu1, "rps", "", 0)
-    compare("whoami one at a time: server CPU per RPC", u1, cu1, "server_cpu_us_per_unit", "µs")
-    if fan and cfan:
-        lean_us = fan["server_cpu_s"] * 1e6 / max(fan["deliveries"], 1)
-        core_us = cfan["server_cpu_s"] * 1e6 / max(cfan["deliveries"], 1)
-        lines.append(f"| fan-out: server CPU per delivery | {lean_us:.1f} µs | {core_us:.1f} µs | {lean_us / core_us:.2f} |")
-        compare("fan-out: p99 commit to delivery", fan, cfan, "p99_ms", "ms")
-    if p100 and cp100:
-        lean_us, core_us = (r["server_cpu_s"] * 1e6 / r["records"] for r in (p100, cp100))
-        lines.append(f"| push, 100 records per push: server CPU per record | {lean_us:.1f} µs | {core_us:.1f} µs | {lean_us / core_us:.2f} |")
 
 lines += ["", "## Where the time goes", ""]
 profiles = [r for r in rows if r["scenario"] == "profile"]

@@ -105,23 +105,15 @@ public struct GongjianServer: Service {
   public func run() async throws {
     let services = self.services
     let listen = self.configuration.listen
-    // One admission whichever path serves: the lean path and GRPCCore's interceptor both use it.
     let admission = CallAdmission(
       resolver: CertificateCallerResolver(directory: services.directory, revocations: self.revocations), logger: self.logger,
       quotas: self.configuration.quotas.gate()
     )
-    let main: Listener
-    if self.configuration.leanPath {
-      main = .lean(
-        LeanServer(
-          settings: .init(host: listen.host, port: listen.port, limits: self.configuration.limits, connections: self.configuration.connections),
-          tls: self.tls, methods: LeanMethods(services: services, admission: admission),
-          eventLoopGroup: MultiThreadedEventLoopGroup.singleton
-        )
-      )
-    } else {
-      main = .grpc(configuration: self.configuration, tls: self.tls, services: services, admission: admission)
-    }
+    let main = LeanServer(
+      settings: .init(host: listen.host, port: listen.port, limits: self.configuration.limits, connections: self.configuration.connections),
+      tls: self.tls, methods: LeanMethods(services: services, admission: admission),
+      eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+    )
 
     // Probes reach health without a client certificate, on loopback only.
     let probes = self.configuration.healthListen.map { listen in
@@ -136,7 +128,7 @@ public struct GongjianServer: Service {
     try await withThrowingTaskGroup(of: Bool.self) { group in
       group.addTask {
         try await withGracefulShutdownHandler {
-          try await main.serve()
+          try await main.run()
         } onGracefulShutdown: {
           self.logger.info("shutting down: no new calls, running calls finish")
           services.health.setServing(false)
@@ -163,7 +155,7 @@ public struct GongjianServer: Service {
         }
       }
       group.addTask {
-        guard let (host, port) = await main.listeningAddress() else { return false }
+        guard let address = await main.listeningAddress, let host = address.ipAddress, let port = address.port else { return false }
         self.logger.info(
           "listening", metadata: ["address": "\(host):\(port)", "data": "\(self.dataDirectory.url.path)", "version": "\(GongjianVersion.current)"]
         )

@@ -81,11 +81,6 @@ enum ConfigFile {
         }
       }
     ),
-    Setting(
-      key: "transport.lean_path", kind: .bool,
-      help: "serve every call on the lean path, on connections of its own (false: grpc-swift's transport and GRPCCore)",
-      current: { $0.leanPath }, apply: { $0.leanPath = $1 as! Bool }
-    ),
     int("limits.max_mutations_per_push", 1...100_000, "most mutations in one push", \.limits.maxMutationsPerPush),
     int("limits.max_request_bytes", 1024...1_073_741_824, "largest push, in payload bytes", \.limits.maxRequestBytes),
     int("limits.max_payload_bytes", 1024...67_108_864, "largest record payload, in bytes", \.limits.maxPayloadBytes),
@@ -149,6 +144,9 @@ enum ConfigFile {
     ]
   }
 
+  /// A setting of 0.8 (`false` served calls through grpc-swift's transport and GRPCCore).
+  static let removedLeanPath = "transport.lean_path"
+
   /// The file's `data_dir` and `storage`, which every subcommand given `--config` uses: read
   /// at once and on their own, before the rest of the file.
   ///
@@ -185,7 +183,12 @@ enum ConfigFile {
     func walk(_ object: [String: Any], _ prefix: String) {
       for (name, value) in object.sorted(by: { $0.key < $1.key }) {
         let key = prefix.isEmpty ? name : "\(prefix).\(name)"
-        if let nested = value as? [String: Any], !known.contains(key) {
+        if key == Self.removedLeanPath {
+          // Files written for 0.8 may still say true, which is what every server now does.
+          if (value as? Bool) != true {
+            errors.append("\(key): the GRPCCore path is gone since 0.9.0 and every call is served on the lean path: delete the key")
+          }
+        } else if let nested = value as? [String: Any], !known.contains(key) {
           walk(nested, key)
         } else if !known.contains(key) {
           let nearest = known.min { Self.distance($0, key) < Self.distance($1, key) }

@@ -66,7 +66,7 @@ struct GroupCommitterTests {
       // Two arrivals while the first round runs: they make the second round.
       group.addTask { let value = try await committer.submit(2); answered.withLock { $0.append(value) } }
       group.addTask { let value = try await committer.submit(3); answered.withLock { $0.append(value) } }
-      try await Task.sleep(for: .milliseconds(50))
+      try await self.eventually { committer.pending.queued == 2 }
       gates[0].open()
       // The first caller has its answer while the second round is still held at its gate.
       try await self.eventually { answered.withLock { $0 } == [10] }
@@ -105,9 +105,9 @@ struct GroupCommitterTests {
       return requests.map { .success($0) }
     }
     let first = Task { try await committer.submit(1) }
-    try await Task.sleep(for: .milliseconds(50))
+    try await self.eventually { committer.pending == (0, true) }
     let second = Task { try await committer.submit(2) }
-    try await Task.sleep(for: .milliseconds(50))
+    try await self.eventually { committer.pending.queued == 1 }
     first.cancel()
     gate.open()
     #expect(try await second.value == 2)

@@ -159,7 +159,7 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     assert "limits.max_mutations_per_push: most mutations in one push" in defaults.stderr
     config = json.loads(defaults.stdout)
     assert config["limits"]["max_mutations_per_push"] == 500 and config["sync"]["retention_days"] == 30
-    assert config["transport"]["lean_path"] is True and config["data_dir"] == "./gongjian-data"
+    assert "transport" not in config and config["data_dir"] == "./gongjian-data"
     good = tmp_path / "good.json"
     good.write_text(defaults.stdout, encoding="utf-8")
     assert server_cli("config", "check", str(good)).stdout.strip() == f"{good}: ok"
@@ -177,7 +177,7 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     assert f"{bad}: limits.max_payload_bytes: a whole number expected" in errors
     assert f"{bad}: limits.max_page_size: 0 is out of range 1…100000" in errors
     assert any(line.startswith(f"{bad}: validation.plausible_ranges: no range for 'park.x'") for line in errors)
-    assert f"{bad}: transport.lean_path: true or false expected" in errors
+    assert f"{bad}: transport.lean_path: the GRPCCore path is gone since 0.9.0 and every call is served on the lean path: delete the key" in errors
     assert len(errors) == 6, errors
 
     # The file sets the push limit and a range; a flag overrides the range.

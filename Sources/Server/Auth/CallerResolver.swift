@@ -74,12 +74,10 @@ public struct CertificateCallerResolver: CallerResolver {
     return try self.caller(identity, office: office)
   }
 
-  /// The connection's identity, handed over by the lean path or stamped into the metadata,
-  /// checked against revocations and its validity.
+  /// The connection's identity, handed over by the lean path, checked against revocations and
+  /// its validity. Without one there is no certificate to trust: never a header's word.
   private func identity(_ handed: ConnectionIdentity?, _ metadata: Metadata) throws -> ConnectionIdentity {
-    // Stamped by the transport's stream guard, which removes any header of this name a client sends.
-    var stamped = metadata[stringValues: ConnectionIdentity.header].makeIterator()
-    guard let identity = handed ?? stamped.next().flatMap(ConnectionIdentity.init(headerValue:)) else {
+    guard let identity = handed else {
       throw GongjianError(.unauthenticated, "no client certificate: Gongjian requires mutual TLS")
     }
     guard !self.revocations.contains(identity.serial) else {

@@ -263,11 +263,6 @@ public struct ServerConfiguration: Sendable {
   public var validation: Validation = .defaults
   /// Request rates per tenant and per office.
   public var quotas: Quotas = .defaults
-  /// Whether the mutual-TLS listener serves every call on the lean path (Gongjian's own HTTP/2
-  /// connections, each call handed straight to its service) rather than through
-  /// grpc-swift-nio-transport and GRPCCore. Same wire, same checks and answers; less server CPU
-  /// per call (docs/DESIGN.md, "A lean server path"). Default true.
-  public var leanPath: Bool = true
   /// Where `gongjian-server serve` opens the store. Default nil: what the data directory says
   /// (`init --storage` recorded a database, else its SQLite file). ``GongjianServer`` itself
   /// serves the store it is given.

@@ -39,6 +39,11 @@ final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
     self.body = body
   }
 
+  /// Requests waiting for a round, and whether a round is running (what tests wait for).
+  var pending: (queued: Int, roundActive: Bool) {
+    self.state.withLock { ($0.queue.count, $0.roundActive) }
+  }
+
   func submit(_ request: Request) async throws -> Response {
     let slot = Slot()
     let starts = self.state.withLock { state in

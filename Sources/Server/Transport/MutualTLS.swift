@@ -1,4 +1,3 @@
-internal import GRPCNIOTransportHTTP2
 public import Logging
 internal import NIOCore
 internal import NIOSSL
@@ -9,8 +8,8 @@ internal import Synchronization
 /// matching alert) and then by ``ClientCertificateVerifier`` (office, revocation); connections
 /// admitted by a ``ConnectionGate`` and their handshakes bounded in time.
 ///
-/// The TLS handler is installed per connection (by ``LeanServer``, or by ``MutualTLSListener``
-/// ahead of grpc-swift's pipeline) so that each connection gets its own ``ConnectionAuthenticator``.
+/// ``LeanServer`` installs the TLS handler per connection, so that each connection gets its own
+/// ``ConnectionAuthenticator``.
 public struct MutualTLS: Sendable {
   /// TLS 1.2 suites offered: ECDHE with AES-GCM or ChaCha20-Poly1305 only (no CBC, no SHA-1
   /// MACs, no static RSA). TLS 1.3's suites are all AEAD.
@@ -109,11 +108,6 @@ public struct MutualTLS: Sendable {
         throw error
       }
     }
-  }
-
-  /// The identity established on a stream's connection, if its handshake completed.
-  static func identity(of stream: any Channel) -> ConnectionIdentity? {
-    try? stream.parent?.pipeline.syncOperations.handler(type: ConnectionAuthenticator.self).identity
   }
 
   /// A connection closed at once because a cap was reached.

@@ -7,8 +7,7 @@ internal import NIOCore
 /// encoding (`INTERNAL`).
 ///
 /// grpc-swift would reset the stream for an oversize prefix, and decode a 3 MB string of a typed
-/// call for seconds of CPU before the service could refuse it. Used by ``StreamGuard`` on
-/// grpc-swift's transport and by the lean path's streams.
+/// call for seconds of CPU before the service could refuse it. Used by the lean path's streams.
 struct RequestPrefixScanner {
   /// The method's path, for the refusal's words.
   let path: String

@@ -336,8 +336,6 @@ final class LeanStream {
     self.scanner = RequestPrefixScanner(path: path, maxMessageBytes: self.connection.configuration.limit(Substring(path)), encoded: false)
     var metadata = Metadata()
     for (name, value, _) in headers where !name.hasPrefix(":") && name != "content-type" && name != "te" {
-      // The identity is the connection's, handed over as it is: never a client's header.
-      guard name != ConnectionIdentity.header else { continue }
       if name.hasSuffix("-bin") {
         if let bytes = Data(base64Encoded: Self.padded(value)) { metadata.addBinary(Array(bytes), forKey: name) }
       } else {
@@ -360,7 +358,7 @@ final class LeanStream {
     }
 
     init(_ code: RPCError.Code, _ message: String) {
-      self.headers = StreamGuard.trailers(code: code, message: message, trailersOnly: true)
+      self.headers = StatusTrailers.make(code: code, message: message, trailersOnly: true)
     }
   }
 
@@ -368,7 +366,7 @@ final class LeanStream {
   /// was sent yet), and the stream reset, which cancels the method.
   private func refuse(_ refusal: (code: RPCError.Code, message: String)) {
     if !self.responseStarted {
-      let trailers = StreamGuard.trailers(code: refusal.code, message: refusal.message, trailersOnly: true)
+      let trailers = StatusTrailers.make(code: refusal.code, message: refusal.message, trailersOnly: true)
       self.connection.write(HTTP2Frame(streamID: self.id, payload: .headers(.init(headers: trailers, endStream: true))))
     }
     self.closed()
@@ -448,7 +446,7 @@ final class LeanStream {
       if let message { self.writeMessage(message) }
       self.connection.write(HTTP2Frame(streamID: self.id, payload: .headers(.init(headers: Self.okTrailers, endStream: true))))
     case .failure(let error):
-      let trailers = StreamGuard.trailers(
+      let trailers = StatusTrailers.make(
         code: error.code, message: error.message, metadata: error.metadata, trailersOnly: !self.responseStarted
       )
       self.connection.write(HTTP2Frame(streamID: self.id, payload: .headers(.init(headers: trailers, endStream: true))))
