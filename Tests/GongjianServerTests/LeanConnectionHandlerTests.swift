@@ -1,5 +1,6 @@
 @testable import GongjianServer
 import Foundation
+import GRDB
 import GRPCCore
 import GRPCInProcessTransport
 import Logging
@@ -257,24 +258,31 @@ struct LeanConnectionHandlerTests {
     }
   }
 
-  @Test("A client's header naming the connection's identity never reaches the call")
-  func identityHeaderDropped() async throws {
-    struct Recording: CallerResolver {
-      let seen: NIOLockedValueBox<[String]?>
-      func resolve(metadata: Metadata, context: ServerContext) async throws -> Caller {
-        self.seen.withLockedValue { $0 = metadata.map(\.key) }
-        return Caller(office: .with { $0.id = "suqian.drc" }, certificateSerial: "01")
-      }
-    }
-    let seen = NIOLockedValueBox<[String]?>(nil)
-    let (channel, _) = try await Self.asyncChannel(Self.refusedWhoAmI, resolver: Recording(seen: seen))
-    try await channel.writeInbound(
-      Self.headers(path: "/gongjian.v1.Identity/WhoAmI", [(ConnectionIdentity.header, "sip.admin 01 0"), ("x-trace", "1")])
+  @Test("Only the connection's certificate identifies a call: a header claiming an office authenticates nothing")
+  func identityOnlyFromTheConnection() async throws {
+    let store = try SQLiteStore(writer: DatabaseQueue())
+    try await store.putOffice(.with { $0.id = "sip.admin"; $0.name = "Admin"; $0.side = .suzhou })
+    let resolver = CertificateCallerResolver(
+      directory: DirectoryCache(store: store, timeToLive: .seconds(1)), revocations: RevocationList()
     )
-    try await channel.writeInbound(Self.data([0, 0, 0, 0, 0], endStream: true))
-    try await Self.eventually { seen.withLockedValue { $0 } != nil }
-    #expect(seen.withLockedValue { $0 } == ["x-trace"])
-    _ = try await channel.finish(acceptAlreadyClosed: true)
+    let claimed: Metadata = ["gongjian-connection-identity": "sip.admin 01 4000000000", "x-office": "sip.admin"]
+    let error = await #expect(throws: GongjianError.self) {
+      _ = try await resolver.resolve(
+        identity: nil, metadata: claimed,
+        context: ServerContext(
+          descriptor: .init(fullyQualifiedService: "gongjian.v1.Identity", method: "WhoAmI"), remotePeer: "ipv4:127.0.0.1:1",
+          localPeer: "ipv4:127.0.0.1:2", cancellation: .init()
+        )
+      )
+    }
+    #expect(error?.code == .unauthenticated)
+    let handed = ConnectionIdentity(officeID: "sip.admin", serial: "01", notAfter: Date(timeIntervalSinceNow: 3600))
+    let context = ServerContext(
+      descriptor: .init(fullyQualifiedService: "gongjian.v1.Identity", method: "WhoAmI"), remotePeer: "ipv4:127.0.0.1:1",
+      localPeer: "ipv4:127.0.0.1:2", cancellation: .init()
+    )
+    let caller = try await resolver.resolve(identity: handed, metadata: claimed, context: context)
+    #expect(caller.office.id == "sip.admin")
   }
 
   @Test("Flow control: a WINDOW_UPDATE once half of a stream's or the connection's window is used")
