@@ -1,4 +1,4 @@
-"""Writes bench/results/<date>.json and BENCHMARKS.md from one run's JSON lines.
+"""Writes bench/results/<date>.json (<date>-<HHMM>.json for a later run that day) and BENCHMARKS.md from one run's JSON lines.
 
 Usage: report.py RESULTS.jsonl [BASELINE.json], or report.py bench/results/DATE.json [BASELINE.json]
 to rewrite BENCHMARKS.md from a stored run. Every figure in BENCHMARKS.md comes from RESULTS,
@@ -32,7 +32,10 @@ def machine():
 
 info = stored["machine"] if stored else machine()
 os.makedirs(os.path.join(root, "bench", "results"), exist_ok=True)
-result_path = os.path.join(root, "bench", "results", today.strftime("%Y-%m-%d") + ".json")
+result_path = sys.argv[1] if stored else os.path.join(root, "bench", "results", today.strftime("%Y-%m-%d") + ".json")
+if not stored and os.path.exists(result_path):
+    # A second run the same day keeps the first one's file.
+    result_path = os.path.join(root, "bench", "results", today.strftime("%Y-%m-%d-%H%M") + ".json")
 if not stored:
     with open(result_path, "w") as out:
         json.dump({"date": today.isoformat(), "machine": info, "results": rows}, out, indent=2, ensure_ascii=False)
