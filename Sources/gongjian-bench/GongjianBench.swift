@@ -111,22 +111,25 @@ enum IDScheme: String, ExpressibleByArgument, CaseIterable {
   case random
 }
 
+/// A new park of about `bytes` bytes. Its name carries its record id: a tenant's parks have
+/// distinct names (the kind's unique key), so a name repeated across pushes would conflict.
 func park(_ n: Int, bytes: Int, ids: IDScheme = .library) -> Gongjian_V1_Mutation {
-  let padding = String(repeating: "园", count: max(0, (bytes - 60) / 3))
+  let id = ids == .library ? RecordID.make() : UUID().uuidString.lowercased()
+  let padding = String(repeating: "园", count: max(0, (bytes - 96) / 3))
   let park = Gongjian_V1_Park.with {
-    $0.name = "基准园区 \(n) \(padding)"
+    $0.name = "基准园区 \(id) \(padding)"
     $0.hostCounty = "宿城区"
     $0.suzhouPartner = "苏州工业园区"
   }
   let payload: Data = try! park.serializedBytes()
   switch ids {
   case .library:
-    return MutationDocument.mutation(kind: "park", id: RecordID.make(), baseVersion: 0, payload: payload)
+    return MutationDocument.mutation(kind: "park", id: id, baseVersion: 0, payload: payload)
   case .random:
     return .with {
       $0.mutationID = UUID().uuidString
       $0.kind = "park"
-      $0.recordID = UUID().uuidString.lowercased()
+      $0.recordID = id
       $0.payload = RecordKind.park.pack(serialized: payload)
     }
   }
