@@ -26,7 +26,7 @@ struct OperationsTests {
     let group = ServiceGroup(configuration: .init(services: [job], gracefulShutdownSignals: [], logger: logger))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
       tasks.addTask { try await group.run() }
-      while rounds.withLock({ $0 }) < 5 { try await Task.sleep(for: .milliseconds(10)) }
+      try await MutualTLSTests.waitUntil("five rounds of the job") { rounds.withLock { $0 } >= 5 }
       await group.triggerGracefulShutdown()
       try await tasks.waitForAll()
     }

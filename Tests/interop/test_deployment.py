@@ -179,6 +179,8 @@ def test_a_configuration_file_is_checked_whole_and_flags_override_it(tmp_path):
     assert any(line.startswith(f"{bad}: validation.plausible_ranges: no range for 'park.x'") for line in errors)
     assert f"{bad}: transport.lean_path: the GRPCCore path is gone since 0.9.0 and every call is served on the lean path: delete the key" in errors
     assert len(errors) == 6, errors
+    # The packaged unit's condition: a file with errors fails the start (255), it does not skip it (1).
+    assert server_cli("config", "check", "--initialised", str(bad), check=False).returncode == 255
 
     # The file sets the push limit and a range; a flag overrides the range.
     data = Path(tempfile.mkdtemp(prefix="gongjian-config-"))
