@@ -38,18 +38,6 @@ struct GroupCommitterTests {
     func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { self.mutex.withLock(body) }
   }
 
-  /// Waits until `condition` holds, up to five seconds.
-  func eventually(_ condition: @Sendable () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(5)
-    while !condition() {
-      guard ContinuousClock.now < deadline else {
-        Issue.record("the condition did not hold within 5 s")
-        return
-      }
-      try await Task.sleep(for: .milliseconds(5))
-    }
-  }
-
   @Test("The first caller is answered after its own round, not after the rounds of later arrivals")
   func firstCallerIsNotHeld() async throws {
     let gates = [Gate(), Gate()]
@@ -62,15 +50,15 @@ struct GroupCommitterTests {
     let answered = Locked<[Int]>([])
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { let value = try await committer.submit(1); answered.withLock { $0.append(value) } }
-      try await self.eventually { rounds.withLock { $0.count } == 1 }
+      try await MutualTLSTests.waitUntil("the first round") { rounds.withLock { $0.count } == 1 }
       // Two arrivals while the first round runs: they make the second round.
       group.addTask { let value = try await committer.submit(2); answered.withLock { $0.append(value) } }
       group.addTask { let value = try await committer.submit(3); answered.withLock { $0.append(value) } }
-      try await self.eventually { committer.pending.queued == 2 }
+      try await MutualTLSTests.waitUntil("two arrivals queued") { committer.pending.queued == 2 }
       gates[0].open()
       // The first caller has its answer while the second round is still held at its gate.
-      try await self.eventually { answered.withLock { $0 } == [10] }
-      try await self.eventually { rounds.withLock { $0.count } == 2 }
+      try await MutualTLSTests.waitUntil("the first answer") { answered.withLock { $0 } == [10] }
+      try await MutualTLSTests.waitUntil("the second round") { rounds.withLock { $0.count } == 2 }
       #expect(rounds.withLock { $0 } == [[1], [2, 3]])
       #expect(answered.withLock { $0 } == [10])
       gates[1].open()
@@ -105,9 +93,9 @@ struct GroupCommitterTests {
       return requests.map { .success($0) }
     }
     let first = Task { try await committer.submit(1) }
-    try await self.eventually { committer.pending == (0, true) }
+    try await MutualTLSTests.waitUntil("the first round running") { committer.pending == (0, true) }
     let second = Task { try await committer.submit(2) }
-    try await self.eventually { committer.pending.queued == 1 }
+    try await MutualTLSTests.waitUntil("the second caller queued") { committer.pending.queued == 1 }
     first.cancel()
     gate.open()
     #expect(try await second.value == 2)
