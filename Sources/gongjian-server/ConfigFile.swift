@@ -60,7 +60,7 @@ enum ConfigFile {
     Setting(
       key: "data_dir", kind: .string, help: "the data directory, database and PKI (every subcommand given --config uses it)",
       // Read by CommonOptions before the rest of the file (`locations`), not part of ServerConfiguration.
-      current: { _ in "./gongjian-data" }, apply: { _, _ in }
+      current: { _ in CommonOptions.defaultDataDir }, apply: { _, _ in }
     ),
     Setting(
       key: "storage", kind: .string,
@@ -316,8 +316,7 @@ struct Config: AsyncParsableCommand {
         print("\(self.file): ok")
         return
       }
-      let path = (try? ConfigFile.locations(self.file).dataDir) ?? "./gongjian-data"
-      let directory = DataDirectory(path: path)
+      let directory = DataDirectory(path: CommonOptions.dataDir(configuration: self.file))
       guard directory.isInitialised else {
         FileHandle.standardError.write(Data("""
           gongjian-server: \(directory.url.path) is not initialised; as the server's user, run

@@ -78,11 +78,18 @@ struct CommonOptions: ParsableArguments {
     return ExitCode(65)
   }
 
-  /// The data directory: `--data-dir`, else the configuration file's `data_dir`, else `./gongjian-data`.
+  /// Where the data directory is when neither `--data-dir` nor a configuration file says.
+  static let defaultDataDir = "./gongjian-data"
+
+  /// The data directory: `--data-dir`, else the configuration file's `data_dir`, else ``defaultDataDir``.
   var dataDir: String {
     if let path = self.dataDirOption { return path }
-    if let file = self.config, let path = try? ConfigFile.locations(file).dataDir { return path }
-    return "./gongjian-data"
+    return Self.dataDir(configuration: self.config)
+  }
+
+  /// The data directory a configuration file names, else ``defaultDataDir``.
+  static func dataDir(configuration file: String?) -> String {
+    file.flatMap { try? ConfigFile.locations($0).dataDir } ?? Self.defaultDataDir
   }
 
   /// `--storage`, else the configuration file's `storage`, parsed.
