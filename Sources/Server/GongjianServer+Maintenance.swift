@@ -34,6 +34,14 @@ extension GongjianServer {
         if signed > 0 { logger.info("signed audit checkpoints", metadata: ["tenants": "\(signed)"]) }
       },
     ]
+    if let statistics = store as? any PlannerStatistics {
+      // Every few seconds: a table may double in less than autovacuum's minute.
+      jobs.append(MaintenanceJob(name: "planner statistics", every: .seconds(3), runsAtStart: true, logger: logger) {
+        guard await Self.holdsLease(store) else { return }
+        let analysed = try await statistics.refreshPlannerStatistics()
+        if !analysed.isEmpty { logger.debug("analysed tables", metadata: ["tables": "\(analysed.joined(separator: ","))"]) }
+      })
+    }
     if let cluster = store as? any ClusterEvents {
       // Other nodes' commits reach the subscribers here; their directory changes apply at once.
       // A lost connection is a failed round, and the next round listens again a second later.

@@ -49,7 +49,7 @@ actor PostgresLease {
       let rows = try await connection.query("SELECT pg_try_advisory_lock(\(lock))", logger: self.logger).collect()
       self.held = try rows.first?.decode(Bool.self) ?? false
       if self.held {
-        self.logger.notice("took the housekeeping lease: compaction and audit checkpoints run on this node")
+        self.logger.notice("took the housekeeping lease: compaction, audit checkpoints and planner statistics run on this node")
       }
     } catch {
       await self.closeConnection()
