@@ -16,8 +16,10 @@ extension PostgresStore {
     while true {
       do {
         return try await self.client.withConnection { connection in
-          try await self.inTransaction(connection, tenants: tenants, bounded: true) { connection in
-            try await self.commit(batches, planner: planner, locked: locked, connection: connection)
+          try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+            try await self.inTransaction(connection, tenants: tenants, bounded: true) { connection in
+              try await self.commit(batches, planner: planner, locked: locked, connection: connection)
+            }
           }
         }
       } catch is ClosedConnection where attempt < 4 {
