@@ -174,23 +174,23 @@ public final class PostgresStore: GongjianStore {
     // The pool may hand out a connection that died a moment ago; a statement sent on it would
     // never be answered.
     guard !connection.isClosed else { throw ClosedConnection() }
-    try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: self.logger)
+    if readOnly {
+      try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
+    } else {
+      _ = try await connection.execute(PostgresCommitStatements.Begin(), logger: self.logger)
+    }
     do {
       if bounded {
-        let statement = String(Configuration.milliseconds(self.configuration.statementTimeout))
-        let lock = String(Configuration.milliseconds(self.configuration.lockTimeout))
-        try await connection.query(
-          """
-          SELECT set_config('gongjian.tenants', \(tenants)::text, true), set_config('statement_timeout', \(statement), true),
-            set_config('lock_timeout', \(lock), true)
-          """,
-          logger: self.logger
+        let settings = PostgresCommitStatements.Settings(
+          tenants: tenants, statementTimeout: String(Configuration.milliseconds(self.configuration.statementTimeout)),
+          lockTimeout: String(Configuration.milliseconds(self.configuration.lockTimeout))
         )
+        _ = try await connection.rows(settings, logger: self.logger)
       } else if !tenants.isEmpty {
         try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
       }
       let result = try await body(connection)
-      try await connection.query("COMMIT", logger: self.logger)
+      _ = try await connection.execute(PostgresCommitStatements.Commit(), logger: self.logger)
       return result
     } catch {
       // A connection that failed took its transaction with it (the server rolls it back), and a

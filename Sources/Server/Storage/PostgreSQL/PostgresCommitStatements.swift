@@ -1,0 +1,231 @@
+internal import Foundation
+internal import NIOCore
+internal import PostgresNIO
+
+/// The statements of a commit round, prepared once per connection.
+///
+/// PostgresNIO's queries are unnamed statements: each is parsed, analysed, rewritten (row-level
+/// security adds its policy) and planned anew on every call. A commit round runs the same nine
+/// statements each time, so each connection prepares them on first use and then only binds and
+/// executes them. Their plans stay current: PostgreSQL plans a statement again when its tables'
+/// statistics change.
+enum PostgresCommitStatements {
+  struct Begin: PostgresPreparedStatement {
+    typealias Row = ()
+    static let sql = "BEGIN"
+
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws {}
+  }
+
+  struct Commit: PostgresPreparedStatement {
+    typealias Row = ()
+    static let sql = "COMMIT"
+
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws {}
+  }
+
+  /// The transaction's tenants (row-level security) and its bounds.
+  struct Settings: PostgresPreparedStatement {
+    typealias Row = (String, String, String)
+    static let sql = """
+      SELECT set_config('gongjian.tenants', $1::text[]::text, true), set_config('statement_timeout', $2, true),
+        set_config('lock_timeout', $3, true) || set_config('plan_cache_mode', 'force_custom_plan', true)
+      """
+    var tenants: [String]
+    var statementTimeout: String
+    var lockTimeout: String
+
+    func makeBindings() throws -> PostgresBindings {
+      var bindings = PostgresBindings(capacity: 3)
+      bindings.append(self.tenants)
+      bindings.append(self.statementTimeout)
+      bindings.append(self.lockTimeout)
+      return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+  }
+
+  /// The pushing tenants' counter rows, locked in one order on every node.
+  struct LockTenants: PostgresPreparedStatement {
+    typealias Row = (String, Int64, Int64, Int64, Int64, Data, Int64)
+    static let sql = """
+      SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
+      WHERE tenant_id = ANY($1) ORDER BY tenant_id FOR UPDATE
+      """
+    var tenants: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+      var bindings = PostgresBindings(capacity: 1)
+      bindings.append(self.tenants)
+      return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+  }
+
+  /// The offices that client ids are bound to.
+  struct ClientOwners: PostgresPreparedStatement {
+    typealias Row = (String, String)
+    static let sql = "SELECT client_id, office_id FROM client WHERE client_id = ANY($1)"
+    var clients: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+      var bindings = PostgresBindings(capacity: 1)
+      bindings.append(self.clients)
+      return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+  }
+
+  /// First outcomes of mutations: the primary key is probed for each pair of the two arrays
+  /// (each push of a round has its own client id); the caller drops pairs nobody asked for.
+  struct MutationResults: PostgresPreparedStatement {
+    typealias Row = (String, String, Data)
+    static let sql = "SELECT client_id, mutation_id, result FROM mutation WHERE client_id = ANY($1) AND mutation_id = ANY($2)"
+    var clients: [String]
+    var mutations: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+      var bindings = PostgresBindings(capacity: 2)
+      bindings.append(self.clients)
+      bindings.append(self.mutations)
+      return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+  }
+
+  /// Current versions of records of one tenant and kind.
+  struct Records: PostgresPreparedStatement {
+    typealias Row = StoredRecord
+    static let sql = """
+      SELECT c.tenant_id, c.kind, c.record_id, c.version, c.seq, c.deleted, c.payload, c.office_id, c.at
+      FROM record r JOIN change c ON c.tenant_id = r.tenant_id AND c.seq = r.seq
+      WHERE r.tenant_id = $1 AND r.kind = $2 AND r.record_id = ANY($3)
+      """
+    var tenantID: String
+    var kind: String
+    var ids: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+      var bindings = PostgresBindings(capacity: 3)
+      bindings.append(self.tenantID)
+      bindings.append(self.kind)
+      bindings.append(self.ids)
+      return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try PostgresStore.storedRecord(row) }
+  }
+
+  /// The records holding unique keys of one tenant and kind.
+  struct KeyHolders: PostgresPreparedStatement {
+    typealias Row = (String, String)
+    static let sql = "SELECT unique_key, record_id FROM record WHERE tenant_id = $1 AND kind = $2 AND unique_key = ANY($3)"
+    var tenantID: String
+    var kind: String
+    var keys: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+      var bindings = PostgresBindings(capacity: 3)
+      bindings.append(self.tenantID)
+      bindings.append(self.kind)
+      bindings.append(self.keys)
+      return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+  }
+
+  /// A round's rows, each table's with one `INSERT … SELECT FROM unnest(arrays)` in a
+  /// data-modifying `WITH` (PostgreSQL runs each to completion whether or not the statement reads
+  /// it), and the tenants' new states, each announced on ``PostgresStore/feedChannel`` at commit.
+  /// An empty array inserts nothing, so one text serves every round.
+  struct Write: PostgresPreparedStatement {
+    typealias Row = Int64
+    static let sql = """
+      WITH clients AS (
+        INSERT INTO client (client_id, office_id, first_seen) SELECT * FROM unnest($1::text[], $2::text[], $3::float8[])),
+      changes AS (
+        INSERT INTO change (tenant_id, seq, kind, record_id, version, deleted, payload, office_id, at)
+        SELECT * FROM unnest($4::text[], $5::int8[], $6::text[], $7::text[], $8::int8[], $9::bool[], $10::bytea[], $11::text[],
+          $12::float8[])),
+      records AS (
+        INSERT INTO record (tenant_id, kind, record_id, version, seq, deleted, unique_key)
+        SELECT t, k, i, v, q, d, NULLIF(u, '')
+        FROM unnest($13::text[], $14::text[], $15::text[], $16::int8[], $17::int8[], $18::bool[], $19::text[])
+          AS w(t, k, i, v, q, d, u)
+        ON CONFLICT (tenant_id, kind, record_id) DO UPDATE
+        SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted, unique_key = excluded.unique_key),
+      audits AS (
+        INSERT INTO audit (tenant_id, n, at, office_id, action, kind, record_id, version, seq, payload_sha256, prev_hash, hash)
+        SELECT * FROM unnest($20::text[], $21::int8[], $22::float8[], $23::text[], $24::text[], $25::text[], $26::text[],
+          $27::int8[], $28::int8[], $29::bytea[], $30::bytea[], $31::bytea[])),
+      mutations AS (
+        INSERT INTO mutation (client_id, mutation_id, tenant_id, result, at)
+        SELECT * FROM unnest($32::text[], $33::text[], $34::text[], $35::bytea[], $36::float8[])),
+      saved AS (
+        UPDATE tenant_state t SET head = u.head, checksum = u.checksum, live = u.live, audit_count = u.audit_count,
+          audit_head = u.audit_head, bytes = u.bytes
+        FROM unnest($37::text[], $38::int8[], $39::int8[], $40::int8[], $41::int8[], $42::bytea[], $43::int8[])
+          AS u(tenant_id, head, checksum, live, audit_count, audit_head, bytes)
+        WHERE t.tenant_id = u.tenant_id
+        RETURNING t.tenant_id, t.head)
+      SELECT count(pg_notify('gongjian_feed', tenant_id || ':' || head)) FROM saved
+      """
+
+    var bindings: PostgresBindings
+
+    init(
+      clients: [(String, String, Double)], changes: [StoredRecord], records: [(StoredRecord, String?)],
+      audits: [(AuditEntry, Data)], results: [(MutationKey, String, Data, Double)], states: [(key: String, value: TenantState)]
+    ) {
+      var b = PostgresBindings(capacity: 43)
+      b.append(clients.map(\.0))
+      b.append(clients.map(\.1))
+      b.append(clients.map(\.2))
+      b.append(changes.map(\.tenantID))
+      b.append(changes.map { Int64($0.sequence) })
+      b.append(changes.map(\.kind))
+      b.append(changes.map(\.id))
+      b.append(changes.map { Int64($0.version) })
+      b.append(changes.map(\.deleted))
+      b.append(changes.map { ByteBuffer(bytes: $0.payload) })
+      b.append(changes.map(\.officeID))
+      b.append(changes.map(\.updatedAt.timeIntervalSince1970))
+      b.append(records.map(\.0.tenantID))
+      b.append(records.map(\.0.kind))
+      b.append(records.map(\.0.id))
+      b.append(records.map { Int64($0.0.version) })
+      b.append(records.map { Int64($0.0.sequence) })
+      b.append(records.map(\.0.deleted))
+      b.append(records.map { $0.1 ?? "" })
+      b.append(audits.map(\.0.tenantID))
+      b.append(audits.map(\.0.number))
+      b.append(audits.map(\.0.at))
+      b.append(audits.map(\.0.officeID))
+      b.append(audits.map(\.0.action))
+      b.append(audits.map(\.0.kind))
+      b.append(audits.map(\.0.recordID))
+      b.append(audits.map(\.0.version))
+      b.append(audits.map(\.0.sequence))
+      b.append(audits.map { ByteBuffer(bytes: $0.0.payloadSHA256) })
+      b.append(audits.map { ByteBuffer(bytes: $0.0.previousHash) })
+      b.append(audits.map { ByteBuffer(bytes: $0.1) })
+      b.append(results.map(\.0.clientID))
+      b.append(results.map(\.0.mutationID))
+      b.append(results.map(\.1))
+      b.append(results.map { ByteBuffer(bytes: $0.2) })
+      b.append(results.map(\.3))
+      b.append(states.map(\.key))
+      b.append(states.map { Int64($0.value.head) })
+      b.append(states.map { Int64(bitPattern: $0.value.checksum) })
+      b.append(states.map(\.value.live))
+      b.append(states.map(\.value.auditCount))
+      b.append(states.map { ByteBuffer(bytes: $0.value.auditHead) })
+      b.append(states.map(\.value.bytes))
+      self.bindings = b
+    }
+
+    func makeBindings() throws -> PostgresBindings { self.bindings }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+  }
+}
