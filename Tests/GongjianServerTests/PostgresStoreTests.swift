@@ -153,6 +153,35 @@ struct PostgresStoreTests {
     }
   }
 
+  @Test("Tables that grew since their statistics are analysed; tables that barely changed are left to autovacuum")
+  func plannerStatistics() async throws {
+    try await TestPostgres.withDatabase { configuration in
+      try await PostgresStore.withStore(configuration, logger: Self.logger) { store in
+        try await store.createTenant(.with { $0.id = "t1"; $0.name = "t1" })
+        try await store.putOffice(.with { $0.id = "o1"; $0.name = "Office 1"; $0.side = .suqian })
+        for push in 0..<3 {
+          _ = try await Self.commit(store, (0..<400).map { Self.put("r\(push)-\($0)") })
+        }
+        // Each backend reports its changes to the statistics within seconds, not at once.
+        var analysed: [String] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while analysed.isEmpty, ContinuousClock.now < deadline {
+          analysed = try await store.refreshPlannerStatistics()
+          if analysed.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(analysed.contains("record") && analysed.contains("change"), "\(analysed)")
+        #expect(!analysed.contains("client"), "one row: \(analysed)")
+        try await TestPostgres.withClient(configuration) { client in
+          let rows = try await client.query(
+            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname IN ('record', 'client') ORDER BY relname"
+          ).collect()
+          let seen = try rows.map { try $0.decode((String, Bool).self) }
+          #expect(seen.map(\.0) == ["client", "record"] && seen.map(\.1) == [false, true], "\(seen)")
+        }
+      }
+    }
+  }
+
   @Test("Storage URLs: each part is checked and named")
   func urls() throws {
     let configuration = try PostgresStore.Configuration(url: "postgres://gongjian:secret@db.example:6432/records?sslmode=require&pool=4")

@@ -137,7 +137,8 @@ enum PostgresCommitStatements {
 
   /// A round's rows, each table's with one `INSERT … SELECT FROM unnest(arrays)` in a
   /// data-modifying `WITH` (PostgreSQL runs each to completion whether or not the statement reads
-  /// it), and the tenants' new states, each announced on ``PostgresStore/feedChannel`` at commit.
+  /// it), and the tenants' new states, each announced on ``PostgresStore/feedChannel`` at commit
+  /// with the committing node's name.
   /// An empty array inserts nothing, so one text serves every round.
   struct Write: PostgresPreparedStatement {
     typealias Row = Int64
@@ -169,16 +170,17 @@ enum PostgresCommitStatements {
           AS u(tenant_id, head, checksum, live, audit_count, audit_head, bytes)
         WHERE t.tenant_id = u.tenant_id
         RETURNING t.tenant_id, t.head)
-      SELECT count(pg_notify('gongjian_feed', tenant_id || ':' || head)) FROM saved
+      SELECT count(pg_notify('gongjian_feed', tenant_id || ':' || head || ':' || $44)) FROM saved
       """
 
     var bindings: PostgresBindings
 
     init(
       clients: [(String, String, Double)], changes: [StoredRecord], records: [(StoredRecord, String?)],
-      audits: [(AuditEntry, Data)], results: [(MutationKey, String, Data, Double)], states: [(key: String, value: TenantState)]
+      audits: [(AuditEntry, Data)], results: [(MutationKey, String, Data, Double)], states: [(key: String, value: TenantState)],
+      nodeID: String
     ) {
-      var b = PostgresBindings(capacity: 43)
+      var b = PostgresBindings(capacity: 44)
       b.append(clients.map(\.0))
       b.append(clients.map(\.1))
       b.append(clients.map(\.2))
@@ -222,6 +224,7 @@ enum PostgresCommitStatements {
       b.append(states.map(\.value.auditCount))
       b.append(states.map { ByteBuffer(bytes: $0.value.auditHead) })
       b.append(states.map(\.value.bytes))
+      b.append(nodeID)
       self.bindings = b
     }
 

@@ -12,11 +12,12 @@ extension PostgresStore: ClusterEvents {
             try await withThrowingTaskGroup(of: Void.self) { group in
               group.addTask {
                 for try await notification in feed {
-                  // `TENANT:HEAD`; the tenant id has no colon, the head is the last field.
-                  guard let colon = notification.payload.lastIndex(of: ":"),
-                    let head = UInt64(notification.payload[notification.payload.index(after: colon)...])
-                  else { continue }
-                  events(.commit(tenantID: String(notification.payload[..<colon]), head: head))
+                  // `TENANT:HEAD:NODE` (tenant ids have no colon); this node's own commits reach
+                  // its subscribers when the commit returns.
+                  let fields = notification.payload.split(separator: ":", omittingEmptySubsequences: false)
+                  guard fields.count == 3, let head = UInt64(fields[1]) else { continue }
+                  if fields[2] == self.nodeID { continue }
+                  events(.commit(tenantID: String(fields[0]), head: head))
                 }
               }
               group.addTask {

@@ -70,7 +70,7 @@ extension PostgresStore {
         switch planner.plan(batch, snapshot: snapshot, states: states) {
         case .needs(let reads):
           // The database answers these, so it must hold the earlier pushes' rows first.
-          try await pending.flush(connection, states: [:], logger: self.logger)
+          try await pending.flush(connection, states: [:], nodeID: self.nodeID, logger: self.logger)
           try await self.read(reads, into: &snapshot, connection: connection)
         case .ready(let planned):
           push = planned
@@ -84,7 +84,7 @@ extension PostgresStore {
     }
     // The rows, the tenants' new states and the announcement to every node listening
     // (subscribers there read the new changes from the table), in one statement.
-    try await pending.flush(connection, states: states, logger: self.logger)
+    try await pending.flush(connection, states: states, nodeID: self.nodeID, logger: self.logger)
     return results
   }
 
@@ -160,11 +160,13 @@ extension PostgresStore {
     }
 
     /// Writes the rows gathered so far and saves `states`, announcing each on ``feedChannel``.
-    mutating func flush(_ connection: PostgresConnection, states: [String: TenantState], logger: Logger) async throws {
+    mutating func flush(
+      _ connection: PostgresConnection, states: [String: TenantState], nodeID: String, logger: Logger
+    ) async throws {
       guard !self.isEmpty || !states.isEmpty else { return }
       let write = PostgresCommitStatements.Write(
         clients: self.clients, changes: self.changes, records: self.recordOrder.compactMap { self.records[$0] },
-        audits: self.audits, results: self.results, states: states.sorted { $0.key < $1.key }
+        audits: self.audits, results: self.results, states: states.sorted { $0.key < $1.key }, nodeID: nodeID
       )
       _ = try await connection.rows(write, logger: logger)
       self = Writes()

@@ -32,8 +32,14 @@ public final class PostgresStore: GongjianStore {
   var client: PostgresClient { self.pool.client }
   public let configuration: Configuration
 
-  /// The channel on which commits are announced, as `TENANT:HEAD`.
+  /// The channel on which commits are announced, as `TENANT:HEAD:NODE`.
   public static let feedChannel = "gongjian_feed"
+
+  /// This store's name in its announcements (random per process), so that its own listener can
+  /// pass over its own commits: the node has published them to its subscribers already, or is
+  /// about to, and taking them for another node's would send every live subscriber back to
+  /// reading the table (the notification often arrives before the committing task resumes).
+  let nodeID: String
   /// The channel on which directory and certificate changes are announced.
   public static let directoryChannel = "gongjian_directory"
 
@@ -42,6 +48,7 @@ public final class PostgresStore: GongjianStore {
     self.pool = pool
     self.lease = PostgresLease(configuration: configuration, logger: logger)
     self.logger = logger
+    self.nodeID = (0..<4).map { _ in String(UInt16.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
   }
 
   /// Connects, runs the pool for the duration of `body`, migrates the schema (one node at a time)
