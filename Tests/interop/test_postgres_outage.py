@@ -40,6 +40,31 @@ def node_config(path, health_port):
     return path
 
 
+# A commit round's prepared statements (PostgresCommitStatements), by the SQL they run.
+PREPARED = {b"gongjian.begin": "BEGIN", b"gongjian.write": "INSERT INTO mutation", b"gongjian.commit": "COMMIT"}
+
+
+def executed_statements(data):
+    """What these frontend protocol messages execute, among BEGIN, COMMIT and the insert of mutation
+    answers: a Bind of one of the round's prepared statements (its text crosses only once per
+    connection, in a Parse that does not run it), or an unnamed statement's Parse with its Bind."""
+    found, unnamed, i = set(), b"", 0
+    while i + 5 <= len(data):
+        kind, length = data[i:i + 1], int.from_bytes(data[i + 1:i + 5], "big")
+        body = data[i + 5:i + 1 + length]
+        i += 1 + length
+        if kind == b"P" and body.startswith(b"\0"):
+            unnamed = body[1:]
+        elif kind == b"B":
+            portal_end = body.find(b"\0")
+            name = body[portal_end + 1:body.find(b"\0", portal_end + 1)]
+            if name in PREPARED:
+                found.add(PREPARED[name])
+            elif name == b"":
+                found.update(text for text in ("BEGIN", "COMMIT", "INSERT INTO mutation") if text.encode() in unnamed)
+    return found
+
+
 class Proxy:
     """A TCP proxy between the nodes and PostgreSQL that can cut the network, and drop one
     commit's connection just before or just after its COMMIT reaches the database."""
@@ -91,11 +116,12 @@ class Proxy:
                 break
             if upstream:
                 # The transaction of a push is the one that writes mutation answers.
-                if b"BEGIN" in data:
+                executed = executed_statements(data)
+                if "BEGIN" in executed:
                     state["push"] = False
-                if b"INSERT INTO mutation" in data:
+                if "INSERT INTO mutation" in executed:
                     state["push"] = True
-                if self.trap and state["push"] and b"COMMIT" in data:
+                if self.trap and state["push"] and "COMMIT" in executed:
                     mode, self.trap = self.trap, None
                     self.sprung.set()
                     if mode == "after":

@@ -8,9 +8,11 @@ internal import PostgresNIO
 /// security adds its policy) and planned anew on every call. A commit round runs the same nine
 /// statements each time, so each connection prepares them on first use and then only binds and
 /// executes them. Their plans stay current: PostgreSQL plans a statement again when its tables'
-/// statistics change.
+/// statistics change. Their names (`gongjian.write`, …) show in `pg_prepared_statements` and on
+/// the wire.
 enum PostgresCommitStatements {
   struct Begin: PostgresPreparedStatement {
+    static let name = "gongjian.begin"
     typealias Row = ()
     static let sql = "BEGIN"
 
@@ -19,6 +21,7 @@ enum PostgresCommitStatements {
   }
 
   struct Commit: PostgresPreparedStatement {
+    static let name = "gongjian.commit"
     typealias Row = ()
     static let sql = "COMMIT"
 
@@ -28,6 +31,7 @@ enum PostgresCommitStatements {
 
   /// The transaction's tenants (row-level security) and its bounds.
   struct Settings: PostgresPreparedStatement {
+    static let name = "gongjian.settings"
     typealias Row = (String, String, String)
     static let sql = """
       SELECT set_config('gongjian.tenants', $1::text[]::text, true), set_config('statement_timeout', $2, true),
@@ -49,6 +53,7 @@ enum PostgresCommitStatements {
 
   /// The pushing tenants' counter rows, locked in one order on every node.
   struct LockTenants: PostgresPreparedStatement {
+    static let name = "gongjian.lock_tenants"
     typealias Row = (String, Int64, Int64, Int64, Int64, Data, Int64)
     static let sql = """
       SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
@@ -66,6 +71,7 @@ enum PostgresCommitStatements {
 
   /// The offices that client ids are bound to.
   struct ClientOwners: PostgresPreparedStatement {
+    static let name = "gongjian.client_owners"
     typealias Row = (String, String)
     static let sql = "SELECT client_id, office_id FROM client WHERE client_id = ANY($1)"
     var clients: [String]
@@ -81,6 +87,7 @@ enum PostgresCommitStatements {
   /// First outcomes of mutations: the primary key is probed for each pair of the two arrays
   /// (each push of a round has its own client id); the caller drops pairs nobody asked for.
   struct MutationResults: PostgresPreparedStatement {
+    static let name = "gongjian.mutation_results"
     typealias Row = (String, String, Data)
     static let sql = "SELECT client_id, mutation_id, result FROM mutation WHERE client_id = ANY($1) AND mutation_id = ANY($2)"
     var clients: [String]
@@ -97,6 +104,7 @@ enum PostgresCommitStatements {
 
   /// Current versions of records of one tenant and kind.
   struct Records: PostgresPreparedStatement {
+    static let name = "gongjian.records"
     typealias Row = StoredRecord
     static let sql = """
       SELECT c.tenant_id, c.kind, c.record_id, c.version, c.seq, c.deleted, c.payload, c.office_id, c.at
@@ -119,6 +127,7 @@ enum PostgresCommitStatements {
 
   /// The records holding unique keys of one tenant and kind.
   struct KeyHolders: PostgresPreparedStatement {
+    static let name = "gongjian.key_holders"
     typealias Row = (String, String)
     static let sql = "SELECT unique_key, record_id FROM record WHERE tenant_id = $1 AND kind = $2 AND unique_key = ANY($3)"
     var tenantID: String
@@ -141,6 +150,7 @@ enum PostgresCommitStatements {
   /// with the committing node's name.
   /// An empty array inserts nothing, so one text serves every round.
   struct Write: PostgresPreparedStatement {
+    static let name = "gongjian.write"
     typealias Row = Int64
     static let sql = """
       WITH clients AS (
