@@ -84,12 +84,19 @@ enum PostgresCommitStatements {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
   }
 
-  /// First outcomes of mutations: the primary key is probed for each pair of the two arrays
-  /// (each push of a round has its own client id); the caller drops pairs nobody asked for.
+  /// First outcomes of mutations, by (client id, mutation id) pairs: the primary key is probed
+  /// once per pair. (`client_id = ANY(…) AND mutation_id = ANY(…)` probes every combination of
+  /// the two arrays: a round of 16 pushes of 100 mutations made 25,600 probes for 1,600 pairs.)
+  /// `OFFSET 0` keeps the subquery a probe per pair, never a join the planner could turn into a
+  /// scan.
   struct MutationResults: PostgresPreparedStatement {
     static let name = "gongjian.mutation_results"
     typealias Row = (String, String, Data)
-    static let sql = "SELECT client_id, mutation_id, result FROM mutation WHERE client_id = ANY($1) AND mutation_id = ANY($2)"
+    static let sql = """
+      SELECT m.client_id, m.mutation_id, m.result FROM unnest($1::text[], $2::text[]) AS k(client_id, mutation_id)
+      CROSS JOIN LATERAL (
+        SELECT client_id, mutation_id, result FROM mutation WHERE client_id = k.client_id AND mutation_id = k.mutation_id OFFSET 0) m
+      """
     var clients: [String]
     var mutations: [String]
 

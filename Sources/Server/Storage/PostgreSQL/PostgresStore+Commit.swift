@@ -106,12 +106,10 @@ extension PostgresStore {
     }
     if !reads.results.isEmpty {
       for key in reads.results { snapshot.results[key] = .some(nil) }
-      let lookup = PostgresCommitStatements.MutationResults(
-        clients: Array(Set(reads.results.map(\.clientID))), mutations: reads.results.map(\.mutationID)
-      )
+      let keys = Array(reads.results)
+      let lookup = PostgresCommitStatements.MutationResults(clients: keys.map(\.clientID), mutations: keys.map(\.mutationID))
       for (clientID, mutationID, result) in try await connection.rows(lookup, logger: self.logger) {
-        let key = MutationKey(clientID: clientID, mutationID: mutationID)
-        if reads.results.contains(key) { snapshot.results[key] = .some(result) }
+        snapshot.results[MutationKey(clientID: clientID, mutationID: mutationID)] = .some(result)
       }
     }
     for (prefix, keys) in Dictionary(grouping: reads.records, by: { [$0.tenantID, $0.kind] }) {

@@ -2,7 +2,7 @@ internal import PostgresNIO
 
 extension PostgresStore: PlannerStatistics {
   /// The tables a commit reads by key, whose plans depend on their statistics.
-  static let analysedTables = ["record", "change", "mutation", "client", "audit"]
+  static let analysedTables = ["record", "change", "mutation", "client"]
 
   /// Rows changed since the last analysis below which a table is left to autovacuum: its scans
   /// cost little whatever the plan.
