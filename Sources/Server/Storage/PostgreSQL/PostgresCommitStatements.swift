@@ -5,7 +5,7 @@ internal import PostgresNIO
 /// The statements of a commit round, prepared once per connection.
 ///
 /// PostgresNIO's queries are unnamed statements: each is parsed, analysed, rewritten (row-level
-/// security adds its policy) and planned anew on every call. A commit round runs the same nine
+/// security adds its policy) and planned anew on every call. A commit round runs the same six
 /// statements each time, so each connection prepares them on first use and then only binds and
 /// executes them. Their plans stay current: PostgreSQL plans a statement again when its tables'
 /// statistics change. Their names (`gongjian.write`, …) show in `pg_prepared_statements` and on
@@ -29,41 +29,33 @@ enum PostgresCommitStatements {
     func decodeRow(_ row: PostgresRow) throws {}
   }
 
-  /// The transaction's tenants (row-level security) and its bounds.
-  struct Settings: PostgresPreparedStatement {
-    static let name = "gongjian.settings"
-    typealias Row = (String, String, String)
-    static let sql = """
-      SELECT set_config('gongjian.tenants', $1::text[]::text, true), set_config('statement_timeout', $2, true),
-        set_config('lock_timeout', $3, true) || set_config('plan_cache_mode', 'force_custom_plan', true)
-      """
+  /// A round's opening, in one round trip (`gongjian_open_round`, a PL/pgSQL function of the
+  /// schema): the transaction's tenants (row-level security) and bounds (PostgreSQL cancels a
+  /// statement after ``PostgresStore/Configuration/statementTimeout`` and a lock wait after
+  /// ``PostgresStore/Configuration/lockTimeout``), the pushing tenants' counter rows locked in one
+  /// order on every node, then the pushing clients' bindings and the mutations' first answers,
+  /// read after the locks. Rows come tagged: 0 a tenant's state, 1 a client's office, 2 a
+  /// mutation's answer.
+  struct OpenRound: PostgresPreparedStatement {
+    static let name = "gongjian.open_round"
+    typealias Row = (Int32, String, String?, Data?, Int64?, Int64?, Int64?, Int64?, Int64?)
+    static let sql = "SELECT what, k1, k2, blob, n1, n2, n3, n4, n5 FROM gongjian_open_round($1, $2, $3, $4, $5, $6, $7)"
     var tenants: [String]
     var statementTimeout: String
     var lockTimeout: String
+    var locked: [String]
+    var clients: [String]
+    var mutations: [MutationKey]
 
     func makeBindings() throws -> PostgresBindings {
-      var bindings = PostgresBindings(capacity: 3)
+      var bindings = PostgresBindings(capacity: 7)
       bindings.append(self.tenants)
       bindings.append(self.statementTimeout)
       bindings.append(self.lockTimeout)
-      return bindings
-    }
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-  }
-
-  /// The pushing tenants' counter rows, locked in one order on every node.
-  struct LockTenants: PostgresPreparedStatement {
-    static let name = "gongjian.lock_tenants"
-    typealias Row = (String, Int64, Int64, Int64, Int64, Data, Int64)
-    static let sql = """
-      SELECT tenant_id, head, checksum, live, audit_count, audit_head, bytes FROM tenant_state
-      WHERE tenant_id = ANY($1) ORDER BY tenant_id FOR UPDATE
-      """
-    var tenants: [String]
-
-    func makeBindings() throws -> PostgresBindings {
-      var bindings = PostgresBindings(capacity: 1)
-      bindings.append(self.tenants)
+      bindings.append(self.locked)
+      bindings.append(self.clients)
+      bindings.append(self.mutations.map(\.clientID))
+      bindings.append(self.mutations.map(\.mutationID))
       return bindings
     }
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }

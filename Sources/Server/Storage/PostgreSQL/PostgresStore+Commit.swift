@@ -17,8 +17,8 @@ extension PostgresStore {
       do {
         return try await self.client.withConnection { connection in
           try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
-            try await self.inTransaction(connection, tenants: tenants, bounded: true) { connection in
-              try await self.commit(batches, planner: planner, locked: locked, connection: connection)
+            try await self.inTransaction(connection, tenants: []) { connection in
+              try await self.commit(batches, planner: planner, tenants: tenants, locked: locked, connection: connection)
             }
           }
         }
@@ -39,30 +39,45 @@ extension PostgresStore {
 
   /// One round, inside the transaction.
   private func commit(
-    _ batches: [PushBatch], planner: any CommitPlanner, locked: [String], connection: PostgresConnection
+    _ batches: [PushBatch], planner: any CommitPlanner, tenants: [String], locked: [String], connection: PostgresConnection
   ) async throws -> [Result<PushOutcome, GongjianError>] {
     // One snapshot for the whole group, kept current with the group's own writes, so that the
-    // pushes of a round share their reads and their writes go out together: about nine round
-    // trips per round (begin, settings, locks, four reads, the writes, commit), whatever the
-    // number of pushes in it.
+    // pushes of a round share their reads and their writes go out together: six round trips per
+    // round (begin, the opening, two key lookups, the writes, commit), whatever the number of
+    // pushes in it.
     var snapshot = FeedSnapshot()
-    // The tenants' counter rows, locked in one order on every node (no deadlock between
-    // nodes): commits of a tenant take turns, so its sequences have no gap a reader could see.
-    for (tenantID, head, checksum, live, auditCount, auditHead, bytes) in try await connection.rows(
-      PostgresCommitStatements.LockTenants(tenants: locked), logger: self.logger
-    ) {
-      snapshot.tenantStates[tenantID] = .some(TenantState(
-        head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount,
-        auditHead: auditHead, bytes: bytes
-      ))
+    var first = FeedReads()
+    for batch in batches { first.formUnion(planner.reads(for: batch, states: [:])) }
+    // The opening names the tenants and the bounds, locks the tenants' counter rows in one order
+    // on every node (no deadlock between nodes: commits of a tenant take turns, so its sequences
+    // have no gap a reader could see), and reads the clients' bindings and the mutations' answers.
+    let open = PostgresCommitStatements.OpenRound(
+      tenants: tenants, statementTimeout: String(Configuration.milliseconds(self.configuration.statementTimeout)),
+      lockTimeout: String(Configuration.milliseconds(self.configuration.lockTimeout)), locked: locked,
+      clients: Array(first.clients), mutations: Array(first.results)
+    )
+    for clientID in first.clients { snapshot.clientOwners[clientID] = .some(nil) }
+    for key in first.results { snapshot.results[key] = .some(nil) }
+    for (what, key, other, blob, n1, n2, n3, n4, n5) in try await connection.rows(open, logger: self.logger) {
+      switch (what, other, blob, n1, n2, n3, n4, n5) {
+      case (0, _, .some(let auditHead), .some(let head), .some(let checksum), .some(let live), .some(let auditCount), .some(let bytes)):
+        snapshot.tenantStates[key] = .some(TenantState(
+          head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount,
+          auditHead: auditHead, bytes: bytes
+        ))
+      case (1, .some(let officeID), _, _, _, _, _, _):
+        snapshot.clientOwners[key] = .some(officeID)
+      case (2, .some(let mutationID), .some(let result), _, _, _, _, _):
+        snapshot.results[MutationKey(clientID: key, mutationID: mutationID)] = .some(result)
+      default:
+        throw GongjianError(.internalError, "gongjian_open_round answered a row of kind \(what) without its fields")
+      }
     }
+    first.clients = []
+    first.results = []
+    try await self.read(first, into: &snapshot, connection: connection)
     var states: [String: TenantState] = [:]
     var results: [Result<PushOutcome, GongjianError>] = []
-    var first = FeedReads()
-    for batch in batches {
-      if case .needs(let reads) = planner.plan(batch, snapshot: snapshot, states: [:]) { first.formUnion(reads) }
-    }
-    try await self.read(first, into: &snapshot, connection: connection)
     var pending = Writes()
     for batch in batches {
       var push: PlannedPush

@@ -182,5 +182,37 @@ extension PostgresStore {
         )
       }
     },
+    // A commit round's opening in one round trip: see ``PostgresCommitStatements/OpenRound``.
+    Migration(
+      version: 3, name: "open-round-function",
+      statements: [
+        """
+        CREATE FUNCTION gongjian_open_round(
+          tenants text[], statement_timeout_ms text, lock_timeout_ms text, locked text[], clients text[],
+          mutation_clients text[], mutation_ids text[])
+        RETURNS TABLE (what integer, k1 text, k2 text, blob bytea, n1 bigint, n2 bigint, n3 bigint, n4 bigint, n5 bigint)
+        LANGUAGE plpgsql VOLATILE AS $$
+        #variable_conflict use_column
+        BEGIN
+          PERFORM set_config('gongjian.tenants', tenants::text, true), set_config('statement_timeout', statement_timeout_ms, true),
+            set_config('lock_timeout', lock_timeout_ms, true), set_config('plan_cache_mode', 'force_custom_plan', true);
+          -- Each statement below takes a new snapshot: the reads see what the commits this one
+          -- waited for wrote.
+          RETURN QUERY SELECT 0, s.tenant_id, NULL::text, s.audit_head, s.head, s.checksum, s.live, s.audit_count, s.bytes
+            FROM tenant_state s WHERE s.tenant_id = ANY(locked) ORDER BY s.tenant_id FOR UPDATE;
+          RETURN QUERY SELECT 1, c.client_id, c.office_id, NULL::bytea, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+              NULL::bigint
+            FROM client c WHERE c.client_id = ANY(clients);
+          RETURN QUERY SELECT 2, m.client_id, m.mutation_id, m.result, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+              NULL::bigint
+            FROM unnest(mutation_clients, mutation_ids) AS k(client_id, mutation_id)
+            CROSS JOIN LATERAL (
+              SELECT x.client_id, x.mutation_id, x.result FROM mutation x
+              WHERE x.client_id = k.client_id AND x.mutation_id = k.mutation_id OFFSET 0) m;
+        END
+        $$
+        """
+      ]
+    ),
   ]
 }

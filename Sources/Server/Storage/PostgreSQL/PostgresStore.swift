@@ -169,13 +169,10 @@ public final class PostgresStore: GongjianStore {
   }
 
   /// ``transaction(tenants:readOnly:_:)`` on a connection the caller holds, with PostgreSQL's
-  /// errors as they are (a commit retries some of them).
-  ///
-  /// With `bounded`, PostgreSQL cancels a statement after ``Configuration/statementTimeout`` and
-  /// a lock wait after ``Configuration/lockTimeout`` (set in the same statement as the tenants:
-  /// no extra round trip).
+  /// errors as they are (a commit retries some of them). With no tenants, `body` names them
+  /// itself (a commit round does, with its bounds and its first reads).
   nonisolated(nonsending) func inTransaction<Result: Sendable>(
-    _ connection: PostgresConnection, tenants: [String], readOnly: Bool = false, bounded: Bool = false,
+    _ connection: PostgresConnection, tenants: [String], readOnly: Bool = false,
     _ body: (PostgresConnection) async throws -> Result
   ) async throws -> Result {
     // The pool may hand out a connection that died a moment ago; a statement sent on it would
@@ -187,13 +184,7 @@ public final class PostgresStore: GongjianStore {
       _ = try await connection.execute(PostgresCommitStatements.Begin(), logger: self.logger)
     }
     do {
-      if bounded {
-        let settings = PostgresCommitStatements.Settings(
-          tenants: tenants, statementTimeout: String(Configuration.milliseconds(self.configuration.statementTimeout)),
-          lockTimeout: String(Configuration.milliseconds(self.configuration.lockTimeout))
-        )
-        _ = try await connection.rows(settings, logger: self.logger)
-      } else if !tenants.isEmpty {
+      if !tenants.isEmpty {
         try await connection.query("SELECT set_config('gongjian.tenants', \(tenants)::text, true)", logger: self.logger)
       }
       let result = try await body(connection)
