@@ -1,8 +1,9 @@
 import Foundation
 import GongjianProtocol
-import GongjianServer
+@testable import GongjianServer
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// What PostgreSQL adds to the conformance suite: several nodes on one database, the tenant wall,
@@ -79,6 +80,30 @@ struct PostgresStoreTests {
       let (rx, ry) = try await (x, y)
       #expect([rx.results[0].replayed, ry.results[0].replayed].sorted { !$0 && $1 } == [false, true])
       #expect(try await a.checkpoint(tenantID: "t1").headSequence == 2)
+    }
+  }
+
+  @Test("A node hears the other nodes' commits, not its own (its subscribers have those from memory)")
+  func announcements() async throws {
+    let current = try #require(PostgresStore.announcement("t1:42:node-a"))
+    #expect(current.tenantID == "t1" && current.head == 42 && current.node == "node-a")
+    // A node of 0.9.0 announces no node.
+    let older = try #require(PostgresStore.announcement("t1:7"))
+    #expect(older.tenantID == "t1" && older.head == 7 && older.node == nil)
+    for bad in ["", "t1", "t1:x:n", ":3:n", "t1:3:n:extra"] { #expect(PostgresStore.announcement(bad) == nil, "\(bad)") }
+    try await Self.withTwoNodes { a, b in
+      let heard = Mutex<[ClusterEvent]>([])
+      let listening = Task { try await a.listen { event in heard.withLock { $0.append(event) } } }
+      defer { listening.cancel() }
+      try await MutualTLSTests.waitUntil("listening") { heard.withLock { $0.contains(.listening) } }
+      let mine = try await Self.commit(a, [Self.put("mine")], client: "ca")
+      let theirs = try await Self.commit(b, [Self.put("theirs")], client: "cb")
+      let mineHead = try #require(mine.results.first).applied.sequence
+      let theirHead = try #require(theirs.results.first).applied.sequence
+      try await MutualTLSTests.waitUntil("the other node's commit heard") {
+        heard.withLock { $0.contains(.commit(tenantID: "t1", head: theirHead)) }
+      }
+      #expect(!heard.withLock { $0.contains(.commit(tenantID: "t1", head: mineHead)) })
     }
   }
 

@@ -12,12 +12,9 @@ extension PostgresStore: ClusterEvents {
             try await withThrowingTaskGroup(of: Void.self) { group in
               group.addTask {
                 for try await notification in feed {
-                  // `TENANT:HEAD:NODE` (tenant ids have no colon); this node's own commits reach
-                  // its subscribers when the commit returns.
-                  let fields = notification.payload.split(separator: ":", omittingEmptySubsequences: false)
-                  guard fields.count == 3, let head = UInt64(fields[1]) else { continue }
-                  if fields[2] == self.nodeID { continue }
-                  events(.commit(tenantID: String(fields[0]), head: head))
+                  // This node's own commits reach its subscribers when the commit returns.
+                  guard let commit = Self.announcement(notification.payload), commit.node != self.nodeID else { continue }
+                  events(.commit(tenantID: commit.tenantID, head: commit.head))
                 }
               }
               group.addTask {
@@ -32,5 +29,13 @@ extension PostgresStore: ClusterEvents {
         }
       }
     }
+  }
+
+  /// A commit's announcement on ``feedChannel``: `TENANT:HEAD:NODE` (tenant ids have no colon),
+  /// or `TENANT:HEAD` from a node of 0.9.0 during a rolling upgrade (no node).
+  static func announcement(_ payload: String) -> (tenantID: String, head: UInt64, node: String?)? {
+    let fields = payload.split(separator: ":", omittingEmptySubsequences: false)
+    guard fields.count == 2 || fields.count == 3, !fields[0].isEmpty, let head = UInt64(fields[1]) else { return nil }
+    return (String(fields[0]), head, fields.count == 3 ? String(fields[2]) : nil)
   }
 }
