@@ -38,7 +38,6 @@ enum PostgresCommitStatements {
   /// mutation's answer.
   struct OpenRound: PostgresPreparedStatement {
     static let name = "gongjian.open_round"
-    typealias Row = (Int32, String, String?, Data?, Int64?, Int64?, Int64?, Int64?, Int64?)
     static let sql = "SELECT what, k1, k2, blob, n1, n2, n3, n4, n5 FROM gongjian_open_round($1, $2, $3, $4, $5, $6, $7)"
     var tenants: [String]
     var statementTimeout: String
@@ -46,6 +45,13 @@ enum PostgresCommitStatements {
     var locked: [String]
     var clients: [String]
     var mutations: [MutationKey]
+
+    /// One row of the answer, by its tag.
+    enum Row {
+      case tenant(String, TenantState)
+      case client(String, office: String)
+      case answer(MutationKey, Data)
+    }
 
     func makeBindings() throws -> PostgresBindings {
       var bindings = PostgresBindings(capacity: 7)
@@ -58,7 +64,25 @@ enum PostgresCommitStatements {
       bindings.append(self.mutations.map(\.mutationID))
       return bindings
     }
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+      let (what, key, other, blob, n1, n2, n3, n4, n5) = try row.decode(
+        (Int32, String, String?, Data?, Int64?, Int64?, Int64?, Int64?, Int64?).self
+      )
+      switch (what, other, blob, n1, n2, n3, n4, n5) {
+      case (0, _, .some(let auditHead), .some(let head), .some(let checksum), .some(let live), .some(let auditCount), .some(let bytes)):
+        return .tenant(key, TenantState(
+          head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount, auditHead: auditHead,
+          bytes: bytes
+        ))
+      case (1, .some(let officeID), _, _, _, _, _, _):
+        return .client(key, office: officeID)
+      case (2, .some(let mutationID), .some(let result), _, _, _, _, _):
+        return .answer(MutationKey(clientID: key, mutationID: mutationID), result)
+      default:
+        throw GongjianError(.internalError, "gongjian_open_round answered a row of kind \(what) without its fields")
+      }
+    }
   }
 
   /// The offices that client ids are bound to.

@@ -58,19 +58,11 @@ extension PostgresStore {
     )
     for clientID in first.clients { snapshot.clientOwners[clientID] = .some(nil) }
     for key in first.results { snapshot.results[key] = .some(nil) }
-    for (what, key, other, blob, n1, n2, n3, n4, n5) in try await connection.rows(open, logger: self.logger) {
-      switch (what, other, blob, n1, n2, n3, n4, n5) {
-      case (0, _, .some(let auditHead), .some(let head), .some(let checksum), .some(let live), .some(let auditCount), .some(let bytes)):
-        snapshot.tenantStates[key] = .some(TenantState(
-          head: UInt64(head), checksum: UInt64(bitPattern: checksum), live: live, auditCount: auditCount,
-          auditHead: auditHead, bytes: bytes
-        ))
-      case (1, .some(let officeID), _, _, _, _, _, _):
-        snapshot.clientOwners[key] = .some(officeID)
-      case (2, .some(let mutationID), .some(let result), _, _, _, _, _):
-        snapshot.results[MutationKey(clientID: key, mutationID: mutationID)] = .some(result)
-      default:
-        throw GongjianError(.internalError, "gongjian_open_round answered a row of kind \(what) without its fields")
+    for row in try await connection.rows(open, logger: self.logger) {
+      switch row {
+      case .tenant(let tenantID, let state): snapshot.tenantStates[tenantID] = .some(state)
+      case .client(let clientID, let officeID): snapshot.clientOwners[clientID] = .some(officeID)
+      case .answer(let key, let result): snapshot.results[key] = .some(result)
       }
     }
     first.clients = []
