@@ -203,7 +203,7 @@ enum PostgresCommitStatements {
           AS u(tenant_id, head, checksum, live, audit_count, audit_head, bytes)
         WHERE t.tenant_id = u.tenant_id
         RETURNING t.tenant_id, t.head)
-      SELECT count(pg_notify('gongjian_feed', tenant_id || ':' || head || ':' || $44)) FROM saved
+      SELECT count(pg_notify('\(PostgresStore.feedChannel)', tenant_id || ':' || head || ':' || $44)) FROM saved
       """
 
     var bindings: PostgresBindings

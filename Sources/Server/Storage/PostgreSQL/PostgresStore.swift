@@ -34,21 +34,21 @@ public final class PostgresStore: GongjianStore {
 
   /// The channel on which commits are announced, as `TENANT:HEAD:NODE`.
   public static let feedChannel = "gongjian_feed"
+  /// The channel on which directory and certificate changes are announced.
+  public static let directoryChannel = "gongjian_directory"
 
   /// This store's name in its announcements (random per process), so that its own listener can
   /// pass over its own commits: the node has published them to its subscribers already, or is
   /// about to, and taking them for another node's would send every live subscriber back to
   /// reading the table (the notification often arrives before the committing task resumes).
   let nodeID: String
-  /// The channel on which directory and certificate changes are announced.
-  public static let directoryChannel = "gongjian_directory"
 
   private init(configuration: Configuration, pool: PostgresPool, logger: Logger) {
     self.configuration = configuration
     self.pool = pool
     self.lease = PostgresLease(configuration: configuration, logger: logger)
     self.logger = logger
-    self.nodeID = (0..<4).map { _ in String(UInt16.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
+    self.nodeID = UUID().uuidString
   }
 
   /// Connects, runs the pool for the duration of `body`, migrates the schema (one node at a time)
